@@ -1,0 +1,129 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { asyncScheduler, filter, ReplaySubject, type SchedulerLike } from 'rxjs';
+import type { Config } from './config/schema.js';
+import { createLogger, type Logger } from './logger.js';
+import type { BarGenerator } from './streams/bar-stream.js';
+import { barsTopicKind } from './streams/bars-topic.js';
+import { catalogTopicKeys, type Catalog } from './streams/catalog.js';
+import { createEventBus } from './streams/events.js';
+import { Hub } from './streams/hub.js';
+import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
+import type { AnyTopicKind } from './streams/topic-kind.js';
+import { createHttpApp } from './transport/http/routes.js';
+import { WsGateway } from './transport/ws/gateway.js';
+
+/** Frames larger than this are refused (close 1009); subscribe messages are tiny. */
+const MAX_PAYLOAD_BYTES = 16 * 1024;
+
+export interface AppDependencies {
+  readonly scheduler?: SchedulerLike;
+  readonly logger?: Logger;
+  /** Replaces the bar generator (tests inject failures with it). */
+  readonly generate?: BarGenerator;
+  /** Extra topic kinds, registered next to `bars`. */
+  readonly topicKinds?: readonly AnyTopicKind[];
+}
+
+export interface App {
+  /** Listens on config host/port; resolves with the bound address (port 0 picks one). */
+  start(): Promise<AddressInfo>;
+  /** Completes every topic, closes clients with 1001, closes the server. Safe to call twice. */
+  stop(): Promise<void>;
+  readonly hub: Hub;
+  metrics(): MetricsSnapshot;
+}
+
+/** The composition root: config -> event bus, metrics -> hub -> HTTP and WebSocket transport. */
+export function createApp(config: Config, dependencies: AppDependencies = {}): App {
+  const scheduler = dependencies.scheduler ?? asyncScheduler;
+  const logger = dependencies.logger ?? createLogger(config.log.level);
+  const { broadcaster } = config;
+  const catalog: Catalog = { symbols: broadcaster.symbols, resolutions: broadcaster.resolutions };
+
+  const shutdown$ = new ReplaySubject<void>(1);
+  const bus = createEventBus(scheduler);
+  const metrics = new Metrics(
+    bus.events$,
+    {
+      enabled: broadcaster.enabled,
+      intervalSeconds: broadcaster.interval,
+      symbols: broadcaster.symbols,
+      resolutions: broadcaster.resolutions,
+      configuredTopics: catalogTopicKeys(catalog),
+    },
+    scheduler,
+  );
+  bus.events$
+    .pipe(filter((event) => event.type === 'topic_error'))
+    .subscribe((event) => logger.error({ topic: event.topic, err: event.error }, 'topic stream failed; it carries on'));
+
+  const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
+  hub.register(
+    barsTopicKind({
+      catalog,
+      seed: broadcaster.seed,
+      periodMs: broadcaster.interval * 1000,
+      ...(dependencies.generate ? { generate: dependencies.generate } : {}),
+    }),
+  );
+  for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
+
+  let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
+  const server: Server = createServer(
+    createHttpApp({ metrics: () => metrics.snapshot(), ready: () => state === 'running', logger }),
+  );
+  const gateway = new WsGateway({
+    server,
+    hub,
+    emit: bus.emit,
+    logger,
+    now: () => scheduler.now(),
+    maxPayload: MAX_PAYLOAD_BYTES,
+  });
+  let stopping: Promise<void> | undefined;
+
+  return {
+    hub,
+    metrics: () => metrics.snapshot(),
+
+    start() {
+      if (state !== 'created') return Promise.reject(new Error(`cannot start an app that is ${state}`));
+      return new Promise<AddressInfo>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          state = 'running';
+          if (broadcaster.enabled) bus.emit({ type: 'broadcaster_started' });
+          const address = server.address() as AddressInfo;
+          logger.info({ address: address.address, port: address.port, broadcaster }, 'barcast listening');
+          resolve(address);
+        });
+      });
+    },
+
+    stop() {
+      stopping ??= (async () => {
+        state = 'stopping';
+        shutdown$.next();
+        shutdown$.complete();
+        await gateway.close(config.shutdown.timeoutMs);
+        await closeServer(server);
+        bus.emit({ type: 'broadcaster_stopped' });
+        metrics.close();
+        bus.complete();
+        state = 'stopped';
+        logger.info('barcast stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}

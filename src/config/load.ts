@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import convict from 'convict';
+import { configSchema, type Config } from './schema.js';
+
+/** config/ at the package root; the same relative path from src/config and dist/config. */
+const CONFIG_DIR = fileURLToPath(new URL('../../config/', import.meta.url));
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface LoadConfigOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly configDir?: string;
+  /** Values applied last, over files and environment (tests use this). */
+  readonly overrides?: Record<string, unknown>;
+}
+
+/**
+ * Schema defaults, then config/default.json, then config/<NODE_ENV>.json, then environment
+ * variables (convict re-applies them over loaded files), then `overrides`. Strict: unknown
+ * keys and invalid values throw a ConfigError naming the variable and what it accepts.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const configDir = options.configDir ?? CONFIG_DIR;
+  const config = convict(configSchema, { env });
+  const files = ['default.json', env['NODE_ENV'] ? `${env['NODE_ENV']}.json` : undefined]
+    .filter((name): name is string => name !== undefined)
+    .map((name) => `${configDir}/${name}`)
+    .filter((file) => existsSync(file));
+  try {
+    if (files.length > 0) config.loadFile(files);
+    if (options.overrides) config.load(options.overrides);
+    config.validate({ allowed: 'strict' });
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${describeConfigError(error)}`);
+  }
+  return config.getProperties() as Config;
+}
+
+/** Convict names the key path; add the environment variable, which is what operators set. */
+function describeConfigError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message
+    .split('\n')
+    .map((line) => {
+      const path = /^([\w.]+):/.exec(line)?.[1];
+      const variable = path ? envVariableOf(path) : undefined;
+      return variable ? `${variable} (${line})` : line;
+    })
+    .join('; ');
+}
+
+function envVariableOf(path: string): string | undefined {
+  let node: unknown = configSchema;
+  for (const part of path.split('.')) {
+    node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[part] : undefined;
+  }
+  const env = typeof node === 'object' && node !== null ? (node as { env?: unknown }).env : undefined;
+  return typeof env === 'string' ? env : undefined;
+}

@@ -1,0 +1,72 @@
+/**
+ * Bar resolutions, spelled the way chart libraries (TradingView and friends) spell them:
+ * minutes as plain numbers, and `1D`/`1W`/`1M` for calendar periods. `D`, `W` and `M` are
+ * accepted aliases; the normalised spelling is what appears in topic keys.
+ */
+export const MINUTE_RESOLUTIONS = ['1', '5', '15', '30', '60', '240'] as const;
+export const CALENDAR_RESOLUTIONS = ['1D', '1W', '1M'] as const;
+export const RESOLUTIONS = [...MINUTE_RESOLUTIONS, ...CALENDAR_RESOLUTIONS] as const;
+
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+const ALIASES: Readonly<Record<string, Resolution>> = { D: '1D', W: '1W', M: '1M' };
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** 1970-01-01 was a Thursday; weeks start on Monday (ISO 8601), three days later. */
+const EPOCH_DAYS_AFTER_MONDAY = 3;
+
+export function isResolution(value: string): value is Resolution {
+  return (RESOLUTIONS as readonly string[]).includes(value);
+}
+
+/** Normalises a spelling (`D` -> `1D`); returns undefined for anything we do not know. */
+export function parseResolution(spelling: string): Resolution | undefined {
+  const upper = spelling.trim().toUpperCase();
+  const normalised = ALIASES[upper] ?? upper;
+  return isResolution(normalised) ? normalised : undefined;
+}
+
+/** Start (epoch ms, UTC) of the period of `resolution` that contains `time`. */
+export function periodStart(resolution: Resolution, time: number): number {
+  switch (resolution) {
+    case '1D':
+      return floorTo(time, DAY_MS);
+    case '1W': {
+      const days = Math.floor(time / DAY_MS);
+      const sinceMonday = mod(days + EPOCH_DAYS_AFTER_MONDAY, 7);
+      return (days - sinceMonday) * DAY_MS;
+    }
+    case '1M': {
+      const date = new Date(time);
+      return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+    }
+    default:
+      return floorTo(time, Number(resolution) * MINUTE_MS);
+  }
+}
+
+/** Start of the period that follows the one containing `time`. */
+export function nextPeriodStart(resolution: Resolution, time: number): number {
+  const start = periodStart(resolution, time);
+  switch (resolution) {
+    case '1D':
+      return start + DAY_MS;
+    case '1W':
+      return start + 7 * DAY_MS;
+    case '1M': {
+      const date = new Date(start);
+      return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+    }
+    default:
+      return start + Number(resolution) * MINUTE_MS;
+  }
+}
+
+function floorTo(value: number, step: number): number {
+  return Math.floor(value / step) * step;
+}
+
+function mod(value: number, divisor: number): number {
+  return ((value % divisor) + divisor) % divisor;
+}

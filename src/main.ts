@@ -1,0 +1,44 @@
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import { createLogger } from './logger.js';
+
+/** Hard ceiling for a graceful stop; past it the process exits non-zero rather than hang. */
+const EXIT_DEADLINE_MS = 5_000;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`barcast: ${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(config.log.level);
+
+  // A process in an unknown state must not keep serving: log, then exit non-zero.
+  const die = (kind: string) => (error: unknown) => {
+    logger.fatal({ err: error }, kind);
+    process.exit(1);
+  };
+  process.on('unhandledRejection', die('unhandled rejection'));
+  process.on('uncaughtException', die('uncaught exception'));
+
+  const app = createApp(config, { logger });
+  await app.start();
+
+  const shutdown = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('graceful shutdown took too long; exiting');
+      process.exit(1);
+    }, EXIT_DEADLINE_MS).unref();
+    // No process.exit on success: the process ends by itself once nothing is left running,
+    // which proves no timer or socket leaked.
+    app.stop().catch(die('shutdown failed'));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+await main();

@@ -1,0 +1,36 @@
+import { interval, map, type Observable, type SchedulerLike } from 'rxjs';
+import type { Bar } from '../domain/bar.js';
+import { mockLastBar, type MockBarContext } from '../domain/mock-bar.js';
+import type { Resolution } from '../domain/resolution.js';
+import { scanSkippingFailures } from './operators/scan-skipping-failures.js';
+
+/** Makes the next bar from the previous one; `mockLastBar` unless a test swaps it. */
+export type BarGenerator = (previous: Bar | undefined, now: number, context: MockBarContext) => Bar;
+
+export interface BarStreamOptions {
+  readonly symbol: string;
+  readonly resolution: Resolution;
+  readonly seed: number;
+  readonly periodMs: number;
+  readonly scheduler: SchedulerLike;
+  readonly generate?: BarGenerator;
+  /** Called when one tick's generation throws; the stream then carries on at the next tick. */
+  readonly onGeneratorError: (error: unknown) => void;
+}
+
+/**
+ * The live bars of one topic: every `periodMs` the clock is read and folded into the bar.
+ * Cold: each subscription starts its own interval, so sharing is the hub's job.
+ */
+export function barStream(options: BarStreamOptions): Observable<Bar> {
+  const { scheduler, generate = mockLastBar } = options;
+  const context: MockBarContext = {
+    seed: options.seed,
+    symbol: options.symbol,
+    resolution: options.resolution,
+  };
+  return interval(options.periodMs, scheduler).pipe(
+    map(() => scheduler.now()),
+    scanSkippingFailures((bar: Bar | undefined, now: number) => generate(bar, now, context), options.onGeneratorError),
+  );
+}

@@ -1,0 +1,83 @@
+import type { Bar } from '../domain/bar.js';
+import { requestError } from '../domain/errors.js';
+import { isRecord } from '../domain/json-record.js';
+import { parseResolution, type Resolution } from '../domain/resolution.js';
+import { isValidSymbol, MAX_SYMBOL_LENGTH } from '../domain/symbol.js';
+import { BARS_KIND, barsTopicKey } from '../domain/topic.js';
+import { barStream, type BarGenerator } from './bar-stream.js';
+import { checkCatalog, type Catalog } from './catalog.js';
+import type { ParseResult, TopicKind } from './topic-kind.js';
+
+export interface BarsParams {
+  readonly symbol: string;
+  readonly resolution: Resolution;
+}
+
+export interface BarsTopicOptions {
+  readonly catalog: Catalog;
+  readonly seed: number;
+  readonly periodMs: number;
+  readonly generate?: BarGenerator;
+}
+
+export const DEFAULT_RESOLUTION = '1';
+
+/** The built-in `bars` topic kind: `bars:SYMBOL:RESOLUTION`, live bars of the mock market. */
+export function barsTopicKind(options: BarsTopicOptions): TopicKind<BarsParams, Bar> {
+  return {
+    name: BARS_KIND,
+    parse: (payload) => parseBarsPayload(payload, options.catalog),
+    key: ({ symbol, resolution }) => barsTopicKey(symbol, resolution),
+    describe: ({ symbol, resolution }) => ({ symbol, resolution }),
+    create: ({ symbol, resolution }, context) =>
+      barStream({
+        symbol,
+        resolution,
+        seed: options.seed,
+        periodMs: options.periodMs,
+        scheduler: context.scheduler,
+        ...(options.generate ? { generate: options.generate } : {}),
+        onGeneratorError: (error) => context.reportError(error),
+      }),
+  };
+}
+
+/**
+ * Accepts `{ symbol, params: { resolution } }` and, for older clients, the flat
+ * `{ symbol, resolution }`. Resolution defaults to `1`. Other fields are ignored.
+ */
+export function parseBarsPayload(payload: unknown, catalog: Catalog): ParseResult<BarsParams> {
+  if (!isRecord(payload)) {
+    return fail('INVALID_PAYLOAD', 'payload must be an object like {"symbol":"AAPL","params":{"resolution":"1"}}');
+  }
+  const { symbol } = payload;
+  if (typeof symbol !== 'string') return fail('INVALID_PAYLOAD', 'payload.symbol must be a string');
+  if (symbol.length > MAX_SYMBOL_LENGTH || !isValidSymbol(symbol)) {
+    return fail(
+      'INVALID_SYMBOL',
+      `payload.symbol must be 1-${MAX_SYMBOL_LENGTH} characters of A-Z, 0-9, ".", "_" or "-"`,
+    );
+  }
+  const spelling = resolutionSpelling(payload);
+  if (spelling === undefined) {
+    return fail('INVALID_PAYLOAD', 'payload.params.resolution (or payload.resolution) must be a string');
+  }
+  const resolution = parseResolution(spelling);
+  if (!resolution) {
+    return fail('INVALID_RESOLUTION', 'resolution must be one of 1, 5, 15, 30, 60, 240, D/1D, W/1W, M/1M');
+  }
+  const notServed = checkCatalog(catalog, symbol, resolution);
+  return notServed ? { ok: false, error: notServed } : { ok: true, params: { symbol, resolution } };
+}
+
+function resolutionSpelling(payload: Readonly<Record<string, unknown>>): string | undefined {
+  const { params } = payload;
+  if (params !== undefined && !isRecord(params)) return undefined;
+  const value = params?.['resolution'] ?? payload['resolution'] ?? DEFAULT_RESOLUTION;
+  if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+  return typeof value === 'string' && value.length <= 8 ? value : undefined;
+}
+
+function fail(code: Parameters<typeof requestError>[0], message: string): ParseResult<never> {
+  return { ok: false, error: requestError(code, message) };
+}

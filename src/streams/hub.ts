@@ -1,0 +1,149 @@
+import {
+  defer,
+  finalize,
+  type Observable,
+  retry,
+  type SchedulerLike,
+  share,
+  takeUntil,
+  tap,
+  throwError,
+  timer,
+} from 'rxjs';
+import type { Bar } from '../domain/bar.js';
+import { requestError, TopicRequestError, type RequestError } from '../domain/errors.js';
+import { BARS_KIND } from '../domain/topic.js';
+import { backoffDelay } from './backoff.js';
+import type { EmitEvent } from './events.js';
+import type { AnyTopicKind, TopicContext, TopicKind } from './topic-kind.js';
+
+export interface HubOptions {
+  readonly scheduler: SchedulerLike;
+  /** Emits (and should replay) once, when the service shuts down; every topic then completes. */
+  readonly shutdown$: Observable<unknown>;
+  readonly emit: EmitEvent;
+  /** When false, nothing is streamed and every open is refused with BROADCASTER_DISABLED. */
+  readonly enabled: boolean;
+  /** Restart delays for a topic whose stream errors: base, doubled per attempt, capped. */
+  readonly retryBaseMs?: number;
+  readonly retryMaxMs?: number;
+}
+
+/** A validated request for a topic, ready to subscribe to. */
+export interface OpenedTopic<T = unknown> {
+  readonly kind: string;
+  readonly key: string;
+  readonly description: Readonly<Record<string, unknown>>;
+  readonly stream$: Observable<T>;
+}
+
+export type OpenResult<T = unknown> =
+  | { readonly ok: true; readonly topic: OpenedTopic<T> }
+  | { readonly ok: false; readonly error: RequestError };
+
+const KIND_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/**
+ * Hands out one shared stream per topic key. A topic's stream starts with its first
+ * subscriber and stops when its last one leaves (refcount), restarts on the next subscribe,
+ * recovers from errors with backoff, and completes for everyone on shutdown.
+ *
+ * Topic kinds are registered, not built in: the transport asks `open(kind, payload)` and
+ * never knows what a kind streams.
+ */
+export class Hub {
+  private readonly kinds = new Map<string, AnyTopicKind>();
+  private readonly topics = new Map<string, Observable<unknown>>();
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+
+  constructor(private readonly options: HubOptions) {
+    this.retryBaseMs = options.retryBaseMs ?? 1_000;
+    this.retryMaxMs = options.retryMaxMs ?? 30_000;
+  }
+
+  register(kind: AnyTopicKind): this {
+    if (!KIND_NAME.test(kind.name)) throw new Error(`Invalid topic kind name: ${JSON.stringify(kind.name)}`);
+    if (this.kinds.has(kind.name)) throw new Error(`Topic kind already registered: ${kind.name}`);
+    this.kinds.set(kind.name, kind);
+    return this;
+  }
+
+  hasKind(name: string): boolean {
+    return this.kinds.has(name);
+  }
+
+  kindNames(): string[] {
+    return [...this.kinds.keys()];
+  }
+
+  /** Validates an untrusted request for a topic of `kindName`. */
+  open(kindName: string, payload: unknown): OpenResult {
+    const kind = this.kinds.get(kindName);
+    if (!kind) return { ok: false, error: requestError('UNKNOWN_TYPE', `Unknown topic kind: ${kindName}`) };
+    if (!this.options.enabled) {
+      return { ok: false, error: requestError('BROADCASTER_DISABLED', 'The bar broadcaster is disabled') };
+    }
+    const parsed = kind.parse(payload);
+    if (!parsed.ok) return parsed;
+    return {
+      ok: true,
+      topic: {
+        kind: kind.name,
+        key: kind.key(parsed.params),
+        description: kind.describe(parsed.params),
+        stream$: this.stream(kind, parsed.params),
+      },
+    };
+  }
+
+  /** The shared stream of a topic; the same key always yields the same Observable. */
+  stream<P, T>(kind: TopicKind<P, T>, params: P): Observable<T> {
+    const key = kind.key(params);
+    let topic = this.topics.get(key) as Observable<T> | undefined;
+    if (!topic) {
+      topic = this.sharedTopic(key, (context) => kind.create(params, context));
+      this.topics.set(key, topic);
+    }
+    return topic;
+  }
+
+  /** Live bars of `symbol` at `resolution`; errors with a TopicRequestError if not served. */
+  bars$(symbol: string, resolution: string): Observable<Bar> {
+    const opened = this.open(BARS_KIND, { symbol, params: { resolution } });
+    return opened.ok ? (opened.topic.stream$ as Observable<Bar>) : throwError(() => new TopicRequestError(opened.error));
+  }
+
+  /**
+   * The design of every topic: the kind's cold stream, restarted with backoff if it errors,
+   * shared while anyone listens, completed on shutdown.
+   *
+   * `share` resets on refcount zero so the last unsubscribe tears the interval down (no timer
+   * for a topic nobody watches) and the next subscribe starts it afresh. No replay connector:
+   * a late subscriber gets the next tick, never a stale bar from a stopped stream.
+   * `takeUntil` is last so nothing downstream can resubscribe the source after shutdown.
+   */
+  private sharedTopic<T>(key: string, create: (context: TopicContext) => Observable<T>): Observable<T> {
+    const { emit, scheduler, shutdown$ } = this.options;
+    const context: TopicContext = {
+      stream: (kind, params) => this.stream(kind, params),
+      scheduler,
+      shutdown$,
+      reportError: (error) => emit({ type: 'topic_error', topic: key, error }),
+    };
+    return defer(() => {
+      emit({ type: 'topic_started', topic: key });
+      return create(context).pipe(
+        retry({
+          delay: (error: unknown, attempt) => {
+            context.reportError(error);
+            return timer(backoffDelay(attempt, this.retryBaseMs, this.retryMaxMs), scheduler);
+          },
+          resetOnSuccess: true,
+        }),
+        tap(() => emit({ type: 'topic_update', topic: key })),
+        finalize(() => emit({ type: 'topic_stopped', topic: key })),
+      );
+    }).pipe(share({ resetOnRefCountZero: true, resetOnError: true, resetOnComplete: true }), takeUntil(shutdown$));
+  }
+}

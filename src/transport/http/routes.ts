@@ -1,0 +1,56 @@
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from '../../logger.js';
+import type { MetricsSnapshot } from '../../streams/metrics.js';
+
+export interface HttpDependencies {
+  readonly metrics: () => MetricsSnapshot;
+  /** Whether this instance should receive traffic (load balancers poll GET /ready). */
+  readonly ready: () => boolean;
+  readonly logger: Logger;
+}
+
+/** The HTTP API. JSON in, JSON out, including for unknown routes and failures. */
+export function createHttpApp(dependencies: HttpDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(helmet());
+
+  app.get('/health', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+
+  app.get('/ready', (_request, response) => {
+    const ready = dependencies.ready();
+    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
+  });
+
+  app.get('/api/v1/broadcaster/metrics', (_request, response) => {
+    response.json(dependencies.metrics());
+  });
+
+  app.use((request, response) => {
+    response.status(404).json({ status: 'error', code: 'NOT_FOUND', message: `No route for ${request.method} ${request.path}` });
+  });
+
+  const onError: ErrorRequestHandler = (error: unknown, _request, response, _next) => {
+    const status = httpStatusOf(error);
+    if (status >= 500) dependencies.logger.error({ err: error }, 'http request failed');
+    response.status(status).json({
+      status: 'error',
+      code: status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST',
+      message: status >= 500 ? 'Internal server error' : errorText(error),
+    });
+  };
+  app.use(onError);
+  return app;
+}
+
+function httpStatusOf(error: unknown): number {
+  const status = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : 'Bad request';
+}

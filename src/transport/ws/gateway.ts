@@ -1,0 +1,91 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../../logger.js';
+import type { EmitEvent } from '../../streams/events.js';
+import type { Hub } from '../../streams/hub.js';
+import { Session } from './session.js';
+import { TopicFanout } from './topic-fanout.js';
+
+export const WS_PATH = '/api/v1/ws';
+export const CLOSE_GOING_AWAY = 1001;
+
+export interface GatewayOptions {
+  readonly server: Server;
+  readonly hub: Hub;
+  readonly emit: EmitEvent;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** Largest accepted frame in bytes; ws closes a connection that sends more with 1009. */
+  readonly maxPayload: number;
+}
+
+/**
+ * The WebSocket endpoint: accepts upgrades on WS_PATH on the HTTP server's port, gives each
+ * connection a Session, and closes them all with 1001 on shutdown.
+ */
+export class WsGateway {
+  private readonly wss: WebSocketServer;
+  private readonly fanout: TopicFanout;
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(request, socket, head);
+
+  constructor(private readonly options: GatewayOptions) {
+    // permessage-deflate is off: bar frames are small, and compressing each one per socket
+    // costs more CPU than the bytes it saves.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, perMessageDeflate: false });
+    this.fanout = new TopicFanout(options.emit, options.now);
+    this.wss.on('connection', (socket: WebSocket) => this.accept(socket));
+    options.server.on('upgrade', this.onUpgrade);
+  }
+
+  get clientCount(): number {
+    return this.wss.clients.size;
+  }
+
+  /** Closes every client with 1001 and waits (up to `timeoutMs`) for them to go, then cuts the rest. */
+  async close(timeoutMs: number): Promise<void> {
+    this.options.server.off('upgrade', this.onUpgrade);
+    const sockets = [...this.wss.clients];
+    const closed = sockets.map((socket) => waitForClose(socket));
+    for (const socket of sockets) socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.all(closed), deadline]);
+    clearTimeout(timer);
+    for (const socket of this.wss.clients) socket.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path !== WS_PATH) {
+      rejectUpgrade(socket, 404, 'Not Found');
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
+  }
+
+  private accept(socket: WebSocket): void {
+    const session = new Session(socket, this.options.hub, this.fanout, this.options.emit);
+    this.options.emit({ type: 'client_joined' });
+    socket.on('message', (data, isBinary) => session.receive(data, isBinary));
+    socket.on('error', (error) => this.options.logger.debug({ err: error }, 'websocket error'));
+    socket.once('close', () => {
+      session.close();
+      this.options.emit({ type: 'client_left' });
+    });
+  }
+}
+
+function waitForClose(socket: WebSocket): Promise<void> {
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
+export function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
+  const body = JSON.stringify({ status: 'error', message: reason });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

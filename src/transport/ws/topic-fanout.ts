@@ -1,0 +1,66 @@
+import type { Subscription } from 'rxjs';
+import type { EmitEvent } from '../../streams/events.js';
+import type { OpenedTopic } from '../../streams/hub.js';
+import { updateMessage } from './protocol.js';
+
+/** Anything that can take a serialized frame: a session, in practice. */
+export interface FrameSink {
+  send(frame: string): void;
+}
+
+interface FanoutTopic {
+  readonly sinks: Set<FrameSink>;
+  readonly subscription: Subscription;
+}
+
+/**
+ * One hub subscription per topic for the whole gateway, fanned out to every socket that
+ * wants the topic. Each update is serialized once per tick, then the same string is written
+ * to every socket: no per-client encoding, no per-client RxJS subscription. The first sink
+ * subscribes the hub's shared stream; the last one leaving unsubscribes it, so the hub's
+ * refcount (and with it the topic's timer) follows real demand.
+ */
+export class TopicFanout {
+  private readonly topics = new Map<string, FanoutTopic>();
+
+  constructor(
+    private readonly emit: EmitEvent,
+    private readonly now: () => number,
+  ) {}
+
+  /** Adds `sink` to the topic; false if it was already there. */
+  join(topic: OpenedTopic, sink: FrameSink): boolean {
+    const existing = this.topics.get(topic.key);
+    if (existing) {
+      if (existing.sinks.has(sink)) return false;
+      existing.sinks.add(sink);
+      return true;
+    }
+    const sinks = new Set<FrameSink>([sink]);
+    const subscription = topic.stream$.subscribe({
+      next: (value) => this.broadcast(topic, sinks, value),
+      complete: () => this.topics.delete(topic.key),
+      // The hub retries topic errors itself; one that still arrives ends this fan-out only.
+      error: () => this.topics.delete(topic.key),
+    });
+    if (!subscription.closed) this.topics.set(topic.key, { sinks, subscription });
+    return true;
+  }
+
+  /** Removes `sink` from the topic; false if it was not there. */
+  leave(key: string, sink: FrameSink): boolean {
+    const topic = this.topics.get(key);
+    if (!topic?.sinks.delete(sink)) return false;
+    if (topic.sinks.size === 0) {
+      this.topics.delete(key);
+      topic.subscription.unsubscribe();
+    }
+    return true;
+  }
+
+  private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, value: unknown): void {
+    const frame = updateMessage(topic.kind, topic.key, this.now(), value);
+    for (const sink of sinks) sink.send(frame);
+    this.emit({ type: 'broadcast_sent', topic: topic.key, recipients: sinks.size });
+  }
+}
