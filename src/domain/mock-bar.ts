@@ -1,6 +1,8 @@
-import { roundToCent, type Bar } from './bar.js';
-import { periodStart, type Resolution } from './resolution.js';
-import { gaussian, hashKey, keyedRandom } from './rng.js';
+import type { Bar } from './bar.js';
+import { barAt } from './bar-path.js';
+import type { Resolution } from './resolution.js';
+
+export { initialPrice } from './anchor-price.js';
 
 export interface MockBarContext {
   readonly seed: number;
@@ -8,50 +10,30 @@ export interface MockBarContext {
   readonly resolution: Resolution;
 }
 
-/** Relative standard deviation of one tick's price move. */
-const TICK_VOLATILITY = 0.002;
-const MIN_PRICE = 0.01;
-const MAX_TICK_VOLUME = 1_000;
-
 /**
  * The next state of a topic's bar, given the previous one and the clock.
  *
- * A seeded random walk: the randomness of a tick is derived from (seed, symbol, resolution,
- * now), so the same inputs always give the same bar. Inside the period of `previous` it
- * updates that bar (same `time`); once the clock has crossed into a later period it starts a
- * new bar whose `open` is the previous `close`. A clock that goes backwards never moves
- * `time` back: the tick is treated as belonging to the current bar.
+ * The series is a pure function of (seed, symbol, resolution, time) (see bar-path.ts), so the
+ * same inputs always give the same bar and live bars agree with history. Inside the period of
+ * `previous` it updates that bar (same `time`, volume never lower); once the clock has crossed
+ * into a later period it starts a new bar whose `open` is the previous `close` (equal to the
+ * period's anchor when the previous bar was seen to its last millisecond). A clock that goes
+ * back to an earlier period never moves `time` back: the previous bar stands.
  */
 export function mockLastBar(previous: Bar | undefined, now: number, context: MockBarContext): Bar {
-  const random = keyedRandom(context.seed, context.symbol, context.resolution, now);
-  const tickVolume = 1 + Math.floor(random() * MAX_TICK_VOLUME);
-  const step = (price: number): number =>
-    Math.max(MIN_PRICE, roundToCent(price * (1 + TICK_VOLATILITY * gaussian(random))));
-
-  const time = periodStart(context.resolution, now);
-  if (!previous) {
-    const open = initialPrice(context);
-    return barFrom(time, open, step(open), tickVolume);
-  }
-  if (time <= previous.time) {
-    const close = step(previous.close);
+  const bar = barAt(context, now);
+  if (!previous) return bar;
+  if (bar.time < previous.time) return previous;
+  if (bar.time === previous.time) {
     return {
       time: previous.time,
       open: previous.open,
-      high: Math.max(previous.high, close),
-      low: Math.min(previous.low, close),
-      close,
-      volume: previous.volume + tickVolume,
+      high: Math.max(previous.high, bar.high, bar.close),
+      low: Math.min(previous.low, bar.low, bar.close),
+      close: bar.close,
+      volume: Math.max(previous.volume, bar.volume),
     };
   }
-  return barFrom(time, previous.close, step(previous.close), tickVolume);
-}
-
-function barFrom(time: number, open: number, close: number, volume: number): Bar {
-  return { time, open, high: Math.max(open, close), low: Math.min(open, close), close, volume };
-}
-
-/** A stable starting price per (seed, symbol), between 20 and 520. */
-export function initialPrice(context: Pick<MockBarContext, 'seed' | 'symbol'>): number {
-  return roundToCent(20 + (hashKey(context.seed, context.symbol) % 50_000) / 100);
+  const open = previous.close;
+  return { ...bar, open, high: Math.max(bar.high, open), low: Math.min(bar.low, open) };
 }
