@@ -1,8 +1,9 @@
-import { interval, map, type Observable, type SchedulerLike } from 'rxjs';
+import { interval, map, merge, type Observable, type SchedulerLike, startWith } from 'rxjs';
 import type { Bar } from '../domain/bar.js';
 import { mockLastBar, type MockBarContext } from '../domain/mock-bar.js';
 import type { Resolution } from '../domain/resolution.js';
 import { scanSkippingFailures } from './operators/scan-skipping-failures.js';
+import { periodCloses } from './period-closes.js';
 
 /** Makes the next bar from the previous one; `mockLastBar` unless a test swaps it. */
 export type BarGenerator = (previous: Bar | undefined, now: number, context: MockBarContext) => Bar;
@@ -19,8 +20,10 @@ export interface BarStreamOptions {
 }
 
 /**
- * The live bars of one topic: every `periodMs` the clock is read and folded into the bar.
- * Cold: each subscription starts its own interval, so sharing is the hub's job.
+ * The live bars of one topic: the clock is read at once on subscribe (so a new subscriber
+ * has the current bar without waiting a whole interval), then every `periodMs`, and at the
+ * last millisecond of every bar period (so each bar closes on the price history reports).
+ * Cold: each subscription starts its own timers, so sharing is the hub's job.
  */
 export function barStream(options: BarStreamOptions): Observable<Bar> {
   const { scheduler, generate = mockLastBar } = options;
@@ -29,8 +32,11 @@ export function barStream(options: BarStreamOptions): Observable<Bar> {
     symbol: options.symbol,
     resolution: options.resolution,
   };
-  return interval(options.periodMs, scheduler).pipe(
+  const ticks$ = interval(options.periodMs, scheduler).pipe(
+    startWith(-1),
     map(() => scheduler.now()),
+  );
+  return merge(ticks$, periodCloses(options.resolution, scheduler)).pipe(
     scanSkippingFailures((bar: Bar | undefined, now: number) => generate(bar, now, context), options.onGeneratorError),
   );
 }

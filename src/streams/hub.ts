@@ -2,6 +2,7 @@ import {
   defer,
   finalize,
   type Observable,
+  ReplaySubject,
   retry,
   type SchedulerLike,
   share,
@@ -119,8 +120,10 @@ export class Hub {
    * shared while anyone listens, completed on shutdown.
    *
    * `share` resets on refcount zero so the last unsubscribe tears the interval down (no timer
-   * for a topic nobody watches) and the next subscribe starts it afresh. No replay connector:
-   * a late subscriber gets the next tick, never a stale bar from a stopped stream.
+   * for a topic nobody watches) and the next subscribe starts it afresh. Its connector is a
+   * `ReplaySubject(1)`, so a subscriber that joins a running topic gets the current value at
+   * once (the snapshot on subscribe); the reset throws that subject away with the stream, so
+   * a restarted topic never replays a stale bar.
    * `takeUntil` is last so nothing downstream can resubscribe the source after shutdown.
    */
   private sharedTopic<T>(key: string, create: (context: TopicContext) => Observable<T>): Observable<T> {
@@ -144,6 +147,6 @@ export class Hub {
         tap(() => emit({ type: 'topic_update', topic: key })),
         finalize(() => emit({ type: 'topic_stopped', topic: key })),
       );
-    }).pipe(share({ resetOnRefCountZero: true, resetOnError: true, resetOnComplete: true }), takeUntil(shutdown$));
+    }).pipe(share({ connector: () => new ReplaySubject<T>(1), resetOnRefCountZero: true, resetOnError: true, resetOnComplete: true }), takeUntil(shutdown$));
   }
 }

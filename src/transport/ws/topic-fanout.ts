@@ -11,6 +11,8 @@ export interface FrameSink {
 interface FanoutTopic {
   readonly sinks: Set<FrameSink>;
   readonly subscription: Subscription;
+  /** The latest update frame, sent to a sink that joins later (the snapshot on subscribe). */
+  readonly latest: { frame?: string };
 }
 
 /**
@@ -18,7 +20,8 @@ interface FanoutTopic {
  * wants the topic. Each update is serialized once per tick, then the same string is written
  * to every socket: no per-client encoding, no per-client RxJS subscription. The first sink
  * subscribes the hub's shared stream; the last one leaving unsubscribes it, so the hub's
- * refcount (and with it the topic's timer) follows real demand.
+ * refcount (and with it the topic's timer) follows real demand. A sink joining a running
+ * topic is sent the latest frame at once, so it never waits a whole interval for a bar.
  */
 export class TopicFanout {
   private readonly topics = new Map<string, FanoutTopic>();
@@ -34,16 +37,20 @@ export class TopicFanout {
     if (existing) {
       if (existing.sinks.has(sink)) return false;
       existing.sinks.add(sink);
+      if (existing.latest.frame !== undefined) sink.send(existing.latest.frame);
       return true;
     }
     const sinks = new Set<FrameSink>([sink]);
+    const latest: { frame?: string } = {};
     const subscription = topic.stream$.subscribe({
-      next: (value) => this.broadcast(topic, sinks, value),
+      next: (value) => {
+        latest.frame = this.broadcast(topic, sinks, value);
+      },
       complete: () => this.topics.delete(topic.key),
       // The hub retries topic errors itself; one that still arrives ends this fan-out only.
       error: () => this.topics.delete(topic.key),
     });
-    if (!subscription.closed) this.topics.set(topic.key, { sinks, subscription });
+    if (!subscription.closed) this.topics.set(topic.key, { sinks, subscription, latest });
     return true;
   }
 
@@ -58,9 +65,10 @@ export class TopicFanout {
     return true;
   }
 
-  private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, value: unknown): void {
+  private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, value: unknown): string {
     const frame = updateMessage(topic.kind, topic.key, this.now(), value);
     for (const sink of sinks) sink.send(frame);
     this.emit({ type: 'broadcast_sent', topic: topic.key, recipients: sinks.size });
+    return frame;
   }
 }

@@ -1,0 +1,37 @@
+import { take } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { historicalBar } from '../../src/domain/bar-path.js';
+import { mockLastBar } from '../../src/domain/mock-bar.js';
+import { barStream } from '../../src/streams/bar-stream.js';
+import { marbleScheduler } from '../support/marbles.js';
+
+const context = { seed: 7, symbol: 'AAPL', resolution: '1' as const };
+
+describe('barStream', () => {
+  it('emits the current bar at once on subscribe, then every period', () => {
+    const scheduler = marbleScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const bars$ = barStream({ ...context, periodMs: 20_000, scheduler, onGeneratorError: () => undefined }).pipe(take(3));
+      const first = mockLastBar(undefined, 0, context);
+      const second = mockLastBar(first, 20_000, context);
+      const third = mockLastBar(second, 40_000, context);
+      expectObservable(bars$).toBe('a 19999ms b 19999ms (c|)', { a: first, b: second, c: third });
+    });
+  });
+
+  it('closes each bar at its last millisecond on the historical bar, and opens the next on its close', () => {
+    const scheduler = marbleScheduler();
+    const seen: ReturnType<typeof mockLastBar>[] = [];
+    scheduler.run(({ flush }) => {
+      barStream({ ...context, periodMs: 25_000, scheduler, onGeneratorError: () => undefined })
+        .pipe(take(6))
+        .subscribe((bar) => seen.push(bar));
+      flush();
+    });
+    // ticks at 0, 25000, 50000, 59999 (close), 75000 ...
+    const closing = seen[3];
+    expect(closing).toEqual(historicalBar(context, 0));
+    expect(seen[4]?.time).toBe(60_000);
+    expect(seen[4]?.open).toBe(historicalBar(context, 1).open);
+  });
+});
