@@ -10,7 +10,10 @@ import { createEventBus } from './streams/events.js';
 import { Hub } from './streams/hub.js';
 import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
+import { historyRoutes } from './transport/http/history-routes.js';
+import { pageRoutes } from './transport/http/page-routes.js';
 import { createHttpApp } from './transport/http/routes.js';
+import { udfRoutes } from './transport/http/udf-routes.js';
 import { WsGateway } from './transport/ws/gateway.js';
 
 /** Frames larger than this are refused (close 1009); subscribe messages are tiny. */
@@ -70,8 +73,14 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
+  const history = { catalog, seed: broadcaster.seed, maxBars: config.history.maxBars, now: () => scheduler.now() };
   const server: Server = createServer(
-    createHttpApp({ metrics: () => metrics.snapshot(), ready: () => state === 'running', logger }),
+    createHttpApp({
+      metrics: () => metrics.snapshot(),
+      ready: () => state === 'running',
+      logger,
+      routers: [historyRoutes(history), udfRoutes(history), pageRoutes()],
+    }),
   );
   const gateway = new WsGateway({
     server,

@@ -91,6 +91,14 @@ export const configSchema = {
       env: 'BAR_BROADCASTER_SEED',
     },
   },
+  history: {
+    maxBars: {
+      doc: 'Most bars one history request (REST or UDF) may return; larger ranges get a 400.',
+      format: 'nat',
+      default: 5000,
+      env: 'HISTORY_MAX_BARS',
+    },
+  },
   log: {
     level: {
       doc: 'Log level.',
@@ -122,6 +130,7 @@ export interface Config {
     readonly resolutions: readonly Resolution[];
     readonly seed: number;
   };
+  readonly history: { readonly maxBars: number };
   readonly log: { readonly level: LogLevel };
   readonly shutdown: { readonly timeoutMs: number };
 }

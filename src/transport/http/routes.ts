@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from '../../logger.js';
 import type { MetricsSnapshot } from '../../streams/metrics.js';
@@ -8,6 +8,8 @@ export interface HttpDependencies {
   /** Whether this instance should receive traffic (load balancers poll GET /ready). */
   readonly ready: () => boolean;
   readonly logger: Logger;
+  /** Further routes (history, UDF, the chart page), mounted before the JSON 404. */
+  readonly routers?: readonly Router[];
 }
 
 /** The HTTP API. JSON in, JSON out, including for unknown routes and failures. */
@@ -28,6 +30,8 @@ export function createHttpApp(dependencies: HttpDependencies): Express {
   app.get('/api/v1/broadcaster/metrics', (_request, response) => {
     response.json(dependencies.metrics());
   });
+
+  for (const router of dependencies.routers ?? []) app.use(router);
 
   app.use((request, response) => {
     response.status(404).json({ status: 'error', code: 'NOT_FOUND', message: `No route for ${request.method} ${request.path}` });
