@@ -1,0 +1,42 @@
+import { take } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { reconnectDelay, reconnectWithBackoff } from '../../src/client/reconnect-with-backoff.js';
+import { marbleScheduler } from '../support/marbles.js';
+
+const policy = { baseMs: 100, maxMs: 1_000, jitter: 0.5 };
+
+describe('reconnectDelay', () => {
+  it('doubles per attempt up to the cap, shortened by the jitter share of a random draw', () => {
+    expect([1, 2, 3, 4, 5, 6].map((attempt) => reconnectDelay(attempt, policy, () => 0))).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect(reconnectDelay(3, policy, () => 0.5)).toBe(300);
+    expect(reconnectDelay(3, { ...policy, jitter: 0 }, () => 0.99)).toBe(400);
+  });
+});
+
+describe('reconnectWithBackoff', () => {
+  it('resubscribes after errors with growing delays', () => {
+    const scheduler = marbleScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('--#');
+      const retries: number[] = [];
+      const result = source.pipe(
+        reconnectWithBackoff({ policy: { ...policy, jitter: 0 }, scheduler, random: () => 0, onRetry: (_attempt, delay) => retries.push(delay) }),
+      );
+      expectObservable(result, '^ 800ms !').toBe('');
+      expectSubscriptions(source.subscriptions).toBe(['^-!', '102ms ^-!', '304ms ^-!', '706ms ^-!']);
+      scheduler.flush();
+      expect(retries).toEqual([100, 200, 400, 800]);
+    });
+  });
+
+  it('resubscribes after completion too, and a value resets the backoff', () => {
+    const scheduler = marbleScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-a|');
+      const result = source.pipe(reconnectWithBackoff({ policy, scheduler, random: () => 0.5 }), take(3));
+      // every attempt emits, so each wait is the first one: 100 * (1 - 0.5 * 0.5) = 75
+      expectObservable(result).toBe('-a 76ms a 76ms (a|)');
+      expectSubscriptions(source.subscriptions).toBe(['^-!', '77ms ^-!', '154ms ^!']);
+    });
+  });
+});
