@@ -14,3 +14,4 @@ export type { BroadcastEvent, BroadcastEventBody } from './streams/events.js';
 export type { MetricsSnapshot } from './streams/metrics.js';
 export { scanSkippingFailures } from './streams/operators/scan-skipping-failures.js';
 export type { AnyTopicKind, ParseResult, TopicContext, TopicKind } from './streams/topic-kind.js';
+export { connect, createDatafeed, type BarcastClient, type BarcastDatafeed, type ConnectOptions, type ConnectionStatus } from './client/index.js';
