@@ -16,7 +16,9 @@ export interface HttpDependencies {
 export function createHttpApp(dependencies: HttpDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(helmet());
+  // Plain HTTP is served: upgrade-insecure-requests would send the chart page's own scripts
+  // and socket to an https:// that does not exist. The rest of helmet's CSP stays.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
 
   app.get('/health', (_request, response) => {
     response.json({ status: 'ok' });
