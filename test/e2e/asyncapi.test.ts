@@ -1,0 +1,70 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/domain/errors.js';
+import { appTracker } from '../support/test-app.js';
+import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
+
+const apps = appTracker();
+afterEach(() => apps.stopAll());
+
+interface AsyncApiDocument {
+  readonly asyncapi: string;
+  readonly components: {
+    readonly messages: Record<string, { readonly name: string; readonly payload: { readonly $ref: string } }>;
+    readonly schemas: { readonly ErrorCode: { readonly enum: string[] } };
+  };
+}
+
+/** A validator per message name (`bars.update` ...), compiled from the served document. */
+function validators(document: AsyncApiDocument): Map<string, ValidateFunction> {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  ajv.addSchema(document, 'asyncapi');
+  return new Map(
+    Object.values(document.components.messages).map((message) => {
+      const validate = ajv.getSchema(`asyncapi${message.payload.$ref}`);
+      if (!validate) throw new Error(`cannot resolve ${message.payload.$ref}`);
+      return [message.name, validate];
+    }),
+  );
+}
+
+describe('AsyncAPI document at /api/v1/ws/asyncapi.json', () => {
+  it('describes every message the live server sends and accepts', async () => {
+    const { httpUrl, wsUrl } = await apps.start();
+    const response = await fetch(`${httpUrl}/api/v1/ws/asyncapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as AsyncApiDocument;
+    expect(document.asyncapi).toBe('3.0.0');
+    expect(document.components.schemas.ErrorCode.enum).toEqual([...ERROR_CODES]);
+    const schemas = validators(document);
+
+    const sent = [
+      { type: 'bars.subscribe', payload: { symbol: 'AAPL', params: { resolution: '1' } } },
+      { type: 'bars.subscribe', payload: { symbol: 'NOPE', params: { resolution: '1' } } },
+      { type: 'bars.unsubscribe', payload: { symbol: 'MSFT', resolution: '1' } },
+      { type: 'ping' },
+    ];
+    const client = await TestClient.connect(wsUrl);
+    for (const message of sent) client.send(message);
+    client.send('{not json');
+    client.send({ type: 'nope' });
+    await client.waitForCount(isUpdateOf('bars:AAPL:1'), 2);
+    await client.waitForCount(isType('error'), 2);
+    client.unsubscribe('AAPL');
+    await client.waitForCount(isType('bars.unsubscribe.response'), 2);
+    await client.close();
+
+    for (const message of sent) expect({ message, errors: validate(schemas, message) }).toEqual({ message, errors: [] });
+    for (const message of client.messages) expect({ message, errors: validate(schemas, message) }).toEqual({ message, errors: [] });
+    // and the schemas do reject what the server must never send
+    expect(validate(schemas, { type: 'bars.update', topic: 'bars:AAPL:1', ts: 1, payload: { time: 1, open: 1 } })).not.toEqual([]);
+    const kinds = new Set(client.messages.map((message: ServerMessage) => message.type));
+    expect(kinds).toEqual(new Set(['bars.subscribe.response', 'bars.unsubscribe.response', 'bars.update', 'error', 'pong']));
+  });
+});
+
+function validate(schemas: Map<string, ValidateFunction>, message: { readonly type: string }): unknown[] {
+  const check = schemas.get(message.type);
+  if (!check) return [`no schema for ${message.type}`];
+  return check(message) ? [] : (check.errors ?? []);
+}
