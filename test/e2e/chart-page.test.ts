@@ -36,7 +36,7 @@ describe('the live chart page, in Chromium', () => {
           const state = (window as unknown as { barcast: { status: string; historyBars: number; updates: number; candles: () => unknown[]; lastBar: PageState['last'] } }).barcast;
           return { status: state.status, historyBars: state.historyBars, updates: state.updates, candles: state.candles().length, last: state.lastBar };
         });
-      await page.waitForFunction(() => (window as unknown as { barcast?: { updates: number } }).barcast?.updates >= 1, undefined, { timeout: 15_000 });
+      await page.waitForFunction(() => ((window as unknown as { barcast?: { updates: number } }).barcast?.updates ?? 0) >= 1, undefined, { timeout: 15_000 });
       const first = await read();
       expect(first.status).toBe('open');
       expect(first.historyBars).toBe(300);
