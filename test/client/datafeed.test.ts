@@ -76,3 +76,19 @@ describe('createDatafeed, called the way the charting library calls it', () => {
     datafeed.unsubscribeBars('a');
   });
 });
+
+describe('createDatafeed when the server cannot be reached', () => {
+  const unreachable = (() => Promise.reject(new Error('connection refused'))) as unknown as typeof fetch;
+  const client: BarcastClient = { bars$: () => of(), status$: of('closed'), close: () => undefined };
+  const datafeed = createDatafeed({ client, baseUrl: 'http://127.0.0.1:9', fetch: unreachable });
+
+  it('still readies the chart and answers searches, empty', async () => {
+    await expect(new Promise((done) => datafeed.onReady(done))).resolves.toEqual({});
+    await expect(new Promise((done) => datafeed.searchSymbols('A', '', '', done))).resolves.toEqual([]);
+  });
+
+  it('fails symbol resolution and history through onError', async () => {
+    await expect(resolve(datafeed, 'AAPL')).rejects.toBe('connection refused');
+    await expect(getBars(datafeed, { name: 'AAPL' }, '1', 0, 60)).rejects.toBe('connection refused');
+  });
+});
