@@ -41,68 +41,73 @@ export function parseHistoryQuery(
   unitMs: number,
   defaultResolution?: Resolution,
 ): HistoryParse {
+  try {
+    return { ok: true, request: readHistoryQuery(query, source, unitMs, defaultResolution) };
+  } catch (error) {
+    if (error instanceof BadQuery) return { ok: false, error: { status: error.status, code: error.code, message: error.message } };
+    throw error;
+  }
+}
+
+/** A refused query; thrown by the readers below and turned into a HistoryError once. */
+class BadQuery extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function readHistoryQuery(query: Request['query'], source: HistorySource, unitMs: number, defaultResolution?: Resolution): HistoryRequest {
   const symbol = single(query, 'symbol');
-  if (symbol === undefined) return fail(400, 'INVALID_SYMBOL', 'symbol is required, e.g. symbol=AAPL');
+  if (symbol === undefined) throw new BadQuery(400, 'INVALID_SYMBOL', 'symbol is required, e.g. symbol=AAPL');
   if (symbol.length > MAX_SYMBOL_LENGTH || !isValidSymbol(symbol)) {
-    return fail(400, 'INVALID_SYMBOL', `symbol must be 1-${MAX_SYMBOL_LENGTH} characters of A-Z, 0-9, ".", "_" or "-"`);
+    throw new BadQuery(400, 'INVALID_SYMBOL', `symbol must be 1-${MAX_SYMBOL_LENGTH} characters of A-Z, 0-9, ".", "_" or "-"`);
   }
   const spelling = single(query, 'resolution');
   const resolution = spelling === undefined ? defaultResolution : parseResolution(spelling);
-  if (!resolution) return fail(400, 'INVALID_RESOLUTION', 'resolution must be one of 1, 5, 15, 30, 60, 240, D/1D, W/1W, M/1M');
+  if (!resolution) throw new BadQuery(400, 'INVALID_RESOLUTION', 'resolution must be one of 1, 5, 15, 30, 60, 240, D/1D, W/1W, M/1M');
   const notServed = checkCatalog(source.catalog, symbol, resolution);
-  if (notServed) return fail(notServed.code === 'UNKNOWN_SYMBOL' ? 404 : 400, notServed.code, notServed.message);
+  if (notServed) throw new BadQuery(notServed.code === 'UNKNOWN_SYMBOL' ? 404 : 400, notServed.code, notServed.message);
 
   const now = source.now();
   const from = time(query, 'from', unitMs);
-  const to = time(query, 'to', unitMs) ?? { value: now };
+  const to = time(query, 'to', unitMs) ?? now;
   const countback = count(query, 'countback');
-  for (const parsed of [from, to, countback]) if (parsed && 'error' in parsed) return { ok: false, error: parsed.error };
-  const fromMs = from && 'value' in from ? from.value : undefined;
-  const toMs = 'value' in to ? to.value : now;
-  const bars = countback && 'value' in countback ? countback.value : undefined;
-  if (fromMs === undefined && bars === undefined) return fail(400, 'INVALID_RANGE', 'give from (with an optional to) or countback');
-  if (bars === undefined && fromMs !== undefined && fromMs > toMs) return fail(400, 'INVALID_RANGE', 'from must not be after to');
-  if (bars !== undefined && bars > source.maxBars) {
-    return fail(400, 'RANGE_TOO_LARGE', `countback ${bars} is over the limit of ${source.maxBars} bars`);
+  if (countback === undefined) {
+    if (from === undefined) throw new BadQuery(400, 'INVALID_RANGE', 'give from (with an optional to) or countback');
+    if (from > to) throw new BadQuery(400, 'INVALID_RANGE', 'from must not be after to');
+  } else if (countback > source.maxBars) {
+    throw new BadQuery(400, 'RANGE_TOO_LARGE', `countback ${countback} is over the limit of ${source.maxBars} bars`);
   }
-  const range = historyRange(resolution, { ...(fromMs === undefined ? {} : { from: fromMs }), to: toMs, ...(bars === undefined ? {} : { countback: bars }), now });
+  const range = historyRange(resolution, { ...(from === undefined ? {} : { from }), to, ...(countback === undefined ? {} : { countback }), now });
   const size = range.end - range.first;
   if (size > source.maxBars) {
-    return fail(400, 'RANGE_TOO_LARGE', `the range holds ${size} bars, over the limit of ${source.maxBars}; narrow from/to or use countback`);
+    throw new BadQuery(400, 'RANGE_TOO_LARGE', `the range holds ${size} bars, over the limit of ${source.maxBars}; narrow from/to or use countback`);
   }
-  return { ok: true, request: { symbol, resolution, range } };
+  return { symbol, resolution, range };
 }
-
-type Parsed<T> = { readonly value: T } | { readonly error: HistoryError } | undefined;
 
 function single(query: Request['query'], name: string): string | undefined {
   const value = query[name];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-function time(query: Request['query'], name: string, unitMs: number): Parsed<number> {
+function time(query: Request['query'], name: string, unitMs: number): number | undefined {
   const raw = query[name];
   if (raw === undefined) return undefined;
   const unit = unitMs === 1 ? 'milliseconds' : 'seconds';
-  if (typeof raw !== 'string' || !/^-?\d{1,16}$/.test(raw)) {
-    return { error: { status: 400, code: 'INVALID_RANGE', message: `${name} must be an integer, epoch ${unit} (UTC)` } };
-  }
+  if (typeof raw !== 'string' || !/^-?\d{1,16}$/.test(raw)) throw new BadQuery(400, 'INVALID_RANGE', `${name} must be an integer, epoch ${unit} (UTC)`);
   const value = Number(raw) * unitMs;
-  if (value < 0 || value > MAX_TIME_MS) {
-    return { error: { status: 400, code: 'INVALID_RANGE', message: `${name} must lie between 1970 and the year 9999, in epoch ${unit}` } };
-  }
-  return { value };
+  if (value < 0 || value > MAX_TIME_MS) throw new BadQuery(400, 'INVALID_RANGE', `${name} must lie between 1970 and the year 9999, in epoch ${unit}`);
+  return value;
 }
 
-function count(query: Request['query'], name: string): Parsed<number> {
+function count(query: Request['query'], name: string): number | undefined {
   const raw = query[name];
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) < 1) {
-    return { error: { status: 400, code: 'INVALID_RANGE', message: `${name} must be a positive integer` } };
-  }
-  return { value: Number(raw) };
-}
-
-function fail(status: number, code: ErrorCode, message: string): HistoryParse {
-  return { ok: false, error: { status, code, message } };
+  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new BadQuery(400, 'INVALID_RANGE', `${name} must be a positive integer`);
+  return Number(raw);
 }
