@@ -1,4 +1,4 @@
-import { map, type Observable, ReplaySubject, Subject } from 'rxjs';
+import { EMPTY, interval, map, type Observable, ReplaySubject, Subject, takeUntil } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
@@ -165,6 +165,39 @@ describe('hub: one shared, refcounted stream per topic', () => {
   it('refuses every open with BROADCASTER_DISABLED when disabled', () => {
     const { hub } = createHub(marbleScheduler(), countingGenerator(), { enabled: false });
     expect(hub.open('bars', { symbol: 'AAPL' })).toMatchObject({ ok: false, error: { code: 'BROADCASTER_DISABLED' } });
+  });
+
+  it('lets a registered kind derive its stream from another topic, sharing its generator', () => {
+    const scheduler = marbleScheduler();
+    const calls: { symbol: string; now: number }[] = [];
+    scheduler.run(({ expectObservable }) => {
+      const bars = barsTopicKind({ catalog: { symbols: ['AAPL'], resolutions: ['1'] }, seed: 1, periodMs: PERIOD, generate: countingGenerator(calls) });
+      const hub = new Hub({ scheduler, shutdown$: new Subject(), emit: () => undefined, enabled: true });
+      hub.register(bars).register({
+        ...sourceKind('volume', () => EMPTY),
+        create: (_params, context) => context.stream(bars, { symbol: 'AAPL', resolution: '1' }).pipe(map((bar) => bar.volume * 2)),
+      });
+      expectObservable(openStream(hub, 'volume'), '^ 24ms !').toBe('10ms a 9ms b', { a: 2, b: 4 });
+      expectObservable(hub.bars$('AAPL', '1').pipe(volumes), '^ 24ms !').toBe('10ms a 9ms b', { a: 1, b: 2 });
+    });
+    expect(calls.map((call) => call.now)).toEqual([10, 20]);
+  });
+
+  it('gives stream factories a context with the hub, the scheduler and shutdown$', () => {
+    const scheduler = marbleScheduler();
+    scheduler.run(({ expectObservable, cold }) => {
+      const shutdown$ = new ReplaySubject<void>(1);
+      const hub = new Hub({ scheduler, shutdown$, emit: () => undefined, enabled: true });
+      hub.register(
+        barsTopicKind({ catalog: { symbols: ['AAPL'], resolutions: ['1'] }, seed: 1, periodMs: PERIOD, generate: countingGenerator() }),
+      );
+      hub.register({
+        ...sourceKind('clock', () => cold('')),
+        create: (_params, context) => interval(PERIOD, context.scheduler).pipe(map(() => context.scheduler.now()), takeUntil(context.shutdown$)),
+      });
+      cold('25ms s').subscribe(() => shutdown$.next());
+      expectObservable(openStream(hub, 'clock')).toBe('10ms a 9ms b 4ms |', { a: 10, b: 20 });
+    });
   });
 
   it('lets new topic kinds register, and rejects duplicates and bad names', () => {

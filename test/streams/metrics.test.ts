@@ -84,4 +84,17 @@ describe('metrics: a scan over broadcast events', () => {
       resolutions: ['1'],
     });
   });
+
+  it('counts no idle time for a topic already running when the broadcaster starts, nor after it stops', () => {
+    const reduce = reduceMetrics(settings.configuredTopics);
+    const events: BroadcastEvent[] = [
+      { type: 'topic_started', topic: 'bars:AAPL:1', at: 0 },
+      { type: 'broadcaster_started', at: 0 },
+      { type: 'broadcaster_stopped', at: 100 },
+      { type: 'topic_stopped', topic: 'bars:AAPL:1', at: 100 },
+    ];
+    const state = events.reduce(reduce, initialMetricsState());
+    // only MSFT was idle: 100 ms = 10 intervals; AAPL contributes nothing, before or after stop
+    expect(metricsSnapshot(state, settings, 500).broadcasts_skipped).toBe(10);
+  });
 });
