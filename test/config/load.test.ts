@@ -1,35 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 
-describe('loadConfig', () => {
-  it('layers defaults, the NODE_ENV file, the environment and overrides', () => {
-    const config = loadConfig({
-      env: { NODE_ENV: 'test', BAR_BROADCASTER_SYMBOLS: 'AAPL, BTC-USD', BAR_BROADCASTER_RESOLUTIONS: 'D,1,1D', HISTORY_MAX_BARS: '300' },
-      overrides: { shutdown: { timeoutMs: 10 } },
+describe('configuration', () => {
+  it('embeds the documented defaults', () => {
+    const config = loadConfig({ env: {} });
+    expect(config).toMatchObject({
+      port: 8000,
+      host: '0.0.0.0',
+      broadcaster: { enabled: true, interval: 2, symbols: ['AAPL', 'GOOGL', 'MSFT'], resolutions: ['1'], seed: 42 },
+      log: { level: 'info' },
     });
-    expect(config.host).toBe('127.0.0.1');
-    expect(config.broadcaster.interval).toBe(0.05);
-    expect(config.broadcaster.resolutions).toEqual(['1D', '1']);
-    expect(config.history.maxBars).toBe(300);
-    expect(config.shutdown.timeoutMs).toBe(10);
-    expect(config.broadcaster.symbols).toEqual(['AAPL', 'BTC-USD']);
   });
 
-  it('names the environment variable and what it accepts when a value is invalid', () => {
-    const load = (env: NodeJS.ProcessEnv) => () => loadConfig({ env });
-    expect(load({ BAR_BROADCASTER_SYMBOLS: 'AAPL,bad symbol' })).toThrow(/BAR_BROADCASTER_SYMBOLS.*invalid symbol/);
-    expect(load({ BAR_BROADCASTER_SYMBOLS: ' , ' })).toThrow(/at least one symbol/);
-    expect(load({ BAR_BROADCASTER_RESOLUTIONS: '7' })).toThrow(/BAR_BROADCASTER_RESOLUTIONS.*unknown resolution/);
-    expect(load({ BAR_BROADCASTER_RESOLUTIONS: ',' })).toThrow(/at least one resolution/);
-    expect(load({ BAR_BROADCASTER_INTERVAL: '0' })).toThrow(/BAR_BROADCASTER_INTERVAL.*greater than 0/);
-    expect(load({ HISTORY_MAX_BARS: '-1' })).toThrow(ConfigError);
+  it('reads environment variables over the config files', () => {
+    const config = loadConfig({
+      env: {
+        NODE_ENV: 'test',
+        PORT: '9001',
+        BAR_BROADCASTER_ENABLED: 'false',
+        BAR_BROADCASTER_INTERVAL: '0.5',
+        BAR_BROADCASTER_SYMBOLS: 'TSLA, NVDA',
+        BAR_BROADCASTER_RESOLUTIONS: '1,5,D,1D,W',
+        BAR_BROADCASTER_SEED: '7',
+        LOG_LEVEL: 'warn',
+      },
+    });
+    expect(config.port).toBe(9001);
+    expect(config.broadcaster).toEqual({
+      enabled: false,
+      interval: 0.5,
+      symbols: ['TSLA', 'NVDA'],
+      resolutions: ['1', '5', '1D', '1W'],
+      seed: 7,
+    });
+    expect(config.log.level).toBe('warn');
   });
 
-  it('rejects unknown keys', () => {
-    expect(() => loadConfig({ env: {}, overrides: { nope: 1 } })).toThrow(ConfigError);
+  it('loads config/<NODE_ENV>.json over config/default.json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'barcast-config-'));
+    writeFileSync(join(dir, 'default.json'), JSON.stringify({ port: 7000, broadcaster: { seed: 1 } }));
+    writeFileSync(join(dir, 'staging.json'), JSON.stringify({ port: 7001 }));
+    const config = loadConfig({ env: { NODE_ENV: 'staging' }, configDir: dir });
+    expect(config.port).toBe(7001);
+    expect(config.broadcaster.seed).toBe(1);
   });
 
-  it('works without config files', () => {
-    expect(loadConfig({ env: {}, configDir: '/nonexistent-config-dir' }).port).toBe(8000);
+  it.each([
+    ['BAR_BROADCASTER_INTERVAL', '0', /BAR_BROADCASTER_INTERVAL.*greater than 0/],
+    ['BAR_BROADCASTER_INTERVAL', 'fast', /BAR_BROADCASTER_INTERVAL/],
+    ['BAR_BROADCASTER_SYMBOLS', 'AAPL,bad symbol', /BAR_BROADCASTER_SYMBOLS.*invalid symbol/],
+    ['BAR_BROADCASTER_RESOLUTIONS', '1,2h', /BAR_BROADCASTER_RESOLUTIONS.*allowed are 1, 5, 15, 30, 60, 240/],
+    ['PORT', '70000', /PORT/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['BAR_BROADCASTER_SEED', '1.5', /BAR_BROADCASTER_SEED/],
+  ])('stops with a message naming %s when it is %j', (variable, value, message) => {
+    expect(() => loadConfig({ env: { [variable]: value } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { [variable]: value } })).toThrow(message);
+  });
+
+  it('rejects unknown keys in config files (strict)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'barcast-config-'));
+    writeFileSync(join(dir, 'default.json'), JSON.stringify({ prot: 8000 }));
+    expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(/prot/);
+  });
+});
+
+describe('configuration from the process', () => {
+  it('reads process.env and config/<NODE_ENV>.json by default', () => {
+    // vitest runs with NODE_ENV=test, so config/test.json applies
+    expect(loadConfig()).toMatchObject({ port: 0, host: '127.0.0.1', log: { level: 'silent' } });
+  });
+
+  it('runs on schema defaults alone when the config folder is empty', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'barcast-config-'));
+    expect(loadConfig({ env: {}, configDir: dir }).broadcaster.interval).toBe(2);
   });
 });

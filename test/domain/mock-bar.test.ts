@@ -1,45 +1,37 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isConsistentBar, roundToCent, type Bar } from '../../src/domain/bar.js';
-import { historicalBar } from '../../src/domain/bar-path.js';
-import { mockLastBar, type MockBarContext } from '../../src/domain/mock-bar.js';
-import { periodIndex, periodStartAt } from '../../src/domain/period-index.js';
-import { periodStart, RESOLUTIONS } from '../../src/domain/resolution.js';
+import { isConsistentBar, type Bar } from '../../src/domain/bar.js';
+import { initialPrice, mockLastBar, type MockBarContext } from '../../src/domain/mock-bar.js';
+import { periodStart, RESOLUTIONS, type Resolution } from '../../src/domain/resolution.js';
+import { gaussian, hashKey, keyedRandom } from '../../src/domain/rng.js';
 
+const START = Date.parse('2024-01-01T00:00:00Z');
+const resolution = fc.constantFrom<Resolution>(...RESOLUTIONS);
 const context = fc.record({
   seed: fc.integer(),
-  symbol: fc.constantFrom('AAPL', 'MSFT', 'BTC-USD', 'X'),
-  resolution: fc.constantFrom(...RESOLUTIONS),
+  symbol: fc.constantFrom('AAPL', 'MSFT', 'BRK.B', 'X'),
+  resolution,
 });
-const start = fc.integer({ min: 0, max: 3_000_000_000_000 });
-/** Clock steps: mostly small, sometimes across several periods, sometimes backwards. */
-const steps = fc.array(fc.oneof(fc.integer({ min: 0, max: 90_000 }), fc.integer({ min: 0, max: 3_000_000_000 }), fc.integer({ min: -60_000, max: 0 })), {
-  minLength: 1,
-  maxLength: 40,
-});
+/** Clock steps: mostly forward (up to two days), sometimes backwards. */
+const steps = fc.array(fc.integer({ min: -60_000, max: 2 * 86_400_000 }), { minLength: 1, maxLength: 300 });
 
-function fold(ctx: MockBarContext, times: readonly number[]): Bar[] {
-  const bars: Bar[] = [];
-  let previous: Bar | undefined;
-  for (const now of times) {
-    previous = mockLastBar(previous, now, ctx);
-    bars.push(previous);
-  }
-  return bars;
+function run(ctx: MockBarContext, clockSteps: readonly number[]): { now: number; bar: Bar }[] {
+  let now = START;
+  let bar: Bar | undefined;
+  return clockSteps.map((step) => {
+    now += step;
+    bar = mockLastBar(bar, now, ctx);
+    return { now, bar };
+  });
 }
 
-function clock(from: number, deltas: readonly number[]): number[] {
-  let now = from;
-  return deltas.map((delta) => (now += delta));
-}
-
-const isCent = (price: number): boolean => roundToCent(price) === price;
+const isCent = (price: number): boolean => Math.abs(price * 100 - Math.round(price * 100)) < 1e-6;
 
 describe('mockLastBar', () => {
-  it('keeps every bar consistent, on the cent grid, with positive prices', () => {
+  it('keeps low <= min(open, close) <= max(open, close) <= high, cent prices, over long runs', () => {
     fc.assert(
-      fc.property(context, start, steps, (ctx, from, deltas) => {
-        for (const bar of fold(ctx, clock(from, deltas))) {
+      fc.property(context, steps, (ctx, clockSteps) => {
+        for (const { bar } of run(ctx, clockSteps)) {
           expect(isConsistentBar(bar)).toBe(true);
           for (const price of [bar.open, bar.high, bar.low, bar.close]) {
             expect(isCent(price)).toBe(true);
@@ -50,89 +42,92 @@ describe('mockLastBar', () => {
     );
   });
 
-  it('never moves time back, keeps open and grows volume inside a period, opens at the previous close', () => {
+  it('never moves time backwards, and never lowers volume inside a bar', () => {
     fc.assert(
-      fc.property(context, start, steps, (ctx, from, deltas) => {
-        const times = clock(from, deltas);
-        const bars = fold(ctx, times);
-        for (let index = 1; index < bars.length; index += 1) {
-          const previous = bars[index - 1] as Bar;
-          const bar = bars[index] as Bar;
-          const now = times[index] as number;
+      fc.property(context, steps, (ctx, clockSteps) => {
+        const bars = run(ctx, clockSteps).map(({ bar }) => bar);
+        bars.slice(1).forEach((bar, index) => {
+          const previous = bars[index]!;
           expect(bar.time).toBeGreaterThanOrEqual(previous.time);
           if (bar.time === previous.time) {
-            expect(bar.open).toBe(previous.open);
             expect(bar.volume).toBeGreaterThanOrEqual(previous.volume);
+            expect(bar.open).toBe(previous.open);
             expect(bar.high).toBeGreaterThanOrEqual(previous.high);
             expect(bar.low).toBeLessThanOrEqual(previous.low);
-          } else {
-            expect(bar.time).toBe(periodStart(ctx.resolution, now));
-            expect(bar.open).toBe(previous.close);
           }
+        });
+      }),
+    );
+  });
+
+  it('updates the current bar inside its period and starts a new one exactly at the boundary, opening at the last close', () => {
+    fc.assert(
+      fc.property(context, steps, (ctx, clockSteps) => {
+        let previous: Bar | undefined;
+        for (const { now, bar } of run(ctx, clockSteps)) {
+          const period = periodStart(ctx.resolution, now);
+          if (previous && period <= previous.time) {
+            expect(bar.time).toBe(previous.time);
+          } else {
+            expect(bar.time).toBe(period);
+            if (previous) expect(bar.open).toBe(previous.close);
+          }
+          previous = bar;
         }
       }),
     );
   });
 
-  it('starts a new bar exactly at the period boundary', () => {
-    const ctx: MockBarContext = { seed: 1, symbol: 'AAPL', resolution: '5' };
-    const before = mockLastBar(undefined, 299_999, ctx);
-    const after = mockLastBar(before, 300_000, ctx);
-    expect(before.time).toBe(0);
-    expect(after.time).toBe(300_000);
-    expect(after.open).toBe(before.close);
+  it('rolls over at the first millisecond of the next period, not before', () => {
+    const ctx: MockBarContext = { seed: 7, symbol: 'AAPL', resolution: '5' };
+    const boundary = Date.parse('2024-01-01T00:05:00Z');
+    const last = mockLastBar(mockLastBar(undefined, boundary - 60_000, ctx), boundary - 1, ctx);
+    expect(last.time).toBe(boundary - 300_000);
+    const next = mockLastBar(last, boundary, ctx);
+    expect(next.time).toBe(boundary);
+    expect(next.open).toBe(last.close);
+    expect(next.volume).toBeLessThanOrEqual(1_000);
   });
 
-  it('replays the same sequence for the same seed', () => {
+  it('is deterministic for a seed, and differs between seeds', () => {
     fc.assert(
-      fc.property(context, start, steps, (ctx, from, deltas) => {
-        const times = clock(from, deltas);
-        expect(fold(ctx, times)).toEqual(fold(ctx, times));
+      fc.property(context, steps, (ctx, clockSteps) => {
+        expect(run(ctx, clockSteps)).toEqual(run(ctx, clockSteps));
       }),
+      { numRuns: 50 },
     );
+    const clock = Array.from({ length: 50 }, () => 2_000);
+    const a = run({ seed: 1, symbol: 'AAPL', resolution: '1' }, clock).map(({ bar }) => bar.close);
+    const b = run({ seed: 2, symbol: 'AAPL', resolution: '1' }, clock).map(({ bar }) => bar.close);
+    expect(a).not.toEqual(b);
   });
 
-  it('gives different series to different symbols', () => {
-    const a = mockLastBar(undefined, 1_700_000_000_000, { seed: 42, symbol: 'AAPL', resolution: '1' });
-    const b = mockLastBar(undefined, 1_700_000_000_000, { seed: 42, symbol: 'MSFT', resolution: '1' });
-    expect(a.open).not.toBe(b.open);
+  it('starts each symbol at a stable price', () => {
+    expect(initialPrice({ seed: 42, symbol: 'AAPL' })).toBe(initialPrice({ seed: 42, symbol: 'AAPL' }));
+    expect(initialPrice({ seed: 42, symbol: 'AAPL' })).toBeGreaterThanOrEqual(20);
+    expect(initialPrice({ seed: 42, symbol: 'AAPL' })).toBeLessThan(520);
   });
 });
 
-describe('history and live are one series', () => {
-  it('chains closed bars: each opens at the close of the one before', () => {
-    fc.assert(
-      fc.property(context, fc.integer({ min: -3_000_000_000_000, max: 3_000_000_000_000 }), (ctx, time) => {
-        const index = periodIndex(ctx.resolution, time);
-        expect(historicalBar(ctx, index + 1).open).toBe(historicalBar(ctx, index).close);
-        expect(historicalBar(ctx, index).time).toBe(periodStartAt(ctx.resolution, index));
-      }),
-    );
+describe('keyed randomness', () => {
+  it('replays the same sequence for the same key', () => {
+    const a = keyedRandom(1, 'AAPL', 5);
+    const b = keyedRandom(1, 'AAPL', 5);
+    const draws = Array.from({ length: 5 }, () => [a(), b()]);
+    for (const [x, y] of draws) expect(x).toBe(y);
+    expect(hashKey('a', 'b')).not.toBe(hashKey('ab'));
   });
 
-  it('a live bar seen to its last millisecond equals the historical bar, and the next one opens at its close', () => {
-    fc.assert(
-      fc.property(context, start, fc.array(fc.integer({ min: 0, max: 20_000 }), { maxLength: 20 }), (ctx, from, deltas) => {
-        const index = periodIndex(ctx.resolution, from);
-        const last = periodStartAt(ctx.resolution, index + 1) - 1;
-        const ticks = clock(from, deltas).filter((time) => time < last);
-        const [closed] = fold(ctx, [...ticks, last]).slice(-1) as [Bar];
-        expect(closed).toEqual(historicalBar(ctx, index));
-        const next = mockLastBar(closed, last + 1, ctx);
-        expect(next.open).toBe(historicalBar(ctx, index + 1).open);
-        expect(next.time).toBe(historicalBar(ctx, index + 1).time);
-      }),
-    );
-  });
-
-  it('a fresh live stream opens where history left off', () => {
-    fc.assert(
-      fc.property(context, start, (ctx, now) => {
-        const live = mockLastBar(undefined, now, ctx);
-        const lastClosed = historicalBar(ctx, periodIndex(ctx.resolution, now) - 1);
-        expect(live.open).toBe(lastClosed.close);
-        expect(live.time).toBeGreaterThan(lastClosed.time);
-      }),
-    );
+  it('draws uniform values in [0, 1) and roughly standard normals', () => {
+    const random = keyedRandom('spread');
+    const uniforms = Array.from({ length: 10_000 }, random);
+    expect(Math.min(...uniforms)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...uniforms)).toBeLessThan(1);
+    const normals = Array.from({ length: 10_000 }, () => gaussian(random));
+    const mean = normals.reduce((sum, value) => sum + value, 0) / normals.length;
+    const variance = normals.reduce((sum, value) => sum + (value - mean) ** 2, 0) / normals.length;
+    expect(Math.abs(mean)).toBeLessThan(0.05);
+    expect(variance).toBeGreaterThan(0.9);
+    expect(variance).toBeLessThan(1.1);
   });
 });

@@ -24,10 +24,6 @@ export class Session implements FrameSink {
     private readonly emit: EmitEvent,
   ) {}
 
-  get subscriptionCount(): number {
-    return this.topics.size;
-  }
-
   send(frame: string): void {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
   }
