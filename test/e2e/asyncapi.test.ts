@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/domain/errors.js';
@@ -28,7 +29,17 @@ function validators(document: AsyncApiDocument): Map<string, ValidateFunction> {
   );
 }
 
+/** The official AsyncAPI 3.0.0 JSON Schema (from @asyncapi/specs). */
+const asyncApiSpec = createRequire(import.meta.url)('@asyncapi/specs/schemas/3.0.0-without-$id.json') as object;
+
 describe('AsyncAPI document at /api/v1/ws/asyncapi.json', () => {
+  it('is a valid AsyncAPI 3.0.0 document', async () => {
+    const { httpUrl } = await apps.start();
+    const document = (await (await fetch(`${httpUrl}/api/v1/ws/asyncapi.json`)).json()) as AsyncApiDocument;
+    const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(asyncApiSpec);
+    expect({ valid: validate(document), errors: validate.errors ?? [] }).toEqual({ valid: true, errors: [] });
+  });
+
   it('describes every message the live server sends and accepts', async () => {
     const { httpUrl, wsUrl } = await apps.start();
     const response = await fetch(`${httpUrl}/api/v1/ws/asyncapi.json`);
