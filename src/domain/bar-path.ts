@@ -1,85 +1,92 @@
 import { roundToCent, type Bar } from './bar.js';
-import { anchorPrice, MIN_PRICE, periodVolatility } from './anchor-price.js';
+import { mergeBars, treeBar, treePrefix } from './bar-tree.js';
+import { dayBar, DAY_MS } from './day-bar.js';
 import type { MockBarContext } from './mock-bar.js';
-import { periodIndex, periodStartAt } from './period-index.js';
-import { gaussian, keyedRandom } from './rng.js';
+import { periodStartAt } from './period-index.js';
+import { nextPeriodStart, periodStart, type Resolution } from './resolution.js';
+import { keyedRandom } from './rng.js';
 
 /**
- * The price path inside one bar, as a pure function of the clock: it leaves the bar's open
- * anchor, touches the high and the low (in a keyed order), and reaches the next anchor at the
- * bar's last millisecond. Being piecewise linear, its running high and low are exact, so the
- * bar seen live at the last millisecond is the same bar that history computes.
+ * Bars of any resolution, closed (history) or as they stand at a given millisecond (live),
+ * all cut from one bar tree (bar-tree.ts), so every resolution is the aggregate of the
+ * minute bars inside it and the live bar seen at its last millisecond is the historical bar.
  */
-interface PathPoint {
-  readonly time: number;
-  readonly price: number;
+const MINUTE_MS = 60_000;
+
+/** Minutes of the tree level of a resolution; weeks and months are made of days. */
+function treeMinutes(resolution: Resolution): number | undefined {
+  if (resolution === '1W' || resolution === '1M') return undefined;
+  return resolution === '1D' ? 1_440 : Number(resolution);
 }
 
-interface BarPath {
-  readonly start: number;
-  readonly points: readonly PathPoint[];
-  readonly volume: number;
-}
-
-/** Largest number of shares traded in one bar of one minute; longer bars trade more. */
-const MINUTE_VOLUME = 20_000;
-
-function barPath(context: MockBarContext, index: number): BarPath {
+/** The closed bar of period `index` of the context's resolution. */
+export function historicalBar(context: MockBarContext, index: number): Bar {
   const start = periodStartAt(context.resolution, index);
-  const last = periodStartAt(context.resolution, index + 1) - 1;
-  const open = anchorPrice(context, index);
-  const close = anchorPrice(context, index + 1);
-  const random = keyedRandom(context.seed, context.symbol, context.resolution, 'bar', index);
-  const wick = periodVolatility(context) * 0.6;
-  const high = roundToCent(Math.max(open, close) * (1 + Math.abs(gaussian(random)) * wick));
-  const low = Math.max(MIN_PRICE, roundToCent(Math.min(open, close) * (1 - Math.abs(gaussian(random)) * wick)));
-  const span = last - start;
-  const first = start + Math.floor(span * (0.15 + 0.3 * random()));
-  const second = start + Math.floor(span * (0.55 + 0.3 * random()));
-  const [early, late] = random() < 0.5 ? [high, low] : [low, high];
-  const minutes = Math.max(1, span / 60_000);
-  const volume = 1 + Math.floor(random() * MINUTE_VOLUME * Math.sqrt(minutes));
-  return {
-    start,
-    points: [
-      { time: start, price: open },
-      { time: first, price: early },
-      { time: second, price: late },
-      { time: last, price: close },
-    ],
-    volume,
-  };
+  const minutes = treeMinutes(context.resolution);
+  if (minutes !== undefined) return treeBar(context, minutes, start);
+  return daysBar(context, start, nextPeriodStart(context.resolution, start)) as Bar;
 }
 
 /**
- * The bar of the period containing `now`, as it stands at `now`: open at the period's anchor,
- * close on the path at `now`, high and low the extremes of the path so far, volume traded so far.
+ * The bar of the period containing `now`, as it stands at `now`: the minute bars closed so
+ * far in the period, plus the current minute's bar up to `now`.
  */
 export function barAt(context: MockBarContext, now: number): Bar {
-  const path = barPath(context, periodIndex(context.resolution, now));
-  const [origin] = path.points as [PathPoint, ...PathPoint[]];
-  let high = origin.price;
-  let low = origin.price;
-  let close = origin.price;
-  for (let index = 1; index < path.points.length; index += 1) {
-    const from = path.points[index - 1] as PathPoint;
-    const to = path.points[index] as PathPoint;
-    if (now >= to.time) {
-      close = to.price;
-    } else {
-      const fraction = to.time > from.time ? (now - from.time) / (to.time - from.time) : 1;
-      close = roundToCent(from.price + (to.price - from.price) * fraction);
-    }
+  const { resolution } = context;
+  const start = periodStart(resolution, now);
+  const minuteStart = Math.floor(now / MINUTE_MS) * MINUTE_MS;
+  const minute = minuteSoFar(context, treeBar(context, 1, now), now);
+  const minutes = treeMinutes(resolution);
+  let closed: Bar | undefined;
+  if (minutes !== undefined) {
+    closed = treePrefix(context, treeBar(context, minutes, now), minutes, minuteStart);
+  } else {
+    const today = Math.floor(now / DAY_MS) * DAY_MS;
+    const days = daysBar(context, start, today);
+    const todaySoFar = treePrefix(context, dayBar(context, today / DAY_MS), 1_440, minuteStart);
+    closed = days && todaySoFar ? mergeBars(days, todaySoFar) : (days ?? todaySoFar);
+  }
+  return closed ? mergeBars(closed, minute) : { ...minute, time: start };
+}
+
+/** The aggregate of the day bars in [from, to), if any. */
+function daysBar(context: MockBarContext, from: number, to: number): Bar | undefined {
+  let bar: Bar | undefined;
+  for (let day = from / DAY_MS; day < to / DAY_MS; day += 1) {
+    const next = dayBar(context, day);
+    bar = bar ? mergeBars(bar, next) : next;
+  }
+  return bar;
+}
+
+/**
+ * A minute bar as it stands at `now`: its price leaves the open, touches the high and the
+ * low (keyed order and times) and reaches the close at the last millisecond, in straight
+ * lines, so the running high and low are exact; volume accrues evenly.
+ */
+function minuteSoFar(context: MockBarContext, minute: Bar, now: number): Bar {
+  const random = keyedRandom(context.seed, context.symbol, 'path', minute.time);
+  const last = minute.time + MINUTE_MS - 1;
+  const first = minute.time + Math.floor(MINUTE_MS * (0.15 + 0.3 * random()));
+  const second = minute.time + Math.floor(MINUTE_MS * (0.55 + 0.3 * random()));
+  const [early, late] = random() < 0.5 ? [minute.high, minute.low] : [minute.low, minute.high];
+  const points = [
+    { time: minute.time, price: minute.open },
+    { time: first, price: early },
+    { time: second, price: late },
+    { time: last, price: minute.close },
+  ];
+  let high = minute.open;
+  let low = minute.open;
+  let close = minute.open;
+  for (let index = 1; index < points.length; index += 1) {
+    const from = points[index - 1] as (typeof points)[number];
+    const to = points[index] as (typeof points)[number];
+    close = now >= to.time ? to.price : roundToCent(from.price + ((to.price - from.price) * (now - from.time)) / (to.time - from.time));
     high = Math.max(high, close);
     low = Math.min(low, close);
     if (now < to.time) break;
   }
-  const last = (path.points[path.points.length - 1] as PathPoint).time;
-  const traded = Math.floor((path.volume * (now - path.start + 1)) / (last - path.start + 1));
-  return { time: path.start, open: origin.price, high, low, close, volume: Math.max(0, traded) };
-}
-
-/** The closed bar of period `index`: the live bar as it stands at its last millisecond. */
-export function historicalBar(context: MockBarContext, index: number): Bar {
-  return barAt(context, periodStartAt(context.resolution, index + 1) - 1);
+  const volume = Math.floor((minute.volume * (now - minute.time + 1)) / MINUTE_MS);
+  return { time: minute.time, open: minute.open, high, low, close, volume };
 }

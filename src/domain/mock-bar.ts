@@ -2,7 +2,7 @@ import type { Bar } from './bar.js';
 import { barAt } from './bar-path.js';
 import type { Resolution } from './resolution.js';
 
-export { initialPrice } from './anchor-price.js';
+export { initialPrice } from './day-bar.js';
 
 export interface MockBarContext {
   readonly seed: number;

@@ -40,17 +40,3 @@ export function periodStartAt(resolution: Resolution, index: number): number {
       return index * Number(resolution) * MINUTE_MS;
   }
 }
-
-/** Typical length of one period in minutes (calendar months count as 30 days). */
-export function periodMinutes(resolution: Resolution): number {
-  switch (resolution) {
-    case '1D':
-      return 1_440;
-    case '1W':
-      return 10_080;
-    case '1M':
-      return 43_200;
-    default:
-      return Number(resolution);
-  }
-}

@@ -1,0 +1,91 @@
+import { roundToCent, type Bar } from './bar.js';
+import { dayBar, DAY_MS } from './day-bar.js';
+import type { MockBarContext } from './mock-bar.js';
+import { gaussian, keyedRandom } from './rng.js';
+
+/**
+ * The bar tree: a day splits into 4-hour bars, those into hours, then 30, 15, 5 and 1-minute
+ * bars, top down. A split keeps its parent whole: the children chain open to close from the
+ * parent's open to its close, one child reaches the parent's high and one its low (no other
+ * goes beyond), and their volumes add up to the parent's. So every coarse bar is exactly the
+ * aggregate of the minute bars inside it (what `resample` computes live), and any bar of any
+ * level costs O(levels), with no replay.
+ */
+export const LEVEL_MINUTES = [1440, 240, 60, 30, 15, 5, 1] as const;
+const MINUTE_MS = 60_000;
+/** How far inner boundaries stray from the straight line, relative to the parent's range. */
+const BOUNDARY_SPREAD = 0.6;
+/** How far a child's wicks reach past its own open and close, relative to the parent's range. */
+const CHILD_WICK = 0.25;
+
+type Context = Pick<MockBarContext, 'seed' | 'symbol'>;
+
+/** The children of `parent` (a bar of `parentMinutes`), each `childMinutes` long, in time order. */
+export function splitBar(context: Context, parent: Bar, parentMinutes: number, childMinutes: number): Bar[] {
+  const count = parentMinutes / childMinutes;
+  const random = keyedRandom(context.seed, context.symbol, 'split', childMinutes, parent.time);
+  const range = parent.high - parent.low;
+  const boundaries = [parent.open];
+  for (let index = 1; index < count; index += 1) {
+    const line = parent.open + ((parent.close - parent.open) * index) / count;
+    const strayed = line + (gaussian(random) * range * BOUNDARY_SPREAD * Math.sqrt(index * (count - index))) / count;
+    boundaries.push(clamp(roundToCent(strayed), parent.low, parent.high));
+  }
+  boundaries.push(parent.close);
+  const highest = Math.floor(random() * count);
+  const lowest = Math.floor(random() * count);
+  const weights = Array.from({ length: count }, () => 0.3 + random());
+  const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
+  let volumeLeft = parent.volume;
+  const wick = (range * CHILD_WICK) / Math.sqrt(count);
+  return weights.map((weight, index) => {
+    const open = boundaries[index] as number;
+    const close = boundaries[index + 1] as number;
+    const high = index === highest ? parent.high : Math.min(parent.high, roundToCent(Math.max(open, close) + Math.abs(gaussian(random)) * wick));
+    const low = index === lowest ? parent.low : Math.max(parent.low, roundToCent(Math.min(open, close) - Math.abs(gaussian(random)) * wick));
+    const volume = index === count - 1 ? volumeLeft : Math.floor((parent.volume * weight) / totalWeight);
+    volumeLeft -= volume;
+    return { time: parent.time + index * childMinutes * MINUTE_MS, open, high, low, close, volume };
+  });
+}
+
+/** The closed bar `minutes` long (one of LEVEL_MINUTES) that contains `time`. */
+export function treeBar(context: Context, minutes: number, time: number): Bar {
+  let node = dayBar(context, Math.floor(time / DAY_MS));
+  for (let level = 1; level < LEVEL_MINUTES.length && (LEVEL_MINUTES[level - 1] as number) > minutes; level += 1) {
+    const [parentMinutes, childMinutes] = [LEVEL_MINUTES[level - 1] as number, LEVEL_MINUTES[level] as number];
+    node = splitBar(context, node, parentMinutes, childMinutes)[Math.floor((time - node.time) / (childMinutes * MINUTE_MS))] as Bar;
+  }
+  return node;
+}
+
+/** The aggregate of the minute bars of `node` (a bar `minutes` long) that start before `end`. */
+export function treePrefix(context: Context, node: Bar, minutes: number, end: number): Bar | undefined {
+  let closed: Bar | undefined;
+  let current = node;
+  for (let level = LEVEL_MINUTES.indexOf(minutes as (typeof LEVEL_MINUTES)[number]) + 1; level < LEVEL_MINUTES.length; level += 1) {
+    const [parentMinutes, childMinutes] = [LEVEL_MINUTES[level - 1] as number, LEVEL_MINUTES[level] as number];
+    const children = splitBar(context, current, parentMinutes, childMinutes);
+    const inside = Math.min(children.length, Math.max(0, Math.floor((end - current.time) / (childMinutes * MINUTE_MS))));
+    for (const child of children.slice(0, inside)) closed = closed ? mergeBars(closed, child) : child;
+    if (inside === children.length) break;
+    current = children[inside] as Bar;
+  }
+  return closed;
+}
+
+/** `later` appended to `earlier`: the bar of both periods, stamped with the earlier's time. */
+export function mergeBars(earlier: Bar, later: Bar): Bar {
+  return {
+    time: earlier.time,
+    open: earlier.open,
+    high: Math.max(earlier.high, later.high),
+    low: Math.min(earlier.low, later.low),
+    close: later.close,
+    volume: earlier.volume + later.volume,
+  };
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}
