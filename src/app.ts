@@ -1,20 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { asyncScheduler, filter, ReplaySubject, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, filter, type Observable, ReplaySubject, type SchedulerLike } from 'rxjs';
 import type { Config } from './config/schema.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BarGenerator } from './streams/bar-stream.js';
 import { barsTopicKind } from './streams/bars-topic.js';
 import { catalogTopicKeys, type Catalog } from './streams/catalog.js';
-import { createEventBus } from './streams/events.js';
+import { createEventBus, type BroadcastEvent } from './streams/events.js';
 import { Hub } from './streams/hub.js';
 import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
 import { createHttpApp } from './transport/http/routes.js';
 import { WsGateway } from './transport/ws/gateway.js';
-
-/** Frames larger than this are refused (close 1009); subscribe messages are tiny. */
-const MAX_PAYLOAD_BYTES = 16 * 1024;
 
 export interface AppDependencies {
   readonly scheduler?: SchedulerLike;
@@ -32,6 +29,8 @@ export interface App {
   stop(): Promise<void>;
   readonly hub: Hub;
   metrics(): MetricsSnapshot;
+  /** Every event as it happens (tests and embedders observe the service through it). */
+  readonly events$: Observable<BroadcastEvent>;
 }
 
 /** The composition root: config -> event bus, metrics -> hub -> HTTP and WebSocket transport. */
@@ -79,13 +78,21 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     emit: bus.emit,
     logger,
     now: () => scheduler.now(),
-    maxPayload: MAX_PAYLOAD_BYTES,
+    maxPayload: config.limits.maxPayloadBytes,
+    scheduler,
+    access: {
+      maxConnections: config.limits.maxConnections,
+      allowedOrigins: config.auth.allowedOrigins,
+      tokens: config.auth.tokens,
+    },
+    limits: { ...config.limits, heartbeatIntervalMs: config.heartbeat.intervalMs },
   });
   let stopping: Promise<void> | undefined;
 
   return {
     hub,
     metrics: () => metrics.snapshot(),
+    events$: bus.events$,
 
     start() {
       if (state !== 'created') return Promise.reject(new Error(`cannot start an app that is ${state}`));

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'UNSUPPORTED_RESOLUTION',
   'BROADCASTER_DISABLED',
   'INTERNAL_ERROR',
+  'SUBSCRIPTION_LIMIT',
+  'RATE_LIMITED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

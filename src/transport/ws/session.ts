@@ -1,5 +1,5 @@
 import { WebSocket, type RawData } from 'ws';
-import { requestError } from '../../domain/errors.js';
+import { requestError, type RequestError } from '../../domain/errors.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
 import {
@@ -11,7 +11,17 @@ import {
   type ClientMessage,
   type TopicAction,
 } from './protocol.js';
+import { CLOSE_POLICY_VIOLATION } from './close-codes.js';
+import type { Outbox } from './outbox.js';
+import type { MessageRateLimiter } from './rate-limit.js';
 import type { FrameSink, TopicFanout } from './topic-fanout.js';
+
+/** The per-connection protections a session applies (built by connection.ts). */
+export interface SessionGuards {
+  readonly outbox: Outbox;
+  readonly rateLimiter: MessageRateLimiter;
+  readonly maxSubscriptions: number;
+}
 
 /** One client connection: its subscriptions, and the mapping of its messages to topics. */
 export class Session implements FrameSink {
@@ -22,20 +32,33 @@ export class Session implements FrameSink {
     private readonly hub: Hub,
     private readonly fanout: TopicFanout,
     private readonly emit: EmitEvent,
+    private readonly guards: SessionGuards,
   ) {}
 
   get subscriptionCount(): number {
     return this.topics.size;
   }
 
-  send(frame: string): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
+  /** A topic update from the fan-out: through the outbox, which conflates it if the socket lags. */
+  send(frame: string, topic: string): void {
+    this.guards.outbox.send(frame, topic);
   }
 
   receive(data: RawData, isBinary: boolean): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    const verdict = this.guards.rateLimiter.take();
+    if (verdict === 'close') {
+      this.emit({ type: 'message_rejected', code: 'RATE_LIMITED' });
+      this.socket.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
+      return;
+    }
+    if (verdict === 'reject') {
+      this.reject(errorMessage, requestError('RATE_LIMITED', 'too many messages; slow down and retry'));
+      return;
+    }
     const parsed = parseClientFrame(data, isBinary);
     if (!parsed.ok) {
-      this.send(errorMessage(parsed.error));
+      this.reject(errorMessage, parsed.error);
       return;
     }
     this.handle(parsed.message);
@@ -43,28 +66,44 @@ export class Session implements FrameSink {
 
   /** Releases every subscription; called once when the socket closes. */
   close(): void {
+    this.guards.outbox.dispose();
     for (const key of this.topics) this.release(key);
+  }
+
+  private reply(frame: string): void {
+    this.guards.outbox.sendReply(frame);
+  }
+
+  /** Every error a client is sent goes through here, so metrics count them by code. */
+  private reject(format: (error: RequestError) => string, error: RequestError): void {
+    this.emit({ type: 'message_rejected', code: error.code });
+    this.reply(format(error));
   }
 
   private handle(message: ClientMessage): void {
     if (message.type === 'ping') {
-      this.send(PONG_MESSAGE);
+      this.reply(PONG_MESSAGE);
       return;
     }
     const { kind, action, payload } = message;
     if (!this.hub.hasKind(kind)) {
-      this.send(errorMessage(requestError('UNKNOWN_TYPE', `unknown message type "${kind}.${action}"`)));
+      this.reject(errorMessage, requestError('UNKNOWN_TYPE', `unknown message type "${kind}.${action}"`));
       return;
     }
     const opened = this.hub.open(kind, payload);
     if (!opened.ok) {
-      this.send(topicErrorResponse(kind, action, opened.error));
+      this.reject((error) => topicErrorResponse(kind, action, error), opened.error);
       return;
     }
     const { topic } = opened;
     const fields = { ...topic.description, topic: topic.key };
     if (action === 'subscribe') {
       const added = !this.topics.has(topic.key);
+      if (added && this.topics.size >= this.guards.maxSubscriptions) {
+        const limit = requestError('SUBSCRIPTION_LIMIT', `at most ${this.guards.maxSubscriptions} subscriptions per connection`);
+        this.reject((error) => topicErrorResponse(kind, action, error), limit);
+        return;
+      }
       // The response goes first: a client must learn it is subscribed before the first update.
       this.respond(kind, action, fields, added ? `Subscribed to ${topic.key}` : `Already subscribed to ${topic.key}`);
       if (added) {
@@ -80,12 +119,13 @@ export class Session implements FrameSink {
   }
 
   private respond(kind: string, action: TopicAction, fields: Readonly<Record<string, unknown>>, message: string): void {
-    this.send(topicResponse(kind, action, fields, message));
+    this.reply(topicResponse(kind, action, fields, message));
   }
 
   private release(key: string): void {
     this.topics.delete(key);
     this.fanout.leave(key, this);
+    this.guards.outbox.forget(key);
     this.emit({ type: 'subscription_removed', topic: key });
   }
 }

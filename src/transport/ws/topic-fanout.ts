@@ -3,9 +3,9 @@ import type { EmitEvent } from '../../streams/events.js';
 import type { OpenedTopic } from '../../streams/hub.js';
 import { updateMessage } from './protocol.js';
 
-/** Anything that can take a serialized frame: a session, in practice. */
+/** Anything that can take a serialized frame of a topic: a session, in practice. */
 export interface FrameSink {
-  send(frame: string): void;
+  send(frame: string, topic: string): void;
 }
 
 interface FanoutTopic {
@@ -60,7 +60,7 @@ export class TopicFanout {
 
   private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, value: unknown): void {
     const frame = updateMessage(topic.kind, topic.key, this.now(), value);
-    for (const sink of sinks) sink.send(frame);
+    for (const sink of sinks) sink.send(frame, topic.key);
     this.emit({ type: 'broadcast_sent', topic: topic.key, recipients: sinks.size });
   }
 }
