@@ -163,19 +163,19 @@ export const configSchema = {
       env: 'WS_RATE_LIMIT_CLOSE_AFTER',
     },
     bufferSoftBytes: {
-      doc: 'Bytes buffered on a socket past which updates are conflated (latest per topic kept).',
+      doc: 'Bytes buffered on a socket past which it is lagging: updates are conflated (latest per topic kept).',
       format: 'positive-int',
       default: 64 * 1024,
       env: 'WS_BUFFER_SOFT_BYTES',
     },
     bufferHardBytes: {
-      doc: 'Bytes buffered on a socket that, held for slowConsumerTimeoutMs, close it with 1013.',
+      doc: 'Bytes buffered on a socket that close it with 1013 at once (only replies or a huge frame get there).',
       format: 'positive-int',
       default: 1024 * 1024,
       env: 'WS_BUFFER_HARD_BYTES',
     },
     slowConsumerTimeoutMs: {
-      doc: 'Milliseconds a socket may stay over bufferHardBytes before it is closed with 1013.',
+      doc: 'Milliseconds a socket may lag (stay over bufferSoftBytes) without a break before it is closed with 1013.',
       format: 'nat',
       default: 10_000,
       env: 'WS_SLOW_CONSUMER_TIMEOUT_MS',

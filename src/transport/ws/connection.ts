@@ -1,4 +1,4 @@
-import { fromEvent, type SchedulerLike } from 'rxjs';
+import { fromEventPattern, type Observable, type SchedulerLike } from 'rxjs';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
@@ -61,7 +61,7 @@ export function acceptConnection(socket: WebSocket, dependencies: ConnectionDepe
   const session = new Session(socket, hub, fanout, emit, { outbox, rateLimiter, maxSubscriptions: limits.maxSubscriptions });
   const beat =
     limits.heartbeatIntervalMs > 0
-      ? fromEvent(socket, 'pong')
+      ? pongs(socket)
           .pipe(heartbeat(limits.heartbeatIntervalMs, scheduler))
           .subscribe((signal) => {
             if (signal === 'ping') {
@@ -81,4 +81,15 @@ export function acceptConnection(socket: WebSocket, dependencies: ConnectionDepe
     session.close();
     emit({ type: 'client_left' });
   });
+}
+
+/**
+ * The socket's protocol pongs. Not `fromEvent`: ws sockets also look like DOM EventTargets,
+ * and their addEventListener silently ignores events other than open/message/close/error.
+ */
+function pongs(socket: WebSocket): Observable<unknown> {
+  return fromEventPattern(
+    (handler) => socket.on('pong', handler),
+    (handler) => socket.off('pong', handler),
+  );
 }

@@ -9,10 +9,11 @@ export interface OutboxSocket {
 }
 
 export interface OutboxOptions {
-  /** Buffered bytes past which updates are held back and conflated. */
+  /** Buffered bytes past which the socket is lagging: updates are held back and conflated. */
   readonly softBytes: number;
-  /** Buffered bytes that, held for `slowConsumerTimeoutMs`, make the peer a slow consumer. */
+  /** Buffered bytes that make the peer a slow consumer at the next check. */
   readonly hardBytes: number;
+  /** How long a socket may lag without a break before it is a slow consumer. */
   readonly slowConsumerTimeoutMs: number;
   /** How often a backed-up socket is looked at again. */
   readonly drainCheckMs: number;
@@ -28,15 +29,19 @@ export interface OutboxOptions {
  * is written straight through (one `socket.send`, nothing allocated). Past it, updates are
  * held, keeping only the latest per topic (a bar supersedes the previous one of its topic),
  * and a check runs every `drainCheckMs`: once the buffer is back under the soft limit the
- * held updates are flushed; if it stays over the hard limit for `slowConsumerTimeoutMs` the
- * owner is told to close the socket. Memory per socket is therefore bounded by the soft
- * limit, one frame, and one held frame per subscribed topic.
+ * held updates are flushed. Since nothing more is written while lagging, memory per socket
+ * is bounded by the soft limit, one frame, and one held frame per subscribed topic.
+ *
+ * A socket that lags for `slowConsumerTimeoutMs` without a break, or is found over the hard
+ * limit (only replies or one huge frame can get it there), is a slow consumer: the owner is
+ * told to close it.
  */
 export class Outbox {
   /** Held updates by topic; defined exactly while the socket is backed up. */
   private held: Map<string, string> | undefined;
   private check: Subscription | undefined;
-  private overHardSince: number | undefined;
+  /** When the current lagging spell began. */
+  private laggingSince = 0;
 
   constructor(
     private readonly socket: OutboxSocket,
@@ -83,6 +88,7 @@ export class Outbox {
   private backUp(): Map<string, string> {
     const held = new Map<string, string>();
     this.held = held;
+    this.laggingSince = this.options.scheduler.now();
     this.check ??= interval(this.options.drainCheckMs, this.options.scheduler).subscribe(() => this.recheck());
     return held;
   }
@@ -98,13 +104,7 @@ export class Outbox {
       this.flush();
       return;
     }
-    if (bufferedAmount <= hardBytes) {
-      this.overHardSince = undefined;
-      return;
-    }
-    const now = scheduler.now();
-    this.overHardSince ??= now;
-    if (now - this.overHardSince >= slowConsumerTimeoutMs) {
+    if (bufferedAmount > hardBytes || scheduler.now() - this.laggingSince >= slowConsumerTimeoutMs) {
       this.dispose();
       this.options.onSlowConsumer();
     }
@@ -113,9 +113,8 @@ export class Outbox {
   private flush(): void {
     const held = this.held;
     this.held = undefined;
-    this.overHardSince = undefined;
     if (held) for (const frame of held.values()) this.socket.send(frame);
-    // Flushing may fill the buffer again; then stay backed up and keep checking.
+    // Flushing may fill the buffer again; then the same lagging spell goes on.
     if (this.socket.bufferedAmount > this.options.softBytes) {
       this.held = new Map();
     } else {

@@ -86,35 +86,49 @@ describe('Outbox', () => {
     expect(socket.written).toEqual(['b1']);
   });
 
-  it('reports a slow consumer once it has stayed over the hard limit for the timeout', () => {
+  it('reports a slow consumer once it has lagged for the timeout without a break', () => {
     const scheduler = marbleScheduler();
     const socket = fakeSocket(scheduler);
     const { outbox, slowAt } = outboxOn(scheduler, socket);
     scheduler.run(() => {
-      socket.bufferedAmount = 5_000;
+      socket.bufferedAmount = 500;
       outbox.send('a1', 'a');
     });
-    // Checks at 4, 8, 12, 16: over the hard limit since the check at 4, so 10 ms later is 16.
-    expect(slowAt).toEqual([16]);
+    // Lagging since 0; checks at 4, 8, 12: the first at or past 10 ms reports it.
+    expect(slowAt).toEqual([12]);
+    expect(socket.written).toEqual([]);
     expect(scheduler.actions).toHaveLength(0);
   });
 
-  it('restarts the slow-consumer clock when the buffer dips under the hard limit', () => {
+  it('reports a socket over the hard limit at the first check', () => {
     const scheduler = marbleScheduler();
     const socket = fakeSocket(scheduler);
     const { outbox, slowAt } = outboxOn(scheduler, socket);
     scheduler.run(() => {
       socket.bufferedAmount = 5_000;
       outbox.send('a1', 'a');
+    });
+    expect(slowAt).toEqual([4]);
+  });
+
+  it('starts a new lagging spell after the socket has drained', () => {
+    const scheduler = marbleScheduler();
+    const socket = fakeSocket(scheduler);
+    const { outbox, slowAt } = outboxOn(scheduler, socket);
+    scheduler.run(() => {
+      socket.bufferedAmount = 500;
+      outbox.send('a1', 'a');
+      scheduler.schedule(() => {
+        socket.bufferedAmount = 0;
+      }, 6);
       scheduler.schedule(() => {
         socket.bufferedAmount = 500;
+        outbox.send('a2', 'a');
       }, 9);
-      scheduler.schedule(() => {
-        socket.bufferedAmount = 5_000;
-      }, 13);
     });
-    // Over at 4 and 8, under at 12, over again from 16: reported at 16 + 10 = 28 (a check tick).
-    expect(slowAt).toEqual([28]);
+    // Drained and flushed at 8; lagging again from 9, checked at 13, 17, 21: 21 - 9 >= 10.
+    expect(socket.written).toEqual(['a1']);
+    expect(slowAt).toEqual([21]);
   });
 
   it('sends replies at once even while updates are held, and a reply can start the backed-up state', () => {
@@ -122,7 +136,7 @@ describe('Outbox', () => {
     const socket = fakeSocket(scheduler);
     const { outbox, slowAt } = outboxOn(scheduler, socket);
     scheduler.run(() => {
-      socket.bufferedAmount = 5_000;
+      socket.bufferedAmount = 500;
       outbox.sendReply('pong');
       outbox.send('a1', 'a');
       outbox.sendReply('response');
@@ -139,7 +153,7 @@ describe('Outbox', () => {
     const socket = fakeSocket(scheduler);
     const { outbox, slowAt } = outboxOn(scheduler, socket);
     scheduler.run(() => {
-      socket.bufferedAmount = 5_000;
+      socket.bufferedAmount = 500;
       outbox.send('a1', 'a');
       scheduler.schedule(() => {
         socket.readyState = WebSocket.CLOSED;
