@@ -100,7 +100,7 @@ export class TestClient {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.messages.slice(-10))}`));
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.messages.slice(-10)).slice(0, 2_000)}`));
       }, timeoutMs);
       const wake = (): void => void check();
       const cleanup = (): void => {
@@ -115,7 +115,8 @@ export class TestClient {
 
 export const isType = (type: string) => (message: ServerMessage) => message.type === type;
 
-export const isUpdateOf = (topic: string) => (message: ServerMessage) => message.type === 'bars.update' && message.topic === topic;
+/** An update of `topic`, of any kind (`bars.update` for `bars:...` topics). */
+export const isUpdateOf = (topic: string) => (message: ServerMessage) => message.type.endsWith('.update') && message.topic === topic;
 
 /** Anything but a topic update: replies to the client's own messages (responses, errors, pongs). */
 export const isReply = (message: ServerMessage) => !message.type.endsWith('.update');

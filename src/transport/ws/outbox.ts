@@ -42,6 +42,7 @@ export class Outbox {
   private check: Subscription | undefined;
   /** When the current lagging spell began. */
   private laggingSince = 0;
+  private disposed = false;
 
   constructor(
     private readonly socket: OutboxSocket,
@@ -54,7 +55,7 @@ export class Outbox {
       if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
       return;
     }
-    this.hold(frame, topic);
+    if (!this.disposed) this.hold(frame, topic);
   }
 
   /**
@@ -62,7 +63,7 @@ export class Outbox {
    * bounded by the client's own rate limit. A reply can still start the backed-up state.
    */
   sendReply(frame: string): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.disposed || this.socket.readyState !== WebSocket.OPEN) return;
     this.socket.send(frame);
     if (this.held === undefined && this.socket.bufferedAmount > this.options.softBytes) this.backUp();
   }
@@ -72,8 +73,9 @@ export class Outbox {
     this.held?.delete(topic);
   }
 
-  /** Stops the drain check; held updates are dropped with the socket. */
+  /** Stops the drain check and holds nothing more: the socket is closing or closed. */
   dispose(): void {
+    this.disposed = true;
     this.check?.unsubscribe();
     this.check = undefined;
     this.held = undefined;

@@ -89,13 +89,19 @@ describe('Outbox', () => {
   it('reports a slow consumer once it has lagged for the timeout without a break', () => {
     const scheduler = marbleScheduler();
     const socket = fakeSocket(scheduler);
-    const { outbox, slowAt } = outboxOn(scheduler, socket);
+    const { outbox, slowAt, conflated } = outboxOn(scheduler, socket);
     scheduler.run(() => {
       socket.bufferedAmount = 500;
       outbox.send('a1', 'a');
     });
     // Lagging since 0; checks at 4, 8, 12: the first at or past 10 ms reports it.
     expect(slowAt).toEqual([12]);
+    expect(socket.written).toEqual([]);
+    expect(scheduler.actions).toHaveLength(0);
+    // While the owner closes the socket, nothing more is held, conflated or checked.
+    outbox.send('a2', 'a');
+    outbox.sendReply('late reply');
+    expect(conflated).toEqual([]);
     expect(socket.written).toEqual([]);
     expect(scheduler.actions).toHaveLength(0);
   });
