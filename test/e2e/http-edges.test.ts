@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as barcast from '../../src/index.js';
+import { appTracker } from '../support/test-app.js';
+import { TestClient } from '../support/ws-client.js';
+
+const apps = appTracker();
+afterEach(() => apps.stopAll());
+
+describe('HTTP and upgrade edges', () => {
+  it('reports ready while running and not ready once stopped', async () => {
+    const { app, httpUrl } = await apps.start();
+    const ready = await fetch(`${httpUrl}/ready`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
+    await app.stop();
+    await expect(fetch(`${httpUrl}/ready`)).rejects.toThrow();
+  });
+
+  it('refuses a WebSocket upgrade on any other path with 404', async () => {
+    const { app, wsUrl } = await apps.start();
+    await expect(TestClient.connect(wsUrl.replace('/api/v1/ws', '/api/v1/other'))).rejects.toThrow(/HTTP 404/);
+    expect(app.metrics().clients).toBe(0);
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const { httpUrl } = await apps.start();
+    const missing = await fetch(`${httpUrl}/nope`);
+    expect([missing.status, await missing.json()]).toEqual([404, { status: 'error', code: 'NOT_FOUND', message: 'No route for GET /nope' }]);
+  });
+
+  it('serves the hardening counters in the metrics endpoint', async () => {
+    const { httpUrl, wsUrl } = await apps.start();
+    const client = await TestClient.connect(wsUrl);
+    client.send('not json');
+    await client.waitFor((message) => message.type === 'error');
+    const metrics = (await (await fetch(`${httpUrl}/api/v1/broadcaster/metrics`)).json()) as Record<string, unknown>;
+    expect(metrics).toMatchObject({
+      connections_refused: 0,
+      messages_rejected: { INVALID_JSON: 1 },
+      slow_consumers_closed: 0,
+      updates_conflated: 0,
+      dead_peers_terminated: 0,
+    });
+    await client.close();
+  });
+
+  it('exports the error codes clients switch on from the package entry', () => {
+    expect(barcast.ERROR_CODES).toEqual(expect.arrayContaining(['SUBSCRIPTION_LIMIT', 'RATE_LIMITED', 'INVALID_JSON']));
+    expect(typeof barcast.createApp).toBe('function');
+  });
+});
