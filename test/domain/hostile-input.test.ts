@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isConsistentBar } from '../../src/domain/bar.js';
-import { mockLastBar } from '../../src/domain/mock-bar.js';
-import { nextPeriodStart, parseResolution, periodStart, RESOLUTIONS } from '../../src/domain/resolution.js';
+import { parseResolution, RESOLUTIONS } from '../../src/domain/resolution.js';
 import { isValidSymbol, MAX_SYMBOL_LENGTH } from '../../src/domain/symbol.js';
 import { barsTopicKey, parseBarsTopicKey, parseTopicKey } from '../../src/domain/topic.js';
 
@@ -42,38 +40,5 @@ describe('domain parsers under hostile input', () => {
     expect(parseBarsTopicKey('bars:AAPL:1D')).toEqual({ symbol: 'AAPL', resolution: '1D' });
     expect(parseBarsTopicKey('bars:AAPL:D')).toBeUndefined();
     expect(parseTopicKey('bars::1')).toBeUndefined();
-  });
-});
-
-describe('time arithmetic for any clock', () => {
-  it('puts every instant in [periodStart, nextPeriodStart) for every resolution', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...RESOLUTIONS), fc.integer({ min: 0, max: 4_102_444_800_000 }), (resolution, time) => {
-        const start = periodStart(resolution, time);
-        const next = nextPeriodStart(resolution, time);
-        expect(start).toBeLessThanOrEqual(time);
-        expect(time).toBeLessThan(next);
-        expect(periodStart(resolution, next)).toBe(next);
-      }),
-    );
-  });
-
-  it('keeps every generated bar consistent, even when the clock jumps or goes backwards', () => {
-    fc.assert(
-      fc.property(
-        fc.constantFrom(...RESOLUTIONS),
-        fc.array(fc.integer({ min: 0, max: 4_102_444_800_000 }), { minLength: 1, maxLength: 30 }),
-        (resolution, clock) => {
-          let bar;
-          for (const now of clock) {
-            const next = mockLastBar(bar, now, { seed: 7, symbol: 'AAPL', resolution });
-            expect(isConsistentBar(next)).toBe(true);
-            if (bar) expect(next.time).toBeGreaterThanOrEqual(bar.time);
-            bar = next;
-          }
-        },
-      ),
-    );
-    expect(isConsistentBar({ time: 0, open: 10, high: 9, low: 8, close: 9, volume: 1 })).toBe(false);
   });
 });

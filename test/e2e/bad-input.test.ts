@@ -144,7 +144,7 @@ describe('per-connection limits', () => {
   });
 
   it('answers RATE_LIMITED past the token bucket and closes sustained abuse with 1008', async () => {
-    const { app, wsUrl } = await apps.start({ limits: { messagesPerSecond: 1, messageBurst: 3, rateLimitCloseAfter: 5 } });
+    const { app, wsUrl } = await apps.start({ limits: { messagesPerSecond: 0.01, messageBurst: 3, rateLimitCloseAfter: 5 } });
     const bystander = await TestClient.connect(wsUrl);
     const abuser = await TestClient.connect(wsUrl);
     for (let index = 0; index < 20; index += 1) abuser.send({ type: 'ping' });

@@ -35,6 +35,7 @@ export class MessageRateLimiter {
     this.tokens = Math.min(burst, this.tokens + (elapsed * ratePerSecond) / 1000);
     this.tokens -= 1;
     if (this.tokens >= 0) return 'accept';
-    return this.tokens <= -closeAfter ? 'close' : 'reject';
+    // Debt rounded up: a sliver of refill between two messages must not buy an extra one.
+    return Math.ceil(-this.tokens) >= closeAfter ? 'close' : 'reject';
   }
 }

@@ -35,10 +35,6 @@ export class Session implements FrameSink {
     private readonly guards: SessionGuards,
   ) {}
 
-  get subscriptionCount(): number {
-    return this.topics.size;
-  }
-
   /** A topic update from the fan-out: through the outbox, which conflates it if the socket lags. */
   send(frame: string, topic: string): void {
     this.guards.outbox.send(frame, topic);

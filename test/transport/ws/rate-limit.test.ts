@@ -30,6 +30,15 @@ describe('MessageRateLimiter', () => {
     expect(verdicts).toEqual(['accept', 'accept', 'reject', 'reject', 'reject', 'reject', 'close']);
   });
 
+  it('closes at the same message when a sliver of refill arrives in between', () => {
+    const bucket = limiter({ ratePerSecond: 10, burst: 2, closeAfter: 5 });
+    const verdicts = Array.from({ length: 7 }, () => {
+      bucket.advance(1);
+      return bucket.take();
+    });
+    expect(verdicts).toEqual(['accept', 'accept', 'reject', 'reject', 'reject', 'reject', 'close']);
+  });
+
   it('never lets more than burst + rate x elapsed messages through', () => {
     fc.assert(
       fc.property(

@@ -6,27 +6,7 @@ import { TestClient } from '../support/ws-client.js';
 const apps = appTracker();
 afterEach(() => apps.stopAll());
 
-describe('HTTP and upgrade edges', () => {
-  it('reports ready while running and not ready once stopped', async () => {
-    const { app, httpUrl } = await apps.start();
-    const ready = await fetch(`${httpUrl}/ready`);
-    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
-    await app.stop();
-    await expect(fetch(`${httpUrl}/ready`)).rejects.toThrow();
-  });
-
-  it('refuses a WebSocket upgrade on any other path with 404', async () => {
-    const { app, wsUrl } = await apps.start();
-    await expect(TestClient.connect(wsUrl.replace('/api/v1/ws', '/api/v1/other'))).rejects.toThrow(/HTTP 404/);
-    expect(app.metrics().clients).toBe(0);
-  });
-
-  it('answers an unknown route with a JSON 404', async () => {
-    const { httpUrl } = await apps.start();
-    const missing = await fetch(`${httpUrl}/nope`);
-    expect([missing.status, await missing.json()]).toEqual([404, { status: 'error', code: 'NOT_FOUND', message: 'No route for GET /nope' }]);
-  });
-
+describe('hardening metrics and exports', () => {
   it('serves the hardening counters in the metrics endpoint', async () => {
     const { httpUrl, wsUrl } = await apps.start();
     const client = await TestClient.connect(wsUrl);
