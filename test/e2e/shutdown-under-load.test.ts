@@ -1,6 +1,6 @@
-import { interval, map } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TopicKind } from '../../src/streams/topic-kind.js';
+import { nextEvent } from '../support/app-events.js';
+import { BIG_FRAME_SUBSCRIBE, BIG_FRAME_TOPIC, bigFrameTopic } from '../support/big-frame-topic.js';
 import { appTracker } from '../support/test-app.js';
 import { isType, isUpdateOf, TestClient } from '../support/ws-client.js';
 
@@ -15,14 +15,7 @@ beforeEach(() => {
   return () => void process.off('unhandledRejection', recordUnhandled);
 });
 
-const FILLER = 'x'.repeat(16 * 1024);
-const blobTopic: TopicKind<Record<string, never>, { data: string }> = {
-  name: 'blob',
-  parse: () => ({ ok: true, params: {} }),
-  key: () => 'blob:all',
-  describe: () => ({}),
-  create: (_params, context) => interval(2, context.scheduler).pipe(map(() => ({ data: FILLER }))),
-};
+const blobTopic = bigFrameTopic(2, 16 * 1024);
 
 /** Rejects if `promise` has not settled within `ms`: a bound on a deadline, not a speed target. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -41,17 +34,11 @@ describe('shutdown under load', () => {
       { topicKinds: [blobTopic] },
     );
     const backedUp = await TestClient.connect(wsUrl);
-    backedUp.send({ type: 'blob.subscribe', payload: {} });
-    await backedUp.waitFor(isUpdateOf('blob:all'));
+    backedUp.send(BIG_FRAME_SUBSCRIBE);
+    await backedUp.waitFor(isUpdateOf(BIG_FRAME_TOPIC));
+    const backedUpNow = nextEvent(app.events$, 'update_conflated', 15_000);
     backedUp.pauseReading();
-    await new Promise<void>((resolve) => {
-      const subscription = app.events$.subscribe((event) => {
-        if (event.type === 'update_conflated') {
-          subscription.unsubscribe();
-          resolve();
-        }
-      });
-    });
+    await backedUpNow;
 
     const subscribers = await Promise.all(Array.from({ length: 8 }, () => TestClient.connect(wsUrl)));
     for (const client of subscribers) client.subscribe('AAPL');
@@ -73,17 +60,11 @@ describe('shutdown under load', () => {
     const timeoutMs = 300;
     const { app, wsUrl } = await apps.start({ shutdown: { timeoutMs }, limits: { slowConsumerTimeoutMs: 60_000 } }, { topicKinds: [blobTopic] });
     const stuck = await TestClient.connect(wsUrl);
-    stuck.send({ type: 'blob.subscribe', payload: {} });
-    await stuck.waitFor(isUpdateOf('blob:all'));
+    stuck.send(BIG_FRAME_SUBSCRIBE);
+    await stuck.waitFor(isUpdateOf(BIG_FRAME_TOPIC));
+    const backedUpNow = nextEvent(app.events$, 'update_conflated', 15_000);
     stuck.pauseReading();
-    await new Promise<void>((resolve) => {
-      const subscription = app.events$.subscribe((event) => {
-        if (event.type === 'update_conflated') {
-          subscription.unsubscribe();
-          resolve();
-        }
-      });
-    });
+    await backedUpNow;
     await within(app.stop(), timeoutMs + 2_000, 'stop()');
     expect(app.metrics().clients).toBe(0);
     stuck.resumeReading();

@@ -1,11 +1,15 @@
-import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Outbox } from '../../../src/transport/ws/outbox.js';
 import { marbleScheduler } from '../../support/marbles.js';
 
-/** A socket whose buffer level the test sets by hand; records what was written, and when. */
-function fakeSocket(scheduler: TestScheduler) {
+/**
+ * An outbox on a fake socket whose buffer level the test sets by hand, on a TestScheduler:
+ * soft limit 100 bytes, hard 1,000, slow after 10 ms of lagging, checked every 4 ms.
+ * `run` plays the scheduled buffer changes in virtual time.
+ */
+function setup() {
+  const scheduler = marbleScheduler();
   const socket = {
     readyState: WebSocket.OPEN as number,
     bufferedAmount: 0,
@@ -16,10 +20,6 @@ function fakeSocket(scheduler: TestScheduler) {
       socket.writtenAt.push(scheduler.now());
     },
   };
-  return socket;
-}
-
-function outboxOn(scheduler: TestScheduler, socket: ReturnType<typeof fakeSocket>) {
   const conflated: string[] = [];
   const slowAt: number[] = [];
   const outbox = new Outbox(socket, {
@@ -31,15 +31,19 @@ function outboxOn(scheduler: TestScheduler, socket: ReturnType<typeof fakeSocket
     onConflated: (topic) => conflated.push(topic),
     onSlowConsumer: () => slowAt.push(scheduler.now()),
   });
-  return { outbox, conflated, slowAt };
+  const at = (ms: number, work: () => void): void => void scheduler.schedule(work, ms);
+  const bufferAt = (ms: number, bytes: number): void =>
+    at(ms, () => {
+      socket.bufferedAmount = bytes;
+    });
+  const run = (script: () => void): void => scheduler.run(script);
+  return { scheduler, socket, outbox, conflated, slowAt, at, bufferAt, run };
 }
 
 describe('Outbox', () => {
   it('writes straight through and starts no timer while the socket keeps up', () => {
-    const scheduler = marbleScheduler();
-    scheduler.run(() => {
-      const socket = fakeSocket(scheduler);
-      const { outbox } = outboxOn(scheduler, socket);
+    const { scheduler, socket, outbox, run } = setup();
+    run(() => {
       socket.bufferedAmount = 100;
       outbox.send('a1', 'a');
       outbox.send('b1', 'b');
@@ -49,18 +53,11 @@ describe('Outbox', () => {
   });
 
   it('keeps only the latest update per topic while backed up and flushes them at the first check after it drains', () => {
-    const scheduler = marbleScheduler();
-    const socket = fakeSocket(scheduler);
-    const { outbox, conflated } = outboxOn(scheduler, socket);
-    scheduler.run(() => {
+    const { socket, outbox, conflated, bufferAt, run } = setup();
+    run(() => {
       socket.bufferedAmount = 101;
-      outbox.send('a1', 'a');
-      outbox.send('b1', 'b');
-      outbox.send('a2', 'a');
-      outbox.send('a3', 'a');
-      scheduler.schedule(() => {
-        socket.bufferedAmount = 0;
-      }, 5);
+      for (const [frame, topic] of [['a1', 'a'], ['b1', 'b'], ['a2', 'a'], ['a3', 'a']] as const) outbox.send(frame, topic);
+      bufferAt(5, 0);
     });
     expect(conflated).toEqual(['a', 'a']);
     expect(socket.written).toEqual(['a3', 'b1']);
@@ -71,26 +68,20 @@ describe('Outbox', () => {
   });
 
   it('never sends a held update of a topic the client left', () => {
-    const scheduler = marbleScheduler();
-    const socket = fakeSocket(scheduler);
-    const { outbox } = outboxOn(scheduler, socket);
-    scheduler.run(() => {
+    const { socket, outbox, bufferAt, run } = setup();
+    run(() => {
       socket.bufferedAmount = 500;
       outbox.send('a1', 'a');
       outbox.send('b1', 'b');
       outbox.forget('a');
-      scheduler.schedule(() => {
-        socket.bufferedAmount = 0;
-      }, 1);
+      bufferAt(1, 0);
     });
     expect(socket.written).toEqual(['b1']);
   });
 
-  it('reports a slow consumer once it has lagged for the timeout without a break', () => {
-    const scheduler = marbleScheduler();
-    const socket = fakeSocket(scheduler);
-    const { outbox, slowAt, conflated } = outboxOn(scheduler, socket);
-    scheduler.run(() => {
+  it('reports a slow consumer once it has lagged for the timeout without a break, then holds nothing more', () => {
+    const { scheduler, socket, outbox, conflated, slowAt, run } = setup();
+    run(() => {
       socket.bufferedAmount = 500;
       outbox.send('a1', 'a');
     });
@@ -100,6 +91,7 @@ describe('Outbox', () => {
     expect(scheduler.actions).toHaveLength(0);
     // While the owner closes the socket, nothing more is held, conflated or checked.
     outbox.send('a2', 'a');
+    outbox.send('a3', 'a');
     outbox.sendReply('late reply');
     expect(conflated).toEqual([]);
     expect(socket.written).toEqual([]);
@@ -107,10 +99,8 @@ describe('Outbox', () => {
   });
 
   it('reports a socket over the hard limit at the first check', () => {
-    const scheduler = marbleScheduler();
-    const socket = fakeSocket(scheduler);
-    const { outbox, slowAt } = outboxOn(scheduler, socket);
-    scheduler.run(() => {
+    const { socket, outbox, slowAt, run } = setup();
+    run(() => {
       socket.bufferedAmount = 5_000;
       outbox.send('a1', 'a');
     });
@@ -118,19 +108,13 @@ describe('Outbox', () => {
   });
 
   it('starts a new lagging spell after the socket has drained', () => {
-    const scheduler = marbleScheduler();
-    const socket = fakeSocket(scheduler);
-    const { outbox, slowAt } = outboxOn(scheduler, socket);
-    scheduler.run(() => {
+    const { socket, outbox, slowAt, at, bufferAt, run } = setup();
+    run(() => {
       socket.bufferedAmount = 500;
       outbox.send('a1', 'a');
-      scheduler.schedule(() => {
-        socket.bufferedAmount = 0;
-      }, 6);
-      scheduler.schedule(() => {
-        socket.bufferedAmount = 500;
-        outbox.send('a2', 'a');
-      }, 9);
+      bufferAt(6, 0);
+      bufferAt(9, 500);
+      at(9, () => outbox.send('a2', 'a'));
     });
     // Drained and flushed at 8; lagging again from 9, checked at 13, 17, 21: 21 - 9 >= 10.
     expect(socket.written).toEqual(['a1']);
@@ -138,33 +122,27 @@ describe('Outbox', () => {
   });
 
   it('sends replies at once even while updates are held, and a reply can start the backed-up state', () => {
-    const scheduler = marbleScheduler();
-    const socket = fakeSocket(scheduler);
-    const { outbox, slowAt } = outboxOn(scheduler, socket);
-    scheduler.run(() => {
+    const { socket, outbox, slowAt, bufferAt, run } = setup();
+    run(() => {
       socket.bufferedAmount = 500;
       outbox.sendReply('pong');
       outbox.send('a1', 'a');
       outbox.sendReply('response');
-      scheduler.schedule(() => {
-        socket.bufferedAmount = 0;
-      }, 6);
+      bufferAt(6, 0);
     });
     expect(socket.written).toEqual(['pong', 'response', 'a1']);
     expect(slowAt).toEqual([]);
   });
 
   it('stops checking once the socket is no longer open, and writes nothing to it', () => {
-    const scheduler = marbleScheduler();
-    const socket = fakeSocket(scheduler);
-    const { outbox, slowAt } = outboxOn(scheduler, socket);
-    scheduler.run(() => {
+    const { socket, outbox, slowAt, at, run } = setup();
+    run(() => {
       socket.bufferedAmount = 500;
       outbox.send('a1', 'a');
-      scheduler.schedule(() => {
+      at(5, () => {
         socket.readyState = WebSocket.CLOSED;
         socket.bufferedAmount = 0;
-      }, 5);
+      });
     });
     outbox.sendReply('late');
     outbox.send('a2', 'a');
@@ -173,25 +151,19 @@ describe('Outbox', () => {
   });
 
   it('stays backed up when the flush itself fills the buffer again', () => {
-    const scheduler = marbleScheduler();
-    const socket = fakeSocket(scheduler);
-    const { outbox } = outboxOn(scheduler, socket);
+    const { socket, outbox, at, bufferAt, run } = setup();
     const send = socket.send;
     socket.send = (frame: string) => {
       send(frame);
       socket.bufferedAmount += 200;
     };
-    scheduler.run(() => {
+    run(() => {
       socket.bufferedAmount = 500;
       outbox.send('a1', 'a');
-      scheduler.schedule(() => {
-        socket.bufferedAmount = 0;
-      }, 2);
-      scheduler.schedule(() => outbox.send('a2', 'a'), 5);
-      scheduler.schedule(() => {
-        socket.bufferedAmount = 0;
-      }, 9);
-      scheduler.schedule(() => outbox.dispose(), 20);
+      bufferAt(2, 0);
+      at(5, () => outbox.send('a2', 'a'));
+      bufferAt(9, 0);
+      at(20, () => outbox.dispose());
     });
     // a1 flushed at 4 (buffer back to 200 > soft), so a2 at 5 is held, then flushed at 12.
     expect(socket.written).toEqual(['a1', 'a2']);
