@@ -2,6 +2,7 @@ import { WebSocket, type RawData } from 'ws';
 import { requestError, type RequestError } from '../../domain/errors.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
+import { CLOSE_POLICY_VIOLATION } from './close-codes.js';
 import {
   errorMessage,
   parseClientFrame,
@@ -11,7 +12,6 @@ import {
   type ClientMessage,
   type TopicAction,
 } from './protocol.js';
-import { CLOSE_POLICY_VIOLATION } from './close-codes.js';
 import type { Outbox } from './outbox.js';
 import type { MessageRateLimiter } from './rate-limit.js';
 import type { FrameSink, TopicFanout } from './topic-fanout.js';
@@ -49,12 +49,12 @@ export class Session implements FrameSink {
       return;
     }
     if (verdict === 'reject') {
-      this.reject(errorMessage, requestError('RATE_LIMITED', 'too many messages; slow down and retry'));
+      this.rejectFrame(requestError('RATE_LIMITED', 'too many messages; slow down and retry'));
       return;
     }
     const parsed = parseClientFrame(data, isBinary);
     if (!parsed.ok) {
-      this.reject(errorMessage, parsed.error);
+      this.rejectFrame(parsed.error);
       return;
     }
     this.handle(parsed.message);
@@ -70,10 +70,18 @@ export class Session implements FrameSink {
     this.guards.outbox.sendReply(frame);
   }
 
-  /** Every error a client is sent goes through here, so metrics count them by code. */
-  private reject(format: (error: RequestError) => string, error: RequestError): void {
+  // Every error a client is sent goes through one of these two, so metrics count them by code.
+
+  /** An error about the frame itself, answered as `{"type":"error"}`. */
+  private rejectFrame(error: RequestError): void {
     this.emit({ type: 'message_rejected', code: error.code });
-    this.reply(format(error));
+    this.reply(errorMessage(error));
+  }
+
+  /** An error answering a topic request, as its `.response` with status error. */
+  private rejectRequest(kind: string, action: TopicAction, error: RequestError): void {
+    this.emit({ type: 'message_rejected', code: error.code });
+    this.reply(topicErrorResponse(kind, action, error));
   }
 
   private handle(message: ClientMessage): void {
@@ -83,12 +91,12 @@ export class Session implements FrameSink {
     }
     const { kind, action, payload } = message;
     if (!this.hub.hasKind(kind)) {
-      this.reject(errorMessage, requestError('UNKNOWN_TYPE', `unknown message type "${kind}.${action}"`));
+      this.rejectFrame(requestError('UNKNOWN_TYPE', `unknown message type "${kind}.${action}"`));
       return;
     }
     const opened = this.hub.open(kind, payload);
     if (!opened.ok) {
-      this.reject((error) => topicErrorResponse(kind, action, error), opened.error);
+      this.rejectRequest(kind, action, opened.error);
       return;
     }
     const { topic } = opened;
@@ -96,8 +104,8 @@ export class Session implements FrameSink {
     if (action === 'subscribe') {
       const added = !this.topics.has(topic.key);
       if (added && this.topics.size >= this.guards.maxSubscriptions) {
-        const limit = requestError('SUBSCRIPTION_LIMIT', `at most ${this.guards.maxSubscriptions} subscriptions per connection`);
-        this.reject((error) => topicErrorResponse(kind, action, error), limit);
+        const limit = `at most ${this.guards.maxSubscriptions} subscriptions per connection; unsubscribe from one first`;
+        this.rejectRequest(kind, action, requestError('SUBSCRIPTION_LIMIT', limit));
         return;
       }
       // The response goes first: a client must learn it is subscribed before the first update.
