@@ -15,7 +15,7 @@ import { requestError, TopicRequestError, type RequestError } from '../domain/er
 import { BARS_KIND } from '../domain/topic.js';
 import { backoffDelay } from './backoff.js';
 import type { EmitEvent } from './events.js';
-import type { AnyTopicKind, TopicContext, TopicKind } from './topic-kind.js';
+import type { AnyTopicKind, TopicContext, TopicFailure, TopicKind, TopicRef } from './topic-kind.js';
 
 export interface HubOptions {
   readonly scheduler: SchedulerLike;
@@ -37,8 +37,14 @@ export interface OpenedTopic<T = unknown> {
   readonly stream$: Observable<T>;
 }
 
+/** One topic of a multi-topic request: opened, or refused (with what to tell the client). */
+export type TopicOutcome<T = unknown> =
+  | { readonly ok: true; readonly topic: OpenedTopic<T> }
+  | (TopicFailure & { readonly rejection?: { readonly key: string; readonly value: T } });
+
 export type OpenResult<T = unknown> =
   | { readonly ok: true; readonly topic: OpenedTopic<T> }
+  | { readonly ok: true; readonly topics: readonly TopicOutcome<T>[] }
   | { readonly ok: false; readonly error: RequestError };
 
 const KIND_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
@@ -77,28 +83,38 @@ export class Hub {
     return [...this.kinds.keys()];
   }
 
-  /** Validates an untrusted request for a topic of `kindName`. */
+  /**
+   * Validates an untrusted request for a topic (or, for kinds whose requests name several,
+   * topics) of `kindName`. A kind that throws while parsing yields INTERNAL_ERROR, not a crash.
+   */
   open(kindName: string, payload: unknown): OpenResult {
     const kind = this.kinds.get(kindName);
     if (!kind) return { ok: false, error: requestError('UNKNOWN_TYPE', `Unknown topic kind: ${kindName}`) };
     if (!this.options.enabled) {
       return { ok: false, error: requestError('BROADCASTER_DISABLED', 'The bar broadcaster is disabled') };
     }
-    const parsed = kind.parse(payload);
-    if (!parsed.ok) return parsed;
-    return {
-      ok: true,
-      topic: {
-        kind: kind.name,
-        key: kind.key(parsed.params),
-        description: kind.describe(parsed.params),
-        stream$: this.stream(kind, parsed.params),
-      },
-    };
+    try {
+      const parsed = kind.parse(payload);
+      if (!parsed.ok) return parsed;
+      if ('params' in parsed) return { ok: true, topic: this.openedTopic(kind, parsed.params) };
+      return {
+        ok: true,
+        topics: parsed.requests.map((request) =>
+          request.ok ? { ok: true, topic: this.openedTopic(kind, request.params) } : refusedTopic(kind, request),
+        ),
+      };
+    } catch {
+      return { ok: false, error: requestError('INTERNAL_ERROR', `The ${kindName} topic kind failed to read the request`) };
+    }
   }
 
   /** The shared stream of a topic; the same key always yields the same Observable. */
-  stream<P, T>(kind: TopicKind<P, T>, params: P): Observable<T> {
+  stream<P, T>(kindOrRef: TopicKind<P, T> | TopicRef<P, T>, params: P): Observable<T> {
+    // The registered kind wins, so every user of a key shares the one stream it makes.
+    const kind = (this.kinds.get(kindOrRef.name) as TopicKind<P, T> | undefined) ?? ('create' in kindOrRef ? kindOrRef : undefined);
+    if (!kind) {
+      return throwError(() => new TopicRequestError(requestError('UNKNOWN_TYPE', `Topic kind not registered: ${kindOrRef.name}`)));
+    }
     const key = kind.key(params);
     let topic = this.topics.get(key) as Observable<T> | undefined;
     if (!topic) {
@@ -111,7 +127,13 @@ export class Hub {
   /** Live bars of `symbol` at `resolution`; errors with a TopicRequestError if not served. */
   bars$(symbol: string, resolution: string): Observable<Bar> {
     const opened = this.open(BARS_KIND, { symbol, params: { resolution } });
-    return opened.ok ? (opened.topic.stream$ as Observable<Bar>) : throwError(() => new TopicRequestError(opened.error));
+    if (opened.ok && 'topic' in opened) return opened.topic.stream$ as Observable<Bar>;
+    const error = opened.ok ? requestError('INTERNAL_ERROR', 'a bars request names one topic') : opened.error;
+    return throwError(() => new TopicRequestError(error));
+  }
+
+  private openedTopic<P, T>(kind: TopicKind<P, T>, params: P): OpenedTopic<T> {
+    return { kind: kind.name, key: kind.key(params), description: kind.describe(params), stream$: this.stream(kind, params) };
   }
 
   /**
@@ -146,4 +168,10 @@ export class Hub {
       );
     }).pipe(share({ resetOnRefCountZero: true, resetOnError: true, resetOnComplete: true }), takeUntil(shutdown$));
   }
+}
+
+function refusedTopic(kind: AnyTopicKind, failure: TopicFailure): TopicOutcome {
+  const { key } = failure;
+  if (key === undefined || !kind.rejection) return failure;
+  return { ...failure, rejection: { key, value: kind.rejection({ ...failure, key }) } };
 }

@@ -1,13 +1,14 @@
 import { WebSocket, type RawData } from 'ws';
 import { requestError } from '../../domain/errors.js';
 import type { EmitEvent } from '../../streams/events.js';
-import type { Hub } from '../../streams/hub.js';
+import type { Hub, OpenedTopic, TopicOutcome } from '../../streams/hub.js';
 import {
   errorMessage,
   parseClientFrame,
   PONG_MESSAGE,
   topicErrorResponse,
   topicResponse,
+  topicsResponse,
   type ClientMessage,
   type TopicAction,
 } from './protocol.js';
@@ -61,22 +62,58 @@ export class Session implements FrameSink {
       this.send(topicErrorResponse(kind, action, opened.error));
       return;
     }
+    if ('topics' in opened) {
+      this.handleMany(kind, action, opened.topics);
+      return;
+    }
     const { topic } = opened;
     const fields = { ...topic.description, topic: topic.key };
     if (action === 'subscribe') {
       const added = !this.topics.has(topic.key);
       // The response goes first: a client must learn it is subscribed before the first update.
       this.respond(kind, action, fields, added ? `Subscribed to ${topic.key}` : `Already subscribed to ${topic.key}`);
-      if (added) {
-        this.topics.add(topic.key);
-        this.fanout.join(topic, this);
-        this.emit({ type: 'subscription_added', topic: topic.key });
-      }
+      if (added) this.join(topic);
     } else {
       const removed = this.topics.has(topic.key);
       if (removed) this.release(topic.key);
       this.respond(kind, action, fields, removed ? `Unsubscribed from ${topic.key}` : `Was not subscribed to ${topic.key}`);
     }
+  }
+
+  /**
+   * A request that names several topics: one response listing each topic's result, then the
+   * subscriptions (response first, as for one topic), then the error value of each refused
+   * topic whose kind reports refusals in the data (TradingView quotes do).
+   */
+  private handleMany(kind: string, action: TopicAction, outcomes: readonly TopicOutcome[]): void {
+    const opened = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.topic] : []));
+    const results = outcomes.map((outcome) => (outcome.ok ? this.resultOf(action, outcome.topic) : refusalOf(outcome)));
+    const served = results.filter((result) => result['status'] === 'ok').length;
+    const verb = action === 'subscribe' ? 'Subscribed to' : 'Unsubscribed from';
+    this.send(topicsResponse(kind, action, results, `${verb} ${served} of ${results.length} topics`));
+    for (const topic of opened) {
+      if (action === 'subscribe' && !this.topics.has(topic.key)) this.join(topic);
+      if (action === 'unsubscribe' && this.topics.has(topic.key)) this.release(topic.key);
+    }
+    if (action !== 'subscribe') return;
+    for (const outcome of outcomes) {
+      if (!outcome.ok && outcome.rejection) this.fanout.notify(this, kind, outcome.rejection.key, outcome.rejection.value);
+    }
+  }
+
+  private resultOf(action: TopicAction, topic: OpenedTopic): Readonly<Record<string, unknown>> {
+    const subscribed = this.topics.has(topic.key);
+    const message =
+      action === 'subscribe'
+        ? `${subscribed ? 'Already subscribed' : 'Subscribed'} to ${topic.key}`
+        : `${subscribed ? 'Unsubscribed from' : 'Was not subscribed to'} ${topic.key}`;
+    return { status: 'ok', ...topic.description, topic: topic.key, message };
+  }
+
+  private join(topic: OpenedTopic): void {
+    this.topics.add(topic.key);
+    this.fanout.join(topic, this);
+    this.emit({ type: 'subscription_added', topic: topic.key });
   }
 
   private respond(kind: string, action: TopicAction, fields: Readonly<Record<string, unknown>>, message: string): void {
@@ -88,4 +125,9 @@ export class Session implements FrameSink {
     this.fanout.leave(key, this);
     this.emit({ type: 'subscription_removed', topic: key });
   }
+}
+
+function refusalOf(outcome: Exclude<TopicOutcome, { ok: true }>): Readonly<Record<string, unknown>> {
+  const topic = outcome.key === undefined ? {} : { topic: outcome.key };
+  return { status: 'error', ...outcome.fields, ...topic, code: outcome.error.code, message: outcome.error.message };
 }
