@@ -4,7 +4,8 @@ import { asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike, thro
  * Latest value per period, for consumers slower than their source: the first value passes at
  * once, then at most one value per `periodMs`, always the latest (the ones in between are
  * dropped, which is right for bars and quotes: each update carries the whole state).
- * The last value before completion is never lost.
+ * The last value before completion is never lost: it is sent, then the completion, when its
+ * period ends.
  *
  * ```
  * source:          -a-b-c-------d-|
