@@ -11,6 +11,7 @@ import { Hub } from '../../src/streams/hub.js';
 import { quotesTopicKind } from '../../src/streams/quotes-topic.js';
 import { topicRef } from '../../src/streams/topic-kind.js';
 import { marbleScheduler } from '../support/marbles.js';
+import { generatedBars } from '../support/mock-bars.js';
 
 const SEED = 7;
 const catalog = { symbols: ['AAPL', 'MSFT'], resolutions: ['1', '5'] as const };
@@ -44,11 +45,7 @@ function openedStream(hub: Hub, kind: string, payload: unknown): Observable<unkn
 
 /** The bars the mock generator makes for AAPL at 1 minute, ticking every `periodMs` from 0. */
 function expectedMinuteBars(ticks: number, periodMs: number): Bar[] {
-  const bars: Bar[] = [];
-  for (let tick = 1; tick <= ticks; tick += 1) {
-    bars.push(mockLastBar(bars.at(-1), tick * periodMs, { seed: SEED, symbol: 'AAPL', resolution: '1' }));
-  }
-  return bars;
+  return generatedBars(ticks, periodMs, { seed: SEED, symbol: 'AAPL', resolution: '1' });
 }
 
 describe('derived topics', () => {
