@@ -14,7 +14,7 @@ export { isValidSymbol } from './domain/symbol.js';
 export { quoteError, quoteFromSessionBar, type QuoteData, type QuoteValues } from './domain/quote.js';
 export { BARS_TOPIC, BASE_RESOLUTION } from './streams/bars-topic.js';
 export { quotesTopicKind, parseQuotesPayload, QUOTES_KIND, type QuotesParams } from './streams/quotes-topic.js';
-export type { TopicOutcome } from './streams/hub.js';
+export type { RequestResult, TopicOutcome } from './streams/hub.js';
 export { conflate } from './streams/operators/conflate.js';
 export { resample } from './streams/operators/resample.js';
 export { sma, type IndicatorPoint } from './streams/operators/sma.js';

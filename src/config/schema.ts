@@ -44,6 +44,15 @@ convict.addFormat({
   coerce: (value: unknown) => Number(value),
 });
 
+/** convict's own `int` parses "1.5" as 1; a seed must be exactly what the operator wrote. */
+convict.addFormat({
+  name: 'strict-integer',
+  validate(value: unknown) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new Error('must be a whole number');
+  },
+  coerce: (value: unknown) => Number(value),
+});
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const configSchema = {
@@ -86,7 +95,7 @@ export const configSchema = {
     },
     seed: {
       doc: 'Seed of the mock market: the same seed replays the same series.',
-      format: 'int',
+      format: 'strict-integer',
       default: 42,
       env: 'BAR_BROADCASTER_SEED',
     },

@@ -44,8 +44,10 @@ export type TopicOutcome<T = unknown> =
 
 export type OpenResult<T = unknown> =
   | { readonly ok: true; readonly topic: OpenedTopic<T> }
-  | { readonly ok: true; readonly topics: readonly TopicOutcome<T>[] }
   | { readonly ok: false; readonly error: RequestError };
+
+/** A client's request: one topic, the topics of a request that names several, or an error. */
+export type RequestResult<T = unknown> = OpenResult<T> | { readonly ok: true; readonly topics: readonly TopicOutcome<T>[] };
 
 const KIND_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
@@ -83,11 +85,19 @@ export class Hub {
     return [...this.kinds.keys()];
   }
 
-  /**
-   * Validates an untrusted request for a topic (or, for kinds whose requests name several,
-   * topics) of `kindName`. A kind that throws while parsing yields INTERNAL_ERROR, not a crash.
-   */
+  /** Validates an untrusted request for one topic of `kindName`. */
   open(kindName: string, payload: unknown): OpenResult {
+    const requested = this.request(kindName, payload);
+    if (!requested.ok || 'topic' in requested) return requested;
+    return { ok: false, error: requestError('INVALID_PAYLOAD', `This ${kindName} request names several topics`) };
+  }
+
+  /**
+   * Validates an untrusted request for a topic of `kindName`, or, for kinds whose requests
+   * name several (`quotes`), for each of them. What the transport calls. A kind that throws
+   * while parsing yields INTERNAL_ERROR, not a crash.
+   */
+  request(kindName: string, payload: unknown): RequestResult {
     const kind = this.kinds.get(kindName);
     if (!kind) return { ok: false, error: requestError('UNKNOWN_TYPE', `Unknown topic kind: ${kindName}`) };
     if (!this.options.enabled) {
@@ -127,9 +137,7 @@ export class Hub {
   /** Live bars of `symbol` at `resolution`; errors with a TopicRequestError if not served. */
   bars$(symbol: string, resolution: string): Observable<Bar> {
     const opened = this.open(BARS_KIND, { symbol, params: { resolution } });
-    if (opened.ok && 'topic' in opened) return opened.topic.stream$ as Observable<Bar>;
-    const error = opened.ok ? requestError('INTERNAL_ERROR', 'a bars request names one topic') : opened.error;
-    return throwError(() => new TopicRequestError(error));
+    return opened.ok ? (opened.topic.stream$ as Observable<Bar>) : throwError(() => new TopicRequestError(opened.error));
   }
 
   private openedTopic<P, T>(kind: TopicKind<P, T>, params: P): OpenedTopic<T> {

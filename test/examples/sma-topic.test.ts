@@ -28,7 +28,7 @@ describe('the docs/extending.md recipe (docs/examples/sma-topic.ts)', () => {
         .register(barsTopicKind({ catalog: { symbols: SYMBOLS, resolutions: ['1'] }, seed: 3, periodMs: 20_000 }))
         .register(smaTopicKind(SYMBOLS));
       const opened = hub.open('sma', { symbol: 'AAPL', length: 2 });
-      if (!opened.ok || !('topic' in opened)) throw new Error('expected one topic');
+      if (!opened.ok) throw new Error(opened.error.message);
       expect(opened.topic.key).toBe('sma:AAPL:2');
       // ticks at 20 s, 40 s (minute 0), 60 s, 80 s (minute 1): the average needs two minutes
       const [, minute0, minute1a, minute1b] = generatedBars(4, 20_000, { seed: 3, symbol: 'AAPL', resolution: '1' }) as [unknown, { close: number }, { close: number; time: number }, { close: number; time: number }];

@@ -35,7 +35,7 @@ function composedHub(scheduler: TestScheduler, periodMs: number) {
 }
 
 function openedStream(hub: Hub, kind: string, payload: unknown): Observable<unknown> {
-  const opened = hub.open(kind, payload);
+  const opened = hub.request(kind, payload);
   if (!opened.ok) throw new Error(opened.error.message);
   if ('topic' in opened) return opened.topic.stream$;
   const [first] = opened.topics;

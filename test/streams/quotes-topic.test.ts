@@ -44,9 +44,9 @@ describe('parseQuotesPayload', () => {
   });
 });
 
-describe('Hub.open with a multi-topic kind', () => {
+describe('Hub.request with a multi-topic kind', () => {
   it('opens the served topics and turns a refused one into its TradingView error quote', () => {
-    const opened = hubWithQuotes().open('quotes', { symbols: ['AAPL', 'NOPE', '??'] });
+    const opened = hubWithQuotes().request('quotes', { symbols: ['AAPL', 'NOPE', '??'] });
     if (!opened.ok || !('topics' in opened)) throw new Error('expected topics');
     const [aapl, nope, bad] = opened.topics;
     expect(aapl).toMatchObject({ ok: true, topic: { kind: 'quotes', key: 'quotes:AAPL', description: { symbol: 'AAPL' } } });
@@ -77,7 +77,11 @@ describe('Hub.open with a multi-topic kind', () => {
     expect(failure).toMatchObject({ code: 'UNKNOWN_TYPE' });
   });
 
-  it('makes bars$ error with INTERNAL_ERROR when the bars kind answers with several topics', () => {
+  it('makes open, which serves one topic, refuse a request that names several', () => {
+    expect(hubWithQuotes().open('quotes', { symbols: ['AAPL'] })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+  });
+
+  it('makes bars$ error with INVALID_PAYLOAD when the bars kind answers with several topics', () => {
     const hub = hubWithQuotes().register({
       name: 'bars',
       parse: () => ({ ok: true, requests: [] }),
@@ -87,6 +91,6 @@ describe('Hub.open with a multi-topic kind', () => {
     });
     let failure: unknown;
     hub.bars$('AAPL', '1').subscribe({ error: (error: unknown) => (failure = error) });
-    expect(failure).toMatchObject({ code: 'INTERNAL_ERROR' });
+    expect(failure).toMatchObject({ code: 'INVALID_PAYLOAD' });
   });
 });

@@ -38,10 +38,6 @@ export class WsGateway {
     options.server.on('upgrade', this.onUpgrade);
   }
 
-  get clientCount(): number {
-    return this.wss.clients.size;
-  }
-
   /** Closes every client with 1001 and waits (up to `timeoutMs`) for them to go, then cuts the rest. */
   async close(timeoutMs: number): Promise<void> {
     this.options.server.off('upgrade', this.onUpgrade);

@@ -34,10 +34,9 @@ export function parseClientFrame(data: RawData, isBinary: boolean): ParsedFrame 
   return { ok: true, message: { type: 'topic', action: action as TopicAction, kind, payload: value['payload'] } };
 }
 
+/** ws hands text frames over as a Buffer (binaryType 'nodebuffer', the default). */
 function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
+  return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer)).toString('utf8');
 }
 
 function failure(code: ErrorCode, message: string): ParsedFrame {

@@ -25,10 +25,6 @@ export class Session implements FrameSink {
     private readonly emit: EmitEvent,
   ) {}
 
-  get subscriptionCount(): number {
-    return this.topics.size;
-  }
-
   send(frame: string): void {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
   }
@@ -57,7 +53,7 @@ export class Session implements FrameSink {
       this.send(errorMessage(requestError('UNKNOWN_TYPE', `unknown message type "${kind}.${action}"`)));
       return;
     }
-    const opened = this.hub.open(kind, payload);
+    const opened = this.hub.request(kind, payload);
     if (!opened.ok) {
       this.send(topicErrorResponse(kind, action, opened.error));
       return;

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { isValidSymbol } from '../../src/domain/symbol.js';
+import { barsTopicKey, parseBarsTopicKey, parseTopicKey, topicKey } from '../../src/domain/topic.js';
+
+describe('topic keys', () => {
+  it('builds and parses bars:SYMBOL:RESOLUTION with one pair of functions', () => {
+    expect(barsTopicKey('AAPL', '1')).toBe('bars:AAPL:1');
+    expect(barsTopicKey('BRK.B', '1D')).toBe('bars:BRK.B:1D');
+    expect(parseBarsTopicKey('bars:AAPL:1')).toEqual({ symbol: 'AAPL', resolution: '1' });
+    expect(parseBarsTopicKey(barsTopicKey('MSFT', '1W'))).toEqual({ symbol: 'MSFT', resolution: '1W' });
+  });
+
+  it('rejects keys that are not canonical bars topics', () => {
+    for (const key of ['bars:AAPL', 'bars:AAPL:D', 'bars:aapl:1', 'quotes:AAPL:1', 'bars:AAPL:1:x', 'bars::1', '', 'bars:AAPL:7']) {
+      expect(parseBarsTopicKey(key), key).toBeUndefined();
+    }
+  });
+
+  it('parses any kind of key into kind and parts', () => {
+    expect(topicKey('quotes', 'AAPL')).toBe('quotes:AAPL');
+    expect(parseTopicKey('quotes:AAPL')).toEqual({ kind: 'quotes', parts: ['AAPL'] });
+    expect(parseTopicKey('quotes')).toBeUndefined();
+    expect(parseTopicKey('quotes::')).toBeUndefined();
+  });
+});
+
+describe('symbols', () => {
+  it('accepts tickers and rejects everything else', () => {
+    for (const symbol of ['AAPL', 'BRK.B', 'BTC-USD', 'ES_F', '7203', 'A'.repeat(32)]) expect(isValidSymbol(symbol), symbol).toBe(true);
+    for (const symbol of ['', 'aapl', 'A'.repeat(33), 'AA PL', 'AAPL:1', '.A', 'A\u0000', 'ÄAPL', '__proto__']) {
+      expect(isValidSymbol(symbol), symbol).toBe(false);
+    }
+  });
+});
