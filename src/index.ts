@@ -9,6 +9,12 @@ export { RESOLUTIONS, parseResolution, periodStart, nextPeriodStart, type Resolu
 export { topicKey, parseTopicKey, barsTopicKey, parseBarsTopicKey } from './domain/topic.js';
 export { barStream, type BarGenerator, type BarStreamOptions } from './streams/bar-stream.js';
 export { barsTopicKind, type BarsParams, type BarsTopicOptions } from './streams/bars-topic.js';
+export { Hub, type HubOptions, type OpenedTopic, type OpenResult } from './streams/hub.js';
+export type { BroadcastEvent, BroadcastEventBody } from './streams/events.js';
+export type { MetricsSnapshot } from './streams/metrics.js';
+export { scanSkippingFailures } from './streams/operators/scan-skipping-failures.js';
+export type { AnyTopicKind, ParseResult, TopicContext, TopicKind } from './streams/topic-kind.js';
+// Stream composition: derived topics, multi-topic requests and the operators to build them.
 export { isRecord } from './domain/json-record.js';
 export { isValidSymbol } from './domain/symbol.js';
 export { quoteError, quoteFromSessionBar, type QuoteData, type QuoteValues } from './domain/quote.js';
@@ -20,8 +26,3 @@ export { resample } from './streams/operators/resample.js';
 export { sma, type IndicatorPoint } from './streams/operators/sma.js';
 export { toQuote } from './streams/operators/to-quote.js';
 export { topicRef, type TopicFailure, type TopicRef, type TopicRequest } from './streams/topic-kind.js';
-export { Hub, type HubOptions, type OpenedTopic, type OpenResult } from './streams/hub.js';
-export type { BroadcastEvent, BroadcastEventBody } from './streams/events.js';
-export type { MetricsSnapshot } from './streams/metrics.js';
-export { scanSkippingFailures } from './streams/operators/scan-skipping-failures.js';
-export type { AnyTopicKind, ParseResult, TopicContext, TopicKind } from './streams/topic-kind.js';
