@@ -113,7 +113,9 @@ export class Hub {
           request.ok ? { ok: true, topic: this.openedTopic(kind, request.params) } : refusedTopic(kind, request),
         ),
       };
-    } catch {
+    } catch (error) {
+      // A bug in an extension's kind: the client gets a clear error, the operator a log line.
+      this.options.emit({ type: 'topic_error', topic: kindName, error });
       return { ok: false, error: requestError('INTERNAL_ERROR', `The ${kindName} topic kind failed to read the request`) };
     }
   }
@@ -141,7 +143,10 @@ export class Hub {
   }
 
   private openedTopic<P, T>(kind: TopicKind<P, T>, params: P): OpenedTopic<T> {
-    return { kind: kind.name, key: kind.key(params), description: kind.describe(params), stream$: this.stream(kind, params) };
+    const key = kind.key(params);
+    // Keys are shared across kinds; one outside the kind's prefix could take another's stream.
+    if (!key.startsWith(`${kind.name}:`)) throw new Error(`Topic kind ${kind.name} made a key outside its prefix: ${key}`);
+    return { kind: kind.name, key, description: kind.describe(params), stream$: this.stream(kind, params) };
   }
 
   /**

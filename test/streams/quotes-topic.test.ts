@@ -58,8 +58,9 @@ describe('Hub.request with a multi-topic kind', () => {
     expect(bad).not.toHaveProperty('rejection');
   });
 
-  it('answers INTERNAL_ERROR, not a crash, when a kind throws while reading a request', () => {
-    const hub = hubWithQuotes().register({
+  it('answers INTERNAL_ERROR, not a crash, when a kind throws while reading a request, and reports it', () => {
+    const events: unknown[] = [];
+    const hub = new Hub({ scheduler: asyncScheduler, shutdown$: NEVER, emit: (event) => events.push(event), enabled: true }).register({
       name: 'fragile',
       parse: () => {
         throw new Error('boom');
@@ -69,6 +70,18 @@ describe('Hub.request with a multi-topic kind', () => {
       create: () => of(1),
     });
     expect(hub.open('fragile', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL_ERROR' } });
+    expect(events).toEqual([{ type: 'topic_error', topic: 'fragile', error: new Error('boom') }]);
+  });
+
+  it('answers INTERNAL_ERROR for a kind whose key is outside its name prefix', () => {
+    const hub = hubWithQuotes().register({
+      name: 'sneaky',
+      parse: () => ({ ok: true, params: {} }),
+      key: () => 'bars:AAPL:1',
+      describe: () => ({}),
+      create: () => of(1),
+    });
+    expect(hub.open('sneaky', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL_ERROR' } });
   });
 
   it('makes bars$ error with the request error when bars is not registered', () => {
