@@ -61,11 +61,17 @@ describe('quotes over WebSocket', () => {
         { status: 'ok', topic: 'quotes:AAPL', message: 'Unsubscribed from quotes:AAPL' },
         { status: 'ok', topic: 'quotes:GOOGL', message: 'Was not subscribed to quotes:GOOGL' },
       ],
+      message: 'Unsubscribed from 1 of 2 topics',
     });
     expect(app.metrics().subscriptions).toBe(1);
 
+    client.send({ type: 'quotes.subscribe', payload: { symbols: ['MSFT'] } });
+    const again = await client.waitFor(isType('quotes.subscribe.response'), { from: client.messages.indexOf(response) + 1 });
+    expect(again.payload).toMatchObject({ topics: [{ status: 'ok', message: 'Already subscribed to quotes:MSFT' }] });
+    expect(app.metrics().subscriptions).toBe(1);
+
     client.send({ type: 'quotes.subscribe', payload: { symbols: 'AAPL' } });
-    const refused = await client.waitFor(isType('quotes.subscribe.response'), { from: client.messages.indexOf(response) + 1 });
+    const refused = await client.waitFor(isType('quotes.subscribe.response'), { from: client.messages.indexOf(again) + 1 });
     expect(refused.payload).toMatchObject({ status: 'error', code: 'INVALID_PAYLOAD' });
     await client.close();
   });

@@ -84,9 +84,11 @@ export class Session implements FrameSink {
   private handleMany(kind: string, action: TopicAction, outcomes: readonly TopicOutcome[]): void {
     const opened = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.topic] : []));
     const results = outcomes.map((outcome) => (outcome.ok ? this.resultOf(action, outcome.topic) : refusalOf(outcome)));
-    const served = results.filter((result) => result['status'] === 'ok').length;
-    const verb = action === 'subscribe' ? 'Subscribed to' : 'Unsubscribed from';
-    this.send(topicsResponse(kind, action, results, `${verb} ${served} of ${results.length} topics`));
+    const summary =
+      action === 'subscribe'
+        ? `Subscribed to ${opened.length} of ${results.length} topics`
+        : `Unsubscribed from ${opened.filter((topic) => this.topics.has(topic.key)).length} of ${results.length} topics`;
+    this.send(topicsResponse(kind, action, results, summary));
     for (const topic of opened) {
       if (action === 'subscribe' && !this.topics.has(topic.key)) this.join(topic);
       if (action === 'unsubscribe' && this.topics.has(topic.key)) this.release(topic.key);
