@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appTracker } from '../support/test-app.js';
-import { isTopicUpdate, isType, isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isType, isUpdateOf, TestClient } from '../support/ws-client.js';
 
 const apps = appTracker();
 afterEach(() => apps.stopAll());
@@ -24,10 +24,10 @@ describe('quotes over WebSocket', () => {
       ],
       message: 'Subscribed to 2 of 4 topics',
     });
-    const rejected = await client.waitFor(isTopicUpdate('quotes:NOPE'));
+    const rejected = await client.waitFor(isUpdateOf('quotes:NOPE'));
     expect(rejected).toMatchObject({ type: 'quotes.update', payload: { s: 'error', n: 'NOPE', v: { error: expect.stringContaining('NOPE') } } });
 
-    const [quote] = await client.waitForCount(isTopicUpdate('quotes:MSFT'), 1);
+    const [quote] = await client.waitForCount(isUpdateOf('quotes:MSFT'), 1);
     expect(quote).toMatchObject({ type: 'quotes.update', payload: { s: 'ok', n: 'MSFT' } });
     expect(Object.keys((quote?.payload?.['v'] ?? {}) as object).sort()).toEqual([...QUOTE_FIELDS].sort());
     await client.close();
@@ -39,7 +39,7 @@ describe('quotes over WebSocket', () => {
     client.subscribe('AAPL', '1');
     await client.waitFor(isType('bars.subscribe.response'));
     client.send({ type: 'quotes.subscribe', payload: { symbols: ['AAPL'] } });
-    const quotes = await client.waitForCount(isTopicUpdate('quotes:AAPL'), 3);
+    const quotes = await client.waitForCount(isUpdateOf('quotes:AAPL'), 3);
     const bars = await client.waitForCount(isUpdateOf('bars:AAPL:1'), client.messages.filter(isUpdateOf('bars:AAPL:1')).length + 1);
     const closes = new Set(bars.map((bar) => bar.payload?.['close']));
     for (const update of quotes) expect(closes).toContain((update.payload?.['v'] as { lp: number }).lp);

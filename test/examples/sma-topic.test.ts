@@ -7,7 +7,7 @@ import { Hub } from '../../src/streams/hub.js';
 import { marbleScheduler } from '../support/marbles.js';
 import { generatedBars } from '../support/mock-bars.js';
 import { appTracker } from '../support/test-app.js';
-import { isTopicUpdate, isType, isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isType, isUpdateOf, TestClient } from '../support/ws-client.js';
 
 const SYMBOLS = ['AAPL', 'GOOGL', 'MSFT'];
 const apps = appTracker();
@@ -58,7 +58,7 @@ describe('the docs/extending.md recipe (docs/examples/sma-topic.ts)', () => {
     // sma:AAPL:1 subscribed first, so within a tick its update precedes the bar's
     const firstBar = await client.waitFor(isUpdateOf('bars:AAPL:1'));
     const from = client.messages.indexOf(firstBar) + 1;
-    const averages = await client.waitForCount(isTopicUpdate('sma:AAPL:1'), 2, { from });
+    const averages = await client.waitForCount(isUpdateOf('sma:AAPL:1'), 2, { from });
     const bars = await client.waitForCount(isUpdateOf('bars:AAPL:1'), 2, { from });
     expect(averages.map((update) => update.payload?.['value'])).toEqual(bars.map((update) => update.payload?.['close']));
 

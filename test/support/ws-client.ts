@@ -100,7 +100,5 @@ export class TestClient {
 
 export const isType = (type: string) => (message: ServerMessage) => message.type === type;
 
-export const isUpdateOf = (topic: string) => (message: ServerMessage) => message.type === 'bars.update' && message.topic === topic;
-
-/** An update of `topic`, whatever its kind (`quotes.update`, `sma.update`, ...). */
-export const isTopicUpdate = (topic: string) => (message: ServerMessage) => message.type.endsWith('.update') && message.topic === topic;
+/** An update of `topic`, of any kind (`bars.update` for `bars:...` topics). */
+export const isUpdateOf = (topic: string) => (message: ServerMessage) => message.type.endsWith('.update') && message.topic === topic;
