@@ -9,6 +9,7 @@ import { catalogTopicKeys, type Catalog } from './streams/catalog.js';
 import { createEventBus, type BroadcastEvent } from './streams/events.js';
 import { Hub } from './streams/hub.js';
 import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
+import { quotesTopicKind } from './streams/quotes-topic.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
 import { createHttpApp } from './transport/http/routes.js';
 import { WsGateway } from './transport/ws/gateway.js';
@@ -18,7 +19,7 @@ export interface AppDependencies {
   readonly logger?: Logger;
   /** Replaces the bar generator (tests inject failures with it). */
   readonly generate?: BarGenerator;
-  /** Extra topic kinds, registered next to `bars`. */
+  /** Extra topic kinds, registered after the built-in `bars` and `quotes`. */
   readonly topicKinds?: readonly AnyTopicKind[];
 }
 
@@ -66,6 +67,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       ...(dependencies.generate ? { generate: dependencies.generate } : {}),
     }),
   );
+  hub.register(quotesTopicKind(catalog));
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';

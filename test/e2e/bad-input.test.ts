@@ -19,7 +19,7 @@ const BAD_FRAMES: readonly (readonly [string, string, string])[] = [
   ['an object without type', '{}', 'INVALID_MESSAGE'],
   ['a numeric type', '{"type":42}', 'INVALID_MESSAGE'],
   ['an unknown type', '{"type":"teleport"}', 'UNKNOWN_TYPE'],
-  ['an unregistered topic kind', '{"type":"quotes.subscribe","payload":{}}', 'UNKNOWN_TYPE'],
+  ['an unregistered topic kind', '{"type":"trades.subscribe","payload":{}}', 'UNKNOWN_TYPE'],
   ['control characters in type', '{"type":"bars\\u0000.subscribe"}', 'UNKNOWN_TYPE'],
   ['a missing payload', '{"type":"bars.subscribe"}', 'INVALID_PAYLOAD'],
   ['an array payload', subscribe(['AAPL']), 'INVALID_PAYLOAD'],
@@ -140,6 +140,23 @@ describe('per-connection limits', () => {
     expect((await client.waitFor(isType('bars.subscribe.response'), { from })).payload).toMatchObject({ status: 'ok', topic: 'bars:MSFT:1' });
     expect(app.metrics().messages_rejected.SUBSCRIPTION_LIMIT).toBe(1);
     expect(app.metrics().subscriptions).toBe(2);
+    await client.close();
+  });
+
+  it('refuses, topic by topic, the part of a multi-topic subscribe past the limit', async () => {
+    const { app, wsUrl } = await apps.start({ limits: { maxSubscriptions: 2 } });
+    const client = await TestClient.connect(wsUrl);
+    client.subscribe('AAPL');
+    await client.waitFor(isType('bars.subscribe.response'));
+    client.send({ type: 'quotes.subscribe', payload: { symbols: ['MSFT', 'GOOGL'] } });
+    const response = await client.waitFor(isType('quotes.subscribe.response'));
+    expect(response.payload?.['topics']).toEqual([
+      expect.objectContaining({ status: 'ok', topic: 'quotes:MSFT' }),
+      expect.objectContaining({ status: 'error', topic: 'quotes:GOOGL', code: 'SUBSCRIPTION_LIMIT' }),
+    ]);
+    await client.waitFor(isUpdateOf('quotes:MSFT'));
+    expect(app.metrics()).toMatchObject({ subscriptions: 2, messages_rejected: { SUBSCRIPTION_LIMIT: 1 } });
+    expect(client.messages.some(isUpdateOf('quotes:GOOGL'))).toBe(false);
     await client.close();
   });
 

@@ -1,7 +1,7 @@
 import { WebSocket, type RawData } from 'ws';
 import { requestError, type RequestError } from '../../domain/errors.js';
 import type { EmitEvent } from '../../streams/events.js';
-import type { Hub } from '../../streams/hub.js';
+import type { Hub, OpenedTopic, TopicOutcome } from '../../streams/hub.js';
 import { CLOSE_POLICY_VIOLATION } from './close-codes.js';
 import {
   errorMessage,
@@ -9,6 +9,7 @@ import {
   PONG_MESSAGE,
   topicErrorResponse,
   topicResponse,
+  topicsResponse,
   type ClientMessage,
   type TopicAction,
 } from './protocol.js';
@@ -94,9 +95,13 @@ export class Session implements FrameSink {
       this.rejectFrame(requestError('UNKNOWN_TYPE', `unknown message type "${kind}.${action}"`));
       return;
     }
-    const opened = this.hub.open(kind, payload);
+    const opened = this.hub.request(kind, payload);
     if (!opened.ok) {
       this.rejectRequest(kind, action, opened.error);
+      return;
+    }
+    if ('topics' in opened) {
+      this.handleMany(kind, action, opened.topics);
       return;
     }
     const { topic } = opened;
@@ -110,16 +115,67 @@ export class Session implements FrameSink {
       }
       // The response goes first: a client must learn it is subscribed before the first update.
       this.respond(kind, action, fields, added ? `Subscribed to ${topic.key}` : `Already subscribed to ${topic.key}`);
-      if (added) {
-        this.topics.add(topic.key);
-        this.fanout.join(topic, this);
-        this.emit({ type: 'subscription_added', topic: topic.key });
-      }
+      if (added) this.join(topic);
     } else {
       const removed = this.topics.has(topic.key);
       if (removed) this.release(topic.key);
       this.respond(kind, action, fields, removed ? `Unsubscribed from ${topic.key}` : `Was not subscribed to ${topic.key}`);
     }
+  }
+
+  /**
+   * A request that names several topics: one response listing each topic's result, then the
+   * subscriptions (response first, as for one topic), then the error value of each refused
+   * topic whose kind reports refusals in the data (TradingView quotes do).
+   */
+  private handleMany(kind: string, action: TopicAction, requested: readonly TopicOutcome[]): void {
+    const outcomes = action === 'subscribe' ? this.withinSubscriptionLimit(requested) : requested;
+    for (const outcome of outcomes) if (!outcome.ok) this.emit({ type: 'message_rejected', code: outcome.error.code });
+    const opened = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.topic] : []));
+    const results = outcomes.map((outcome) => (outcome.ok ? this.resultOf(action, outcome.topic) : refusalOf(outcome)));
+    const summary =
+      action === 'subscribe'
+        ? `Subscribed to ${opened.length} of ${results.length} topics`
+        : `Unsubscribed from ${opened.filter((topic) => this.topics.has(topic.key)).length} of ${results.length} topics`;
+    this.reply(topicsResponse(kind, action, results, summary));
+    for (const topic of opened) {
+      if (action === 'subscribe' && !this.topics.has(topic.key)) this.join(topic);
+      if (action === 'unsubscribe' && this.topics.has(topic.key)) this.release(topic.key);
+    }
+    if (action !== 'subscribe') return;
+    for (const outcome of outcomes) {
+      if (!outcome.ok && outcome.rejection) this.fanout.notify(this, kind, outcome.rejection.key, outcome.rejection.value);
+    }
+  }
+
+  /** Refuses, with SUBSCRIPTION_LIMIT, each topic of a request that would take the connection past its limit. */
+  private withinSubscriptionLimit(outcomes: readonly TopicOutcome[]): TopicOutcome[] {
+    const { maxSubscriptions } = this.guards;
+    const adding = new Set<string>();
+    return outcomes.map((outcome) => {
+      if (!outcome.ok || this.topics.has(outcome.topic.key) || adding.has(outcome.topic.key)) return outcome;
+      if (this.topics.size + adding.size < maxSubscriptions) {
+        adding.add(outcome.topic.key);
+        return outcome;
+      }
+      const error = requestError('SUBSCRIPTION_LIMIT', `at most ${maxSubscriptions} subscriptions per connection`);
+      return { ok: false, error, fields: outcome.topic.description, key: outcome.topic.key };
+    });
+  }
+
+  private resultOf(action: TopicAction, topic: OpenedTopic): Readonly<Record<string, unknown>> {
+    const subscribed = this.topics.has(topic.key);
+    const message =
+      action === 'subscribe'
+        ? `${subscribed ? 'Already subscribed' : 'Subscribed'} to ${topic.key}`
+        : `${subscribed ? 'Unsubscribed from' : 'Was not subscribed to'} ${topic.key}`;
+    return { status: 'ok', ...topic.description, topic: topic.key, message };
+  }
+
+  private join(topic: OpenedTopic): void {
+    this.topics.add(topic.key);
+    this.fanout.join(topic, this);
+    this.emit({ type: 'subscription_added', topic: topic.key });
   }
 
   private respond(kind: string, action: TopicAction, fields: Readonly<Record<string, unknown>>, message: string): void {
@@ -132,4 +188,9 @@ export class Session implements FrameSink {
     this.guards.outbox.forget(key);
     this.emit({ type: 'subscription_removed', topic: key });
   }
+}
+
+function refusalOf(outcome: Exclude<TopicOutcome, { ok: true }>): Readonly<Record<string, unknown>> {
+  const topic = outcome.key === undefined ? {} : { topic: outcome.key };
+  return { status: 'error', ...outcome.fields, ...topic, code: outcome.error.code, message: outcome.error.message };
 }

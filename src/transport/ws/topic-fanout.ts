@@ -58,6 +58,11 @@ export class TopicFanout {
     return true;
   }
 
+  /** Sends one update of `key` to `sink` alone, outside any stream (e.g. a refused topic's error value). */
+  notify(sink: FrameSink, kind: string, key: string, value: unknown): void {
+    sink.send(updateMessage(kind, key, this.now(), value), key);
+  }
+
   private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, value: unknown): void {
     const frame = updateMessage(topic.kind, topic.key, this.now(), value);
     for (const sink of sinks) sink.send(frame, topic.key);
