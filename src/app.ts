@@ -1,14 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { asyncScheduler, filter, ReplaySubject, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, filter, type Observable, ReplaySubject, type SchedulerLike } from 'rxjs';
 import type { Config } from './config/schema.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BarGenerator } from './streams/bar-stream.js';
 import { barsTopicKind } from './streams/bars-topic.js';
 import { catalogTopicKeys, type Catalog } from './streams/catalog.js';
-import { createEventBus } from './streams/events.js';
+import { createEventBus, type BroadcastEvent } from './streams/events.js';
 import { Hub } from './streams/hub.js';
 import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
+import { quotesTopicKind } from './streams/quotes-topic.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
 import { historyRoutes } from './transport/http/history-routes.js';
 import { pageRoutes } from './transport/http/page-routes.js';
@@ -16,15 +17,12 @@ import { createHttpApp } from './transport/http/routes.js';
 import { udfRoutes } from './transport/http/udf-routes.js';
 import { WsGateway } from './transport/ws/gateway.js';
 
-/** Frames larger than this are refused (close 1009); subscribe messages are tiny. */
-const MAX_PAYLOAD_BYTES = 16 * 1024;
-
 export interface AppDependencies {
   readonly scheduler?: SchedulerLike;
   readonly logger?: Logger;
   /** Replaces the bar generator (tests inject failures with it). */
   readonly generate?: BarGenerator;
-  /** Extra topic kinds, registered next to `bars`. */
+  /** Extra topic kinds, registered after the built-in `bars` and `quotes`. */
   readonly topicKinds?: readonly AnyTopicKind[];
 }
 
@@ -35,6 +33,8 @@ export interface App {
   stop(): Promise<void>;
   readonly hub: Hub;
   metrics(): MetricsSnapshot;
+  /** Every event as it happens (tests and embedders observe the service through it). */
+  readonly events$: Observable<BroadcastEvent>;
 }
 
 /** The composition root: config -> event bus, metrics -> hub -> HTTP and WebSocket transport. */
@@ -70,6 +70,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       ...(dependencies.generate ? { generate: dependencies.generate } : {}),
     }),
   );
+  hub.register(quotesTopicKind(catalog));
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
@@ -88,13 +89,21 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     emit: bus.emit,
     logger,
     now: () => scheduler.now(),
-    maxPayload: MAX_PAYLOAD_BYTES,
+    maxPayload: config.limits.maxPayloadBytes,
+    scheduler,
+    access: {
+      maxConnections: config.limits.maxConnections,
+      allowedOrigins: config.auth.allowedOrigins,
+      tokens: config.auth.tokens,
+    },
+    limits: { ...config.limits, heartbeatIntervalMs: config.heartbeat.intervalMs },
   });
   let stopping: Promise<void> | undefined;
 
   return {
     hub,
     metrics: () => metrics.snapshot(),
+    events$: bus.events$,
 
     start() {
       if (state !== 'created') return Promise.reject(new Error(`cannot start an app that is ${state}`));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import convict from 'convict';
+import { readTokenFile } from './auth-tokens.js';
 import { configSchema, type Config } from './schema.js';
 
 /** config/ at the package root; the same relative path from src/config and dist/config. */
@@ -37,7 +38,18 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   } catch (error) {
     throw new ConfigError(`Invalid configuration: ${describeConfigError(error)}`);
   }
-  return config.getProperties() as Config;
+  return withTokenFile(config.getProperties() as Config);
+}
+
+/** Adds the tokens of auth.tokenFile (if set) to auth.tokens. */
+function withTokenFile(config: Config): Config {
+  if (!config.auth.tokenFile) return config;
+  try {
+    const tokens = [...config.auth.tokens, ...readTokenFile(config.auth.tokenFile)];
+    return { ...config, auth: { ...config.auth, tokens } };
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** Convict names the key path; add the environment variable, which is what operators set. */

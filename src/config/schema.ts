@@ -35,6 +35,24 @@ convict.addFormat({
 });
 
 convict.addFormat({
+  name: 'string-list',
+  validate(value: unknown) {
+    if (!Array.isArray(value) && typeof value !== 'string') throw new Error('must be a comma-separated list');
+  },
+  coerce: (value: unknown) => listOf(value),
+});
+
+convict.addFormat({
+  name: 'positive-int',
+  validate(value: unknown) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+      throw new Error('must be a whole number greater than 0');
+    }
+  },
+  coerce: (value: unknown) => Number(value),
+});
+
+convict.addFormat({
   name: 'positive-number',
   validate(value: unknown) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -124,6 +142,97 @@ export const configSchema = {
       env: 'SHUTDOWN_TIMEOUT_MS',
     },
   },
+  limits: {
+    maxConnections: {
+      doc: 'Most WebSocket connections served at once; further upgrades get HTTP 503.',
+      format: 'positive-int',
+      default: 10_000,
+      env: 'MAX_CONNECTIONS',
+    },
+    maxPayloadBytes: {
+      doc: 'Largest frame a client may send, in bytes; a larger one closes that connection with 1009.',
+      format: 'positive-int',
+      default: 16 * 1024,
+      env: 'WS_MAX_PAYLOAD_BYTES',
+    },
+    maxSubscriptions: {
+      doc: 'Most topics one connection may subscribe to; past it a subscribe gets SUBSCRIPTION_LIMIT.',
+      format: 'positive-int',
+      default: 100,
+      env: 'WS_MAX_SUBSCRIPTIONS',
+    },
+    messagesPerSecond: {
+      doc: 'Sustained message rate a connection may send (token bucket refill); past it, RATE_LIMITED.',
+      format: 'positive-number',
+      default: 10,
+      env: 'WS_RATE_LIMIT_PER_SECOND',
+    },
+    messageBurst: {
+      doc: 'Messages a connection may send at once before the rate limit applies (token bucket size).',
+      format: 'positive-int',
+      default: 20,
+      env: 'WS_RATE_LIMIT_BURST',
+    },
+    rateLimitCloseAfter: {
+      doc: 'Rejected messages a connection may owe the rate limit before it is closed with 1008.',
+      format: 'positive-int',
+      default: 50,
+      env: 'WS_RATE_LIMIT_CLOSE_AFTER',
+    },
+    bufferSoftBytes: {
+      doc: 'Bytes buffered on a socket past which it is lagging: updates are conflated (latest per topic kept).',
+      format: 'positive-int',
+      default: 64 * 1024,
+      env: 'WS_BUFFER_SOFT_BYTES',
+    },
+    bufferHardBytes: {
+      doc: 'Bytes buffered on a socket that close it with 1013 at once (only replies or a huge frame get there).',
+      format: 'positive-int',
+      default: 1024 * 1024,
+      env: 'WS_BUFFER_HARD_BYTES',
+    },
+    slowConsumerTimeoutMs: {
+      doc: 'Milliseconds a socket may lag (stay over bufferSoftBytes) without a break before it is closed with 1013.',
+      format: 'nat',
+      default: 10_000,
+      env: 'WS_SLOW_CONSUMER_TIMEOUT_MS',
+    },
+    drainCheckMs: {
+      doc: 'Milliseconds between checks of a backed-up socket (to flush conflated updates).',
+      format: 'positive-int',
+      default: 50,
+      env: 'WS_DRAIN_CHECK_MS',
+    },
+  },
+  heartbeat: {
+    intervalMs: {
+      doc: 'Milliseconds between protocol pings; a peer that has not answered by the next one is terminated. 0 turns pings off.',
+      format: 'nat',
+      default: 30_000,
+      env: 'WS_HEARTBEAT_INTERVAL_MS',
+    },
+  },
+  auth: {
+    tokens: {
+      doc: 'Bearer tokens accepted on the WebSocket upgrade, comma-separated. Empty (with no token file): no auth.',
+      format: 'string-list',
+      default: [] as string[],
+      env: 'AUTH_TOKENS',
+      sensitive: true,
+    },
+    tokenFile: {
+      doc: 'File with one accepted bearer token per line (blank lines and # comments ignored), added to auth.tokens.',
+      format: String,
+      default: '',
+      env: 'AUTH_TOKEN_FILE',
+    },
+    allowedOrigins: {
+      doc: 'Origins allowed to open a WebSocket, comma-separated (e.g. https://app.example.com). Empty: any.',
+      format: 'string-list',
+      default: [] as string[],
+      env: 'ALLOWED_ORIGINS',
+    },
+  },
 };
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -142,4 +251,22 @@ export interface Config {
   readonly history: { readonly maxBars: number };
   readonly log: { readonly level: LogLevel };
   readonly shutdown: { readonly timeoutMs: number };
+  readonly limits: {
+    readonly maxConnections: number;
+    readonly maxPayloadBytes: number;
+    readonly maxSubscriptions: number;
+    readonly messagesPerSecond: number;
+    readonly messageBurst: number;
+    readonly rateLimitCloseAfter: number;
+    readonly bufferSoftBytes: number;
+    readonly bufferHardBytes: number;
+    readonly slowConsumerTimeoutMs: number;
+    readonly drainCheckMs: number;
+  };
+  readonly heartbeat: { readonly intervalMs: number };
+  readonly auth: {
+    readonly tokens: readonly string[];
+    readonly tokenFile: string;
+    readonly allowedOrigins: readonly string[];
+  };
 }

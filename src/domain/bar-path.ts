@@ -32,21 +32,25 @@ export function historicalBar(context: MockBarContext, index: number): Bar {
  * far in the period, plus the current minute's bar up to `now`.
  */
 export function barAt(context: MockBarContext, now: number): Bar {
-  const { resolution } = context;
-  const start = periodStart(resolution, now);
-  const minuteStart = Math.floor(now / MINUTE_MS) * MINUTE_MS;
   const minute = minuteSoFar(context, treeBar(context, 1, now), now);
+  const closed = closedBefore(context, now);
+  return closed ? mergeBars(closed, minute) : { ...minute, time: periodStart(context.resolution, now) };
+}
+
+/**
+ * The aggregate of the minute bars of the period containing `time` that ended before the
+ * minute of `time`: what a bar of the context's resolution held when that minute began.
+ * Undefined in the period's first minute.
+ */
+export function closedBefore(context: MockBarContext, time: number): Bar | undefined {
+  const { resolution } = context;
+  const minuteStart = Math.floor(time / MINUTE_MS) * MINUTE_MS;
   const minutes = treeMinutes(resolution);
-  let closed: Bar | undefined;
-  if (minutes !== undefined) {
-    closed = treePrefix(context, treeBar(context, minutes, now), minutes, minuteStart);
-  } else {
-    const today = Math.floor(now / DAY_MS) * DAY_MS;
-    const days = daysBar(context, start, today);
-    const todaySoFar = treePrefix(context, dayBar(context, today / DAY_MS), 1_440, minuteStart);
-    closed = days && todaySoFar ? mergeBars(days, todaySoFar) : (days ?? todaySoFar);
-  }
-  return closed ? mergeBars(closed, minute) : { ...minute, time: start };
+  if (minutes !== undefined) return treePrefix(context, treeBar(context, minutes, time), minutes, minuteStart);
+  const today = Math.floor(time / DAY_MS) * DAY_MS;
+  const days = daysBar(context, periodStart(resolution, time), today);
+  const todaySoFar = treePrefix(context, dayBar(context, today / DAY_MS), 1_440, minuteStart);
+  return days && todaySoFar ? mergeBars(days, todaySoFar) : (days ?? todaySoFar);
 }
 
 /** The aggregate of the day bars in [from, to), if any. */

@@ -1,4 +1,5 @@
 import type { Bar } from '../domain/bar.js';
+import { closedBefore } from '../domain/bar-path.js';
 import { requestError } from '../domain/errors.js';
 import { isRecord } from '../domain/json-record.js';
 import { parseResolution, type Resolution } from '../domain/resolution.js';
@@ -6,7 +7,8 @@ import { isValidSymbol, MAX_SYMBOL_LENGTH } from '../domain/symbol.js';
 import { BARS_KIND, barsTopicKey } from '../domain/topic.js';
 import { barStream, type BarGenerator } from './bar-stream.js';
 import { checkCatalog, type Catalog } from './catalog.js';
-import type { ParseResult, TopicKind } from './topic-kind.js';
+import { resample } from './operators/resample.js';
+import { topicRef, type ParseResult, type TopicKind, type TopicRef } from './topic-kind.js';
 
 export interface BarsParams {
   readonly symbol: string;
@@ -22,15 +24,34 @@ export interface BarsTopicOptions {
 
 export const DEFAULT_RESOLUTION = '1';
 
-/** The built-in `bars` topic kind: `bars:SYMBOL:RESOLUTION`, live bars of the mock market. */
+/** The registered `bars` kind, by name: `context.stream(BARS_TOPIC, params)` in a factory. */
+export const BARS_TOPIC: TopicRef<BarsParams, Bar> = topicRef(BARS_KIND);
+
+/**
+ * The resolution each symbol's generator runs at. Every other resolution is derived from it
+ * with `resample`, so all resolutions (and quotes) of a symbol share one generator and agree.
+ */
+export const BASE_RESOLUTION: Resolution = '1';
+
+/**
+ * The built-in `bars` topic kind: `bars:SYMBOL:RESOLUTION`, live bars of the mock market.
+ * `bars:SYMBOL:1` runs the generator; any coarser resolution is `resample`d from it, through
+ * the hub like any other subscriber, whether or not `1` itself is offered to clients.
+ */
 export function barsTopicKind(options: BarsTopicOptions): TopicKind<BarsParams, Bar> {
   return {
     name: BARS_KIND,
     parse: (payload) => parseBarsPayload(payload, options.catalog),
     key: ({ symbol, resolution }) => barsTopicKey(symbol, resolution),
     describe: ({ symbol, resolution }) => ({ symbol, resolution }),
-    create: ({ symbol, resolution }, context) =>
-      barStream({
+    create: ({ symbol, resolution }, context) => {
+      if (resolution !== BASE_RESOLUTION) {
+        // Started mid-period, the coarse bar takes what it already held from history, so it
+        // continues the last closed bar (only the mock series has a history to take from).
+        const history = options.generate ? undefined : (subBar: Bar) => closedBefore({ seed: options.seed, symbol, resolution }, subBar.time);
+        return context.stream(BARS_TOPIC, { symbol, resolution: BASE_RESOLUTION }).pipe(resample(resolution, history));
+      }
+      return barStream({
         symbol,
         resolution,
         seed: options.seed,
@@ -38,7 +59,8 @@ export function barsTopicKind(options: BarsTopicOptions): TopicKind<BarsParams, 
         scheduler: context.scheduler,
         ...(options.generate ? { generate: options.generate } : {}),
         onGeneratorError: (error) => context.reportError(error),
-      }),
+      });
+    },
   };
 }
 

@@ -8,10 +8,14 @@ export interface Catalog {
   readonly resolutions: readonly Resolution[];
 }
 
+export function checkSymbol(catalog: Pick<Catalog, 'symbols'>, symbol: string): RequestError | undefined {
+  if (catalog.symbols.includes(symbol)) return undefined;
+  return requestError('UNKNOWN_SYMBOL', `Unknown symbol ${symbol}; available: ${catalog.symbols.join(', ')}`);
+}
+
 export function checkCatalog(catalog: Catalog, symbol: string, resolution: Resolution): RequestError | undefined {
-  if (!catalog.symbols.includes(symbol)) {
-    return requestError('UNKNOWN_SYMBOL', `Unknown symbol ${symbol}; available: ${catalog.symbols.join(', ')}`);
-  }
+  const unknownSymbol = checkSymbol(catalog, symbol);
+  if (unknownSymbol) return unknownSymbol;
   if (!catalog.resolutions.includes(resolution)) {
     return requestError(
       'UNSUPPORTED_RESOLUTION',

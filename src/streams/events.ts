@@ -1,4 +1,5 @@
 import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import type { ErrorCode } from '../domain/errors.js';
 
 /**
  * What happens in a running broadcaster, as data. Streams and the transport report these
@@ -15,7 +16,12 @@ export type BroadcastEventBody =
   | { readonly type: 'client_joined' }
   | { readonly type: 'client_left' }
   | { readonly type: 'subscription_added'; readonly topic: string }
-  | { readonly type: 'subscription_removed'; readonly topic: string };
+  | { readonly type: 'subscription_removed'; readonly topic: string }
+  | { readonly type: 'connection_refused'; readonly status: number }
+  | { readonly type: 'message_rejected'; readonly code: ErrorCode }
+  | { readonly type: 'update_conflated'; readonly topic: string; readonly bufferedBytes: number }
+  | { readonly type: 'slow_consumer_closed' }
+  | { readonly type: 'dead_peer_terminated' };
 
 /** Every event carries the scheduler's time when it happened, so folds stay pure. */
 export type BroadcastEvent = BroadcastEventBody & { readonly at: number };

@@ -16,7 +16,7 @@ import { requestError, TopicRequestError, type RequestError } from '../domain/er
 import { BARS_KIND } from '../domain/topic.js';
 import { backoffDelay } from './backoff.js';
 import type { EmitEvent } from './events.js';
-import type { AnyTopicKind, TopicContext, TopicKind } from './topic-kind.js';
+import type { AnyTopicKind, TopicContext, TopicFailure, TopicKind, TopicRef } from './topic-kind.js';
 
 export interface HubOptions {
   readonly scheduler: SchedulerLike;
@@ -38,9 +38,17 @@ export interface OpenedTopic<T = unknown> {
   readonly stream$: Observable<T>;
 }
 
+/** One topic of a multi-topic request: opened, or refused (with what to tell the client). */
+export type TopicOutcome<T = unknown> =
+  | { readonly ok: true; readonly topic: OpenedTopic<T> }
+  | (TopicFailure & { readonly rejection?: { readonly key: string; readonly value: T } });
+
 export type OpenResult<T = unknown> =
   | { readonly ok: true; readonly topic: OpenedTopic<T> }
   | { readonly ok: false; readonly error: RequestError };
+
+/** A client's request: one topic, the topics of a request that names several, or an error. */
+export type RequestResult<T = unknown> = OpenResult<T> | { readonly ok: true; readonly topics: readonly TopicOutcome<T>[] };
 
 const KIND_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
@@ -78,28 +86,48 @@ export class Hub {
     return [...this.kinds.keys()];
   }
 
-  /** Validates an untrusted request for a topic of `kindName`. */
+  /** Validates an untrusted request for one topic of `kindName`. */
   open(kindName: string, payload: unknown): OpenResult {
+    const requested = this.request(kindName, payload);
+    if (!requested.ok || 'topic' in requested) return requested;
+    return { ok: false, error: requestError('INVALID_PAYLOAD', `This ${kindName} request names several topics`) };
+  }
+
+  /**
+   * Validates an untrusted request for a topic of `kindName`, or, for kinds whose requests
+   * name several (`quotes`), for each of them. What the transport calls. A kind that throws
+   * while parsing yields INTERNAL_ERROR, not a crash.
+   */
+  request(kindName: string, payload: unknown): RequestResult {
     const kind = this.kinds.get(kindName);
     if (!kind) return { ok: false, error: requestError('UNKNOWN_TYPE', `Unknown topic kind: ${kindName}`) };
     if (!this.options.enabled) {
       return { ok: false, error: requestError('BROADCASTER_DISABLED', 'The bar broadcaster is disabled') };
     }
-    const parsed = kind.parse(payload);
-    if (!parsed.ok) return parsed;
-    return {
-      ok: true,
-      topic: {
-        kind: kind.name,
-        key: kind.key(parsed.params),
-        description: kind.describe(parsed.params),
-        stream$: this.stream(kind, parsed.params),
-      },
-    };
+    try {
+      const parsed = kind.parse(payload);
+      if (!parsed.ok) return parsed;
+      if ('params' in parsed) return { ok: true, topic: this.openedTopic(kind, parsed.params) };
+      return {
+        ok: true,
+        topics: parsed.requests.map((request) =>
+          request.ok ? { ok: true, topic: this.openedTopic(kind, request.params) } : refusedTopic(kind, request),
+        ),
+      };
+    } catch (error) {
+      // A bug in an extension's kind: the client gets a clear error, the operator a log line.
+      this.options.emit({ type: 'topic_error', topic: kindName, error });
+      return { ok: false, error: requestError('INTERNAL_ERROR', `The ${kindName} topic kind failed to read the request`) };
+    }
   }
 
   /** The shared stream of a topic; the same key always yields the same Observable. */
-  stream<P, T>(kind: TopicKind<P, T>, params: P): Observable<T> {
+  stream<P, T>(kindOrRef: TopicKind<P, T> | TopicRef<P, T>, params: P): Observable<T> {
+    // The registered kind wins, so every user of a key shares the one stream it makes.
+    const kind = (this.kinds.get(kindOrRef.name) as TopicKind<P, T> | undefined) ?? ('create' in kindOrRef ? kindOrRef : undefined);
+    if (!kind) {
+      return throwError(() => new TopicRequestError(requestError('UNKNOWN_TYPE', `Topic kind not registered: ${kindOrRef.name}`)));
+    }
     const key = kind.key(params);
     let topic = this.topics.get(key) as Observable<T> | undefined;
     if (!topic) {
@@ -113,6 +141,13 @@ export class Hub {
   bars$(symbol: string, resolution: string): Observable<Bar> {
     const opened = this.open(BARS_KIND, { symbol, params: { resolution } });
     return opened.ok ? (opened.topic.stream$ as Observable<Bar>) : throwError(() => new TopicRequestError(opened.error));
+  }
+
+  private openedTopic<P, T>(kind: TopicKind<P, T>, params: P): OpenedTopic<T> {
+    const key = kind.key(params);
+    // Keys are shared across kinds; one outside the kind's prefix could take another's stream.
+    if (!key.startsWith(`${kind.name}:`)) throw new Error(`Topic kind ${kind.name} made a key outside its prefix: ${key}`);
+    return { kind: kind.name, key, description: kind.describe(params), stream$: this.stream(kind, params) };
   }
 
   /**
@@ -149,4 +184,10 @@ export class Hub {
       );
     }).pipe(share({ connector: () => new ReplaySubject<T>(1), resetOnRefCountZero: true, resetOnError: true, resetOnComplete: true }), takeUntil(shutdown$));
   }
+}
+
+function refusedTopic(kind: AnyTopicKind, failure: TopicFailure): TopicOutcome {
+  const { key } = failure;
+  if (key === undefined || !kind.rejection) return failure;
+  return { ...failure, rejection: { key, value: kind.rejection({ ...failure, key }) } };
 }

@@ -1,4 +1,5 @@
 import { BehaviorSubject, type Observable, type OperatorFunction, scan, type SchedulerLike, type Subscription } from 'rxjs';
+import type { ErrorCode } from '../domain/errors.js';
 import type { BroadcastEvent } from './events.js';
 
 /** The fold of every event so far. Immutable: each event yields a new state. */
@@ -13,6 +14,11 @@ export interface MetricsState {
   readonly activeTopics: ReadonlySet<string>;
   /** Per configured topic: idle time folded so far, and since when it is idle (if it is). */
   readonly idle: ReadonlyMap<string, TopicIdleness>;
+  readonly connectionsRefused: number;
+  readonly messagesRejected: Readonly<Partial<Record<ErrorCode, number>>>;
+  readonly slowConsumersClosed: number;
+  readonly updatesConflated: number;
+  readonly deadPeersTerminated: number;
 }
 
 export interface TopicIdleness {
@@ -44,6 +50,12 @@ export interface MetricsSnapshot {
   readonly topics: readonly string[];
   readonly clients: number;
   readonly subscriptions: number;
+  readonly connections_refused: number;
+  /** Error replies sent to clients, by error code. */
+  readonly messages_rejected: Readonly<Partial<Record<ErrorCode, number>>>;
+  readonly slow_consumers_closed: number;
+  readonly updates_conflated: number;
+  readonly dead_peers_terminated: number;
 }
 
 export function initialMetricsState(): MetricsState {
@@ -57,6 +69,11 @@ export function initialMetricsState(): MetricsState {
     subscriptions: 0,
     activeTopics: new Set(),
     idle: new Map(),
+    connectionsRefused: 0,
+    messagesRejected: {},
+    slowConsumersClosed: 0,
+    updatesConflated: 0,
+    deadPeersTerminated: 0,
   };
 }
 
@@ -103,6 +120,19 @@ export function reduceMetrics(configuredTopics: readonly string[]): (state: Metr
         return { ...state, subscriptions: state.subscriptions + 1 };
       case 'subscription_removed':
         return { ...state, subscriptions: state.subscriptions - 1 };
+      case 'connection_refused':
+        return { ...state, connectionsRefused: state.connectionsRefused + 1 };
+      case 'message_rejected':
+        return {
+          ...state,
+          messagesRejected: { ...state.messagesRejected, [event.code]: (state.messagesRejected[event.code] ?? 0) + 1 },
+        };
+      case 'update_conflated':
+        return { ...state, updatesConflated: state.updatesConflated + 1 };
+      case 'slow_consumer_closed':
+        return { ...state, slowConsumersClosed: state.slowConsumersClosed + 1 };
+      case 'dead_peer_terminated':
+        return { ...state, deadPeersTerminated: state.deadPeersTerminated + 1 };
     }
   };
 }
@@ -138,6 +168,11 @@ export function metricsSnapshot(state: MetricsState, settings: MetricsSettings, 
     topics: [...state.activeTopics].sort(),
     clients: state.clients,
     subscriptions: state.subscriptions,
+    connections_refused: state.connectionsRefused,
+    messages_rejected: state.messagesRejected,
+    slow_consumers_closed: state.slowConsumersClosed,
+    updates_conflated: state.updatesConflated,
+    dead_peers_terminated: state.deadPeersTerminated,
   };
 }
 

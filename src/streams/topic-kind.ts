@@ -1,15 +1,49 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { RequestError } from '../domain/errors.js';
 
-/** The outcome of validating a subscribe payload: typed parameters, or an error to send back. */
+/**
+ * The outcome of validating a subscribe payload: typed parameters of one topic, the topics of
+ * a request that names several (`{"symbols":["AAPL","MSFT"]}`), or an error for the whole request.
+ */
 export type ParseResult<P> =
   | { readonly ok: true; readonly params: P }
+  | { readonly ok: true; readonly requests: readonly TopicRequest<P>[] }
   | { readonly ok: false; readonly error: RequestError };
+
+/** One topic of a request that names several: its parameters, or why it cannot be served. */
+export type TopicRequest<P> = { readonly ok: true; readonly params: P } | TopicFailure;
+
+/** A topic of a multi-topic request that cannot be served; the others still are. */
+export interface TopicFailure {
+  readonly ok: false;
+  readonly error: RequestError;
+  /** Fields echoed in the response for this topic, e.g. `{ symbol }`. */
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** The key the topic would have, when the request was well-formed enough to name one. */
+  readonly key?: string;
+}
+
+/**
+ * Names a registered kind together with its types, so a stream factory can ask for that kind's
+ * topics (`context.stream(BARS_TOPIC, params)`) without holding the registered instance.
+ */
+export interface TopicRef<P, T> {
+  readonly name: string;
+  /** Never set: carries `P` and `T` for type inference only. */
+  readonly types?: (params: P) => T;
+}
+
+export function topicRef<P, T>(name: string): TopicRef<P, T> {
+  return { name };
+}
 
 /** What a stream factory may use: the hub's other streams, the clock, and shutdown. */
 export interface TopicContext {
-  /** The shared stream of another topic (refcounted like any subscriber's). */
-  stream<P, T>(kind: TopicKind<P, T>, params: P): Observable<T>;
+  /**
+   * The shared stream of another topic (refcounted like any subscriber's). `kind` is resolved
+   * by name among the registered kinds, so every user of a key shares one stream.
+   */
+  stream<P, T>(kind: TopicKind<P, T> | TopicRef<P, T>, params: P): Observable<T>;
   readonly scheduler: SchedulerLike;
   readonly shutdown$: Observable<unknown>;
   /** Reports a recoverable failure of this topic (counted in metrics and logged). */
@@ -25,12 +59,18 @@ export interface TopicKind<P, T> {
   readonly name: string;
   /** Validates a subscribe/unsubscribe payload (untrusted JSON) into typed parameters. */
   parse(payload: unknown): ParseResult<P>;
-  /** The topic key: equal keys share one stream. */
+  /** The topic key, `<name>:<part>...`: equal keys share one stream. */
   key(params: P): string;
   /** Fields echoed in `.response` messages, e.g. `{ symbol, resolution }`. */
   describe(params: P): Readonly<Record<string, unknown>>;
   /** A cold stream of the topic's values; the hub shares it, refcounts it and stops it on shutdown. */
   create(params: P, context: TopicContext): Observable<T>;
+  /**
+   * Optional: a value to send once, as a `<name>.update` of `failure.key`, to a client whose
+   * subscribe to that topic failed. For protocols that report per-topic errors in the data
+   * (TradingView quotes answer an unknown symbol with `{"s":"error",...}`).
+   */
+  rejection?(failure: TopicFailure & { readonly key: string }): T;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds kinds of any parameter and value types

@@ -49,6 +49,24 @@ describe('GET /api/v1/bars', () => {
     await client.close();
   });
 
+  it('joins a resampled coarse topic too: its first bar holds the period so far and continues history', async () => {
+    const { httpUrl, wsUrl } = await apps.start(SLOW);
+    const client = await TestClient.connect(wsUrl);
+    client.subscribe('MSFT', '5');
+    const live = (await client.waitFor(isUpdateOf('bars:MSFT:5'))).payload as unknown as Bar;
+    const { body } = await getJson(`${httpUrl}/api/v1/bars?symbol=MSFT&resolution=5&countback=2`);
+    const last = (body['bars'] as Bar[])[1] as Bar;
+    expect(live.time).toBe(last.time + 5 * MINUTE);
+    expect(live.open).toBe(last.close);
+    // and it agrees with the minute bars of its period so far
+    const minutes = await getJson(`${httpUrl}/api/v1/bars?symbol=MSFT&resolution=1&from=${live.time}&to=${Date.now()}`);
+    for (const minute of minutes.body['bars'] as Bar[]) {
+      expect(live.high).toBeGreaterThanOrEqual(minute.high);
+      expect(live.low).toBeLessThanOrEqual(minute.low);
+    }
+    await client.close();
+  });
+
   it('answers bad requests with a 400 that names the problem', async () => {
     const { httpUrl } = await apps.start({ ...SLOW, history: { maxBars: 100 } });
     const cases: [string, string][] = [

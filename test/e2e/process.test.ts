@@ -9,9 +9,9 @@ afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-/** Runs src/main.ts as `npm start` would (through tsx, so no build step), on a free port. */
-function startProcess(env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** Runs src/main.ts (or a fixture that imports it) as `npm start` would (through tsx, so no build step), on a free port. */
+function startProcess(env: Record<string, string> = {}, entry = 'src/main.ts'): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
   });
@@ -63,5 +63,15 @@ describe('the process', () => {
     const { code, stderr } = await exitOf(startProcess({ BAR_BROADCASTER_INTERVAL: '-1' }));
     expect(code).toBe(1);
     expect(stderr).toMatch(/BAR_BROADCASTER_INTERVAL.*must be a number greater than 0/);
+  });
+
+  it.each([
+    ['uncaught exception', 'exception'],
+    ['unhandled rejection', 'rejection'],
+  ] as const)('logs an %s as fatal and exits non-zero instead of serving on', async (message, mode) => {
+    const { code, stdout } = await exitOf(startProcess({ LOG_LEVEL: 'fatal', CRASH_MODE: mode }, 'test/fixtures/crash-after-start.ts'));
+    expect(code).toBe(1);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message: string } });
+    expect(lines).toEqual([expect.objectContaining({ level: 60, msg: message, err: expect.objectContaining({ message: expect.stringContaining('deliberate') }) })]);
   });
 });

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 
 /** A parsed server message; tests narrow it with `type` and `payload`. */
@@ -69,9 +70,23 @@ export class TestClient {
     );
   }
 
+  /** Stops reading from the TCP socket, so the server's send buffer backs up (a slow consumer). */
+  pauseReading(): void {
+    this.rawSocket().pause();
+  }
+
+  resumeReading(): void {
+    this.rawSocket().resume();
+  }
+
   close(): Promise<{ code: number; reason: string }> {
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close();
     return this.closed;
+  }
+
+  private rawSocket(): Socket {
+    // ws keeps the net.Socket private; tests need it to simulate a peer that stops reading.
+    return (this.socket as unknown as { _socket: Socket })._socket;
   }
 
   private waitUntil<T>(find: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
@@ -85,7 +100,7 @@ export class TestClient {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.messages.slice(-10))}`));
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.messages.slice(-10)).slice(0, 2_000)}`));
       }, timeoutMs);
       const wake = (): void => void check();
       const cleanup = (): void => {
@@ -100,4 +115,10 @@ export class TestClient {
 
 export const isType = (type: string) => (message: ServerMessage) => message.type === type;
 
-export const isUpdateOf = (topic: string) => (message: ServerMessage) => message.type === 'bars.update' && message.topic === topic;
+/** An update of `topic`, of any kind (`bars.update` for `bars:...` topics). */
+export const isUpdateOf = (topic: string) => (message: ServerMessage) => message.type.endsWith('.update') && message.topic === topic;
+
+/** Anything but a topic update: replies to the client's own messages (responses, errors, pongs). */
+export const isReply = (message: ServerMessage) => !message.type.endsWith('.update');
+
+export const errorCodeOf = (message: ServerMessage | undefined): unknown => message?.payload?.['code'];

@@ -40,6 +40,11 @@ describe('HTTP endpoints', () => {
       topics: [],
       clients: 0,
       subscriptions: 0,
+      connections_refused: 0,
+      messages_rejected: {},
+      slow_consumers_closed: 0,
+      updates_conflated: 0,
+      dead_peers_terminated: 0,
     });
   });
 

@@ -1,11 +1,13 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { SchedulerLike } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
-import { Session } from './session.js';
+import { acceptConnection, type ConnectionLimits } from './connection.js';
 import { TopicFanout } from './topic-fanout.js';
+import { checkUpgrade, type UpgradePolicy } from './upgrade-guard.js';
 
 export const WS_PATH = '/api/v1/ws';
 export const CLOSE_GOING_AWAY = 1001;
@@ -18,7 +20,15 @@ export interface GatewayOptions {
   readonly now: () => number;
   /** Largest accepted frame in bytes; ws closes a connection that sends more with 1009. */
   readonly maxPayload: number;
+  /** Drives per-connection timers (heartbeat, drain checks) and the rate limiter's clock. */
+  readonly scheduler: SchedulerLike;
+  /** Capacity, Origin allow-list and tokens, checked before a WebSocket opens. */
+  readonly access: UpgradePolicy;
+  readonly limits: ConnectionLimits;
 }
+
+/** How long a peer gets to answer our close frame before its socket is destroyed. */
+const CLOSE_HANDSHAKE_TIMEOUT_MS = 2_000;
 
 /**
  * The WebSocket endpoint: accepts upgrades on WS_PATH on the HTTP server's port, gives each
@@ -32,7 +42,14 @@ export class WsGateway {
   constructor(private readonly options: GatewayOptions) {
     // permessage-deflate is off: bar frames are small, and compressing each one per socket
     // costs more CPU than the bytes it saves.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, perMessageDeflate: false });
+    // closeTimeout is a ws 8 server option that @types/ws does not declare yet, hence the variable.
+    const serverOptions = {
+      noServer: true,
+      maxPayload: options.maxPayload,
+      perMessageDeflate: false,
+      closeTimeout: CLOSE_HANDSHAKE_TIMEOUT_MS,
+    };
+    this.wss = new WebSocketServer(serverOptions);
     this.fanout = new TopicFanout(options.emit, options.now);
     this.wss.on('connection', (socket: WebSocket) => this.accept(socket));
     options.server.on('upgrade', this.onUpgrade);
@@ -60,18 +77,18 @@ export class WsGateway {
       rejectUpgrade(socket, 404, 'Not Found');
       return;
     }
+    const verdict = checkUpgrade(request, this.wss.clients.size, this.options.access);
+    if (!verdict.ok) {
+      this.options.emit({ type: 'connection_refused', status: verdict.status });
+      rejectUpgrade(socket, verdict.status, verdict.reason);
+      return;
+    }
     this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
   }
 
   private accept(socket: WebSocket): void {
-    const session = new Session(socket, this.options.hub, this.fanout, this.options.emit);
-    this.options.emit({ type: 'client_joined' });
-    socket.on('message', (data, isBinary) => session.receive(data, isBinary));
-    socket.on('error', (error) => this.options.logger.debug({ err: error }, 'websocket error'));
-    socket.once('close', () => {
-      session.close();
-      this.options.emit({ type: 'client_left' });
-    });
+    const { hub, emit, logger, scheduler, limits } = this.options;
+    acceptConnection(socket, { hub, fanout: this.fanout, emit, logger, scheduler, limits });
   }
 }
 

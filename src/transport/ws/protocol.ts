@@ -58,6 +58,19 @@ export function topicErrorResponse(kind: string, action: TopicAction, error: Req
   return JSON.stringify({ type: `${kind}.${action}.response`, payload: { status: 'error', code: error.code, message: error.message } });
 }
 
+/**
+ * The answer to a request that names several topics (`quotes.subscribe` with `symbols`):
+ * `status` is ok because the request was valid; each topic's own `status` says how it went.
+ */
+export function topicsResponse(
+  kind: string,
+  action: TopicAction,
+  topics: readonly Readonly<Record<string, unknown>>[],
+  message: string,
+): string {
+  return JSON.stringify({ type: `${kind}.${action}.response`, payload: { status: 'ok', topics, message } });
+}
+
 export function errorMessage(error: RequestError): string {
   return JSON.stringify({ type: 'error', payload: { status: 'error', code: error.code, message: error.message } });
 }

@@ -1,17 +1,28 @@
 import { WebSocket, type RawData } from 'ws';
-import { requestError } from '../../domain/errors.js';
+import { requestError, type RequestError } from '../../domain/errors.js';
 import type { EmitEvent } from '../../streams/events.js';
-import type { Hub } from '../../streams/hub.js';
+import type { Hub, OpenedTopic, TopicOutcome } from '../../streams/hub.js';
+import { CLOSE_POLICY_VIOLATION } from './close-codes.js';
 import {
   errorMessage,
   parseClientFrame,
   PONG_MESSAGE,
   topicErrorResponse,
   topicResponse,
+  topicsResponse,
   type ClientMessage,
   type TopicAction,
 } from './protocol.js';
+import type { Outbox } from './outbox.js';
+import type { MessageRateLimiter } from './rate-limit.js';
 import type { FrameSink, TopicFanout } from './topic-fanout.js';
+
+/** The per-connection protections a session applies (built by connection.ts). */
+export interface SessionGuards {
+  readonly outbox: Outbox;
+  readonly rateLimiter: MessageRateLimiter;
+  readonly maxSubscriptions: number;
+}
 
 /** One client connection: its subscriptions, and the mapping of its messages to topics. */
 export class Session implements FrameSink {
@@ -22,16 +33,29 @@ export class Session implements FrameSink {
     private readonly hub: Hub,
     private readonly fanout: TopicFanout,
     private readonly emit: EmitEvent,
+    private readonly guards: SessionGuards,
   ) {}
 
-  send(frame: string): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
+  /** A topic update from the fan-out: through the outbox, which conflates it if the socket lags. */
+  send(frame: string, topic: string): void {
+    this.guards.outbox.send(frame, topic);
   }
 
   receive(data: RawData, isBinary: boolean): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    const verdict = this.guards.rateLimiter.take();
+    if (verdict === 'close') {
+      this.emit({ type: 'message_rejected', code: 'RATE_LIMITED' });
+      this.socket.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
+      return;
+    }
+    if (verdict === 'reject') {
+      this.rejectFrame(requestError('RATE_LIMITED', 'too many messages; slow down and retry'));
+      return;
+    }
     const parsed = parseClientFrame(data, isBinary);
     if (!parsed.ok) {
-      this.send(errorMessage(parsed.error));
+      this.rejectFrame(parsed.error);
       return;
     }
     this.handle(parsed.message);
@@ -39,35 +63,59 @@ export class Session implements FrameSink {
 
   /** Releases every subscription; called once when the socket closes. */
   close(): void {
+    this.guards.outbox.dispose();
     for (const key of this.topics) this.release(key);
+  }
+
+  private reply(frame: string): void {
+    this.guards.outbox.sendReply(frame);
+  }
+
+  // Every error a client is sent goes through one of these two, so metrics count them by code.
+
+  /** An error about the frame itself, answered as `{"type":"error"}`. */
+  private rejectFrame(error: RequestError): void {
+    this.emit({ type: 'message_rejected', code: error.code });
+    this.reply(errorMessage(error));
+  }
+
+  /** An error answering a topic request, as its `.response` with status error. */
+  private rejectRequest(kind: string, action: TopicAction, error: RequestError): void {
+    this.emit({ type: 'message_rejected', code: error.code });
+    this.reply(topicErrorResponse(kind, action, error));
   }
 
   private handle(message: ClientMessage): void {
     if (message.type === 'ping') {
-      this.send(PONG_MESSAGE);
+      this.reply(PONG_MESSAGE);
       return;
     }
     const { kind, action, payload } = message;
     if (!this.hub.hasKind(kind)) {
-      this.send(errorMessage(requestError('UNKNOWN_TYPE', `unknown message type "${kind}.${action}"`)));
+      this.rejectFrame(requestError('UNKNOWN_TYPE', `unknown message type "${kind}.${action}"`));
       return;
     }
-    const opened = this.hub.open(kind, payload);
+    const opened = this.hub.request(kind, payload);
     if (!opened.ok) {
-      this.send(topicErrorResponse(kind, action, opened.error));
+      this.rejectRequest(kind, action, opened.error);
+      return;
+    }
+    if ('topics' in opened) {
+      this.handleMany(kind, action, opened.topics);
       return;
     }
     const { topic } = opened;
     const fields = { ...topic.description, topic: topic.key };
     if (action === 'subscribe') {
       const added = !this.topics.has(topic.key);
+      if (added && this.topics.size >= this.guards.maxSubscriptions) {
+        const limit = `at most ${this.guards.maxSubscriptions} subscriptions per connection; unsubscribe from one first`;
+        this.rejectRequest(kind, action, requestError('SUBSCRIPTION_LIMIT', limit));
+        return;
+      }
       // The response goes first: a client must learn it is subscribed before the first update.
       this.respond(kind, action, fields, added ? `Subscribed to ${topic.key}` : `Already subscribed to ${topic.key}`);
-      if (added) {
-        this.topics.add(topic.key);
-        this.fanout.join(topic, this);
-        this.emit({ type: 'subscription_added', topic: topic.key });
-      }
+      if (added) this.join(topic);
     } else {
       const removed = this.topics.has(topic.key);
       if (removed) this.release(topic.key);
@@ -75,13 +123,74 @@ export class Session implements FrameSink {
     }
   }
 
+  /**
+   * A request that names several topics: one response listing each topic's result, then the
+   * subscriptions (response first, as for one topic), then the error value of each refused
+   * topic whose kind reports refusals in the data (TradingView quotes do).
+   */
+  private handleMany(kind: string, action: TopicAction, requested: readonly TopicOutcome[]): void {
+    const outcomes = action === 'subscribe' ? this.withinSubscriptionLimit(requested) : requested;
+    for (const outcome of outcomes) if (!outcome.ok) this.emit({ type: 'message_rejected', code: outcome.error.code });
+    const opened = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.topic] : []));
+    const results = outcomes.map((outcome) => (outcome.ok ? this.resultOf(action, outcome.topic) : refusalOf(outcome)));
+    const summary =
+      action === 'subscribe'
+        ? `Subscribed to ${opened.length} of ${results.length} topics`
+        : `Unsubscribed from ${opened.filter((topic) => this.topics.has(topic.key)).length} of ${results.length} topics`;
+    this.reply(topicsResponse(kind, action, results, summary));
+    for (const topic of opened) {
+      if (action === 'subscribe' && !this.topics.has(topic.key)) this.join(topic);
+      if (action === 'unsubscribe' && this.topics.has(topic.key)) this.release(topic.key);
+    }
+    if (action !== 'subscribe') return;
+    for (const outcome of outcomes) {
+      if (!outcome.ok && outcome.rejection) this.fanout.notify(this, kind, outcome.rejection.key, outcome.rejection.value);
+    }
+  }
+
+  /** Refuses, with SUBSCRIPTION_LIMIT, each topic of a request that would take the connection past its limit. */
+  private withinSubscriptionLimit(outcomes: readonly TopicOutcome[]): TopicOutcome[] {
+    const { maxSubscriptions } = this.guards;
+    const adding = new Set<string>();
+    return outcomes.map((outcome) => {
+      if (!outcome.ok || this.topics.has(outcome.topic.key) || adding.has(outcome.topic.key)) return outcome;
+      if (this.topics.size + adding.size < maxSubscriptions) {
+        adding.add(outcome.topic.key);
+        return outcome;
+      }
+      const error = requestError('SUBSCRIPTION_LIMIT', `at most ${maxSubscriptions} subscriptions per connection`);
+      return { ok: false, error, fields: outcome.topic.description, key: outcome.topic.key };
+    });
+  }
+
+  private resultOf(action: TopicAction, topic: OpenedTopic): Readonly<Record<string, unknown>> {
+    const subscribed = this.topics.has(topic.key);
+    const message =
+      action === 'subscribe'
+        ? `${subscribed ? 'Already subscribed' : 'Subscribed'} to ${topic.key}`
+        : `${subscribed ? 'Unsubscribed from' : 'Was not subscribed to'} ${topic.key}`;
+    return { status: 'ok', ...topic.description, topic: topic.key, message };
+  }
+
+  private join(topic: OpenedTopic): void {
+    this.topics.add(topic.key);
+    this.fanout.join(topic, this);
+    this.emit({ type: 'subscription_added', topic: topic.key });
+  }
+
   private respond(kind: string, action: TopicAction, fields: Readonly<Record<string, unknown>>, message: string): void {
-    this.send(topicResponse(kind, action, fields, message));
+    this.reply(topicResponse(kind, action, fields, message));
   }
 
   private release(key: string): void {
     this.topics.delete(key);
     this.fanout.leave(key, this);
+    this.guards.outbox.forget(key);
     this.emit({ type: 'subscription_removed', topic: key });
   }
+}
+
+function refusalOf(outcome: Exclude<TopicOutcome, { ok: true }>): Readonly<Record<string, unknown>> {
+  const topic = outcome.key === undefined ? {} : { topic: outcome.key };
+  return { status: 'error', ...outcome.fields, ...topic, code: outcome.error.code, message: outcome.error.message };
 }

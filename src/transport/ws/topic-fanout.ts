@@ -3,9 +3,9 @@ import type { EmitEvent } from '../../streams/events.js';
 import type { OpenedTopic } from '../../streams/hub.js';
 import { updateMessage } from './protocol.js';
 
-/** Anything that can take a serialized frame: a session, in practice. */
+/** Anything that can take a serialized frame of a topic: a session, in practice. */
 export interface FrameSink {
-  send(frame: string): void;
+  send(frame: string, topic: string): void;
 }
 
 interface FanoutTopic {
@@ -37,7 +37,7 @@ export class TopicFanout {
     if (existing) {
       if (existing.sinks.has(sink)) return false;
       existing.sinks.add(sink);
-      if (existing.latest.frame !== undefined) sink.send(existing.latest.frame);
+      if (existing.latest.frame !== undefined) sink.send(existing.latest.frame, topic.key);
       return true;
     }
     const sinks = new Set<FrameSink>([sink]);
@@ -65,9 +65,14 @@ export class TopicFanout {
     return true;
   }
 
+  /** Sends one update of `key` to `sink` alone, outside any stream (e.g. a refused topic's error value). */
+  notify(sink: FrameSink, kind: string, key: string, value: unknown): void {
+    sink.send(updateMessage(kind, key, this.now(), value), key);
+  }
+
   private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, value: unknown): string {
     const frame = updateMessage(topic.kind, topic.key, this.now(), value);
-    for (const sink of sinks) sink.send(frame);
+    for (const sink of sinks) sink.send(frame, topic.key);
     this.emit({ type: 'broadcast_sent', topic: topic.key, recipients: sinks.size });
     return frame;
   }

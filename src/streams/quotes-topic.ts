@@ -1,0 +1,66 @@
+import { requestError } from '../domain/errors.js';
+import { isRecord } from '../domain/json-record.js';
+import { quoteError, type QuoteData } from '../domain/quote.js';
+import { isValidSymbol, MAX_SYMBOL_LENGTH } from '../domain/symbol.js';
+import { topicKey } from '../domain/topic.js';
+import { BARS_TOPIC, BASE_RESOLUTION } from './bars-topic.js';
+import { checkSymbol, type Catalog } from './catalog.js';
+import { resample } from './operators/resample.js';
+import { toQuote } from './operators/to-quote.js';
+import type { ParseResult, TopicKind, TopicRequest } from './topic-kind.js';
+
+export const QUOTES_KIND = 'quotes';
+/** Symbols one `quotes.subscribe` may name: a watchlist, not the whole market. */
+export const MAX_QUOTE_SYMBOLS = 100;
+
+export interface QuotesParams {
+  readonly symbol: string;
+}
+
+/**
+ * The built-in `quotes` kind: `quotes:SYMBOL`, TradingView quotes of a symbol, built from its
+ * 1-minute bars (`resample('1D')` gives the session's open, high, low and volume) with the
+ * public API only. One request names several symbols: `{"symbols":["AAPL","MSFT"]}`.
+ */
+export function quotesTopicKind(catalog: Pick<Catalog, 'symbols'>): TopicKind<QuotesParams, QuoteData> {
+  return {
+    name: QUOTES_KIND,
+    parse: (payload) => parseQuotesPayload(payload, catalog),
+    key: ({ symbol }) => topicKey(QUOTES_KIND, symbol),
+    describe: ({ symbol }) => ({ symbol }),
+    create: ({ symbol }, context) =>
+      context.stream(BARS_TOPIC, { symbol, resolution: BASE_RESOLUTION }).pipe(resample('1D'), toQuote(symbol)),
+    // A watchlist learns of an unknown symbol the TradingView way: an error quote for it.
+    rejection: ({ fields, error }) => quoteError(String(fields['symbol']), error.message),
+  };
+}
+
+/** Accepts `{ symbols: [...] }`: 1-100 strings; duplicates count once, in first-seen order. */
+export function parseQuotesPayload(payload: unknown, catalog: Pick<Catalog, 'symbols'>): ParseResult<QuotesParams> {
+  const symbols = isRecord(payload) ? payload['symbols'] : undefined;
+  if (
+    !Array.isArray(symbols) ||
+    symbols.length === 0 ||
+    symbols.length > MAX_QUOTE_SYMBOLS ||
+    !symbols.every((symbol) => typeof symbol === 'string')
+  ) {
+    return {
+      ok: false,
+      error: requestError('INVALID_PAYLOAD', `payload must be like {"symbols":["AAPL","MSFT"]}: 1-${MAX_QUOTE_SYMBOLS} symbol strings`),
+    };
+  }
+  return { ok: true, requests: [...new Set<string>(symbols)].map((symbol) => quoteRequest(symbol, catalog)) };
+}
+
+function quoteRequest(symbol: string, catalog: Pick<Catalog, 'symbols'>): TopicRequest<QuotesParams> {
+  if (!isValidSymbol(symbol)) {
+    return {
+      ok: false,
+      error: requestError('INVALID_SYMBOL', `symbols must be 1-${MAX_SYMBOL_LENGTH} characters of A-Z, 0-9, ".", "_" or "-"`),
+      fields: { symbol: symbol.slice(0, MAX_SYMBOL_LENGTH) },
+    };
+  }
+  const unknown = checkSymbol(catalog, symbol);
+  if (unknown) return { ok: false, error: unknown, fields: { symbol }, key: topicKey(QUOTES_KIND, symbol) };
+  return { ok: true, params: { symbol } };
+}

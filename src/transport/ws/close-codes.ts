@@ -1,0 +1,10 @@
+/**
+ * WebSocket close codes the server sends (RFC 6455 section 7.4.1 and the IANA registry).
+ * docs/websockets.md lists each with its cause. 1001 (going away) lives in gateway.ts.
+ */
+/** The client broke a rule it was told about, e.g. kept flooding past the rate limit. */
+export const CLOSE_POLICY_VIOLATION = 1008;
+/** A frame exceeded limits.maxPayloadBytes; sent by ws itself (maxPayload). */
+export const CLOSE_MESSAGE_TOO_BIG = 1009;
+/** The client read too slowly and stayed over the hard buffer limit; reconnect later. */
+export const CLOSE_TRY_AGAIN_LATER = 1013;

@@ -1,0 +1,35 @@
+import { describe, it } from 'vitest';
+import { heartbeat } from '../../../src/streams/operators/heartbeat.js';
+import { marbleScheduler } from '../../support/marbles.js';
+
+describe('heartbeat', () => {
+  it('asks for a ping every interval while each ping is answered before the next', () => {
+    const scheduler = marbleScheduler();
+    scheduler.run(({ hot, expectObservable }) => {
+      const pongs = hot('----p--p--p--p--');
+      expectObservable(pongs.pipe(heartbeat(3, scheduler)), '^--------------!').toBe('---a--a--a--a--', { a: 'ping' });
+    });
+  });
+
+  it('times out at the tick after an unanswered ping, and completes', () => {
+    const scheduler = marbleScheduler();
+    scheduler.run(({ hot, expectObservable }) => {
+      const pongs = hot('-----p------');
+      expectObservable(pongs.pipe(heartbeat(3, scheduler))).toBe('---a--a--(b|)', { a: 'ping', b: 'timeout' });
+    });
+  });
+
+  it('times out after two intervals for a peer that never answers', () => {
+    const scheduler = marbleScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('-').pipe(heartbeat(5, scheduler))).toBe('-----a----(b|)', { a: 'ping', b: 'timeout' });
+    });
+  });
+
+  it('stops its timer when unsubscribed (the socket closed)', () => {
+    const scheduler = marbleScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('-').pipe(heartbeat(2, scheduler)), '^---!').toBe('--a--', { a: 'ping' });
+    });
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, it } from 'vitest';
+import type { Bar } from '../../../src/domain/bar.js';
+import { quoteFromSessionBar } from '../../../src/domain/quote.js';
+import { toQuote } from '../../../src/streams/operators/to-quote.js';
+import { marbleScheduler } from '../../support/marbles.js';
+
+const DAY = 86_400_000;
+const day = (index: number, open: number, close: number): Bar => ({
+  time: index * DAY,
+  open,
+  high: Math.max(open, close),
+  low: Math.min(open, close),
+  close,
+  volume: 100,
+});
+
+describe('toQuote', () => {
+  it('quotes each session bar, taking the previous session close once a new session starts', () => {
+    const d1 = day(0, 100, 101);
+    const d1b = day(0, 100, 103);
+    const d2 = day(1, 103, 99);
+    marbleScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('a-b-c|', { a: d1, b: d1b, c: d2 }).pipe(toQuote('AAPL'))).toBe('a-b-c|', {
+        a: quoteFromSessionBar('AAPL', d1, 100),
+        b: quoteFromSessionBar('AAPL', d1b, 100),
+        c: quoteFromSessionBar('AAPL', d2, 103),
+      });
+    });
+  });
+});

@@ -1,0 +1,109 @@
+import { asyncScheduler, NEVER, of } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { Hub } from '../../src/streams/hub.js';
+import { parseQuotesPayload, quotesTopicKind } from '../../src/streams/quotes-topic.js';
+
+const catalog = { symbols: ['AAPL', 'MSFT'] };
+
+function hubWithQuotes(): Hub {
+  return new Hub({ scheduler: asyncScheduler, shutdown$: NEVER, emit: () => undefined, enabled: true }).register(quotesTopicKind(catalog));
+}
+
+describe('parseQuotesPayload', () => {
+  it('yields one topic request per distinct symbol, in order', () => {
+    expect(parseQuotesPayload({ symbols: ['MSFT', 'AAPL', 'MSFT'] }, catalog)).toEqual({
+      ok: true,
+      requests: [
+        { ok: true, params: { symbol: 'MSFT' } },
+        { ok: true, params: { symbol: 'AAPL' } },
+      ],
+    });
+  });
+
+  it('refuses an unknown symbol with its key, and a malformed one without', () => {
+    const parsed = parseQuotesPayload({ symbols: ['NOPE', 'bad symbol!'] }, catalog);
+    expect(parsed).toMatchObject({
+      ok: true,
+      requests: [
+        { ok: false, error: { code: 'UNKNOWN_SYMBOL' }, fields: { symbol: 'NOPE' }, key: 'quotes:NOPE' },
+        { ok: false, error: { code: 'INVALID_SYMBOL' }, fields: { symbol: 'bad symbol!' } },
+      ],
+    });
+    expect(parsed.ok && 'requests' in parsed && parsed.requests[1]).not.toHaveProperty('key');
+  });
+
+  it.each([
+    ['no object', 'AAPL'],
+    ['no symbols', {}],
+    ['symbols not an array', { symbols: 'AAPL' }],
+    ['no symbol at all', { symbols: [] }],
+    ['a symbol that is not a string', { symbols: ['AAPL', 1] }],
+    ['too many symbols', { symbols: Array.from({ length: 101 }, (_, index) => `S${index}`) }],
+  ])('refuses the whole request with INVALID_PAYLOAD for %s', (_case, payload) => {
+    expect(parseQuotesPayload(payload, catalog)).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+  });
+});
+
+describe('Hub.request with a multi-topic kind', () => {
+  it('opens the served topics and turns a refused one into its TradingView error quote', () => {
+    const opened = hubWithQuotes().request('quotes', { symbols: ['AAPL', 'NOPE', '??'] });
+    if (!opened.ok || !('topics' in opened)) throw new Error('expected topics');
+    const [aapl, nope, bad] = opened.topics;
+    expect(aapl).toMatchObject({ ok: true, topic: { kind: 'quotes', key: 'quotes:AAPL', description: { symbol: 'AAPL' } } });
+    expect(nope).toMatchObject({
+      ok: false,
+      rejection: { key: 'quotes:NOPE', value: { s: 'error', n: 'NOPE', v: { error: expect.stringContaining('Unknown symbol NOPE') as unknown } } },
+    });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_SYMBOL' } });
+    expect(bad).not.toHaveProperty('rejection');
+  });
+
+  it('answers INTERNAL_ERROR, not a crash, when a kind throws while reading a request, and reports it', () => {
+    const events: unknown[] = [];
+    const hub = new Hub({ scheduler: asyncScheduler, shutdown$: NEVER, emit: (event) => events.push(event), enabled: true }).register({
+      name: 'fragile',
+      parse: () => {
+        throw new Error('boom');
+      },
+      key: () => 'fragile:x',
+      describe: () => ({}),
+      create: () => of(1),
+    });
+    expect(hub.open('fragile', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL_ERROR' } });
+    expect(events).toEqual([{ type: 'topic_error', topic: 'fragile', error: new Error('boom') }]);
+  });
+
+  it('answers INTERNAL_ERROR for a kind whose key is outside its name prefix', () => {
+    const hub = hubWithQuotes().register({
+      name: 'sneaky',
+      parse: () => ({ ok: true, params: {} }),
+      key: () => 'bars:AAPL:1',
+      describe: () => ({}),
+      create: () => of(1),
+    });
+    expect(hub.open('sneaky', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL_ERROR' } });
+  });
+
+  it('makes bars$ error with the request error when bars is not registered', () => {
+    let failure: unknown;
+    hubWithQuotes().bars$('AAPL', '1').subscribe({ error: (error: unknown) => (failure = error) });
+    expect(failure).toMatchObject({ code: 'UNKNOWN_TYPE' });
+  });
+
+  it('makes open, which serves one topic, refuse a request that names several', () => {
+    expect(hubWithQuotes().open('quotes', { symbols: ['AAPL'] })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+  });
+
+  it('makes bars$ error with INVALID_PAYLOAD when the bars kind answers with several topics', () => {
+    const hub = hubWithQuotes().register({
+      name: 'bars',
+      parse: () => ({ ok: true, requests: [] }),
+      key: () => 'bars:x',
+      describe: () => ({}),
+      create: () => of(1),
+    });
+    let failure: unknown;
+    hub.bars$('AAPL', '1').subscribe({ error: (error: unknown) => (failure = error) });
+    expect(failure).toMatchObject({ code: 'INVALID_PAYLOAD' });
+  });
+});

@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MessageRateLimiter, type RateVerdict } from '../../../src/transport/ws/rate-limit.js';
+
+function limiter(options: { ratePerSecond: number; burst: number; closeAfter: number }) {
+  let time = 0;
+  const bucket = new MessageRateLimiter({ ...options, now: () => time });
+  return {
+    take: (): RateVerdict => bucket.take(),
+    advance: (ms: number) => {
+      time += ms;
+    },
+  };
+}
+
+describe('MessageRateLimiter', () => {
+  it('accepts a burst, then rejects until tokens refill', () => {
+    const bucket = limiter({ ratePerSecond: 10, burst: 3, closeAfter: 100 });
+    expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual(['accept', 'accept', 'accept', 'reject']);
+    // One rejected message owes a token: 100 ms refills it, the next 100 ms pays for a new one.
+    bucket.advance(100);
+    expect(bucket.take()).toBe('reject');
+    bucket.advance(250);
+    expect(bucket.take()).toBe('accept');
+  });
+
+  it('answers close once sustained flooding has run up closeAfter rejected messages', () => {
+    const bucket = limiter({ ratePerSecond: 10, burst: 2, closeAfter: 5 });
+    const verdicts = Array.from({ length: 7 }, () => bucket.take());
+    expect(verdicts).toEqual(['accept', 'accept', 'reject', 'reject', 'reject', 'reject', 'close']);
+  });
+
+  it('closes at the same message when a sliver of refill arrives in between', () => {
+    const bucket = limiter({ ratePerSecond: 10, burst: 2, closeAfter: 5 });
+    const verdicts = Array.from({ length: 7 }, () => {
+      bucket.advance(1);
+      return bucket.take();
+    });
+    expect(verdicts).toEqual(['accept', 'accept', 'reject', 'reject', 'reject', 'reject', 'close']);
+  });
+
+  it('never lets more than burst + rate x elapsed messages through', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ ratePerSecond: fc.integer({ min: 1, max: 100 }), burst: fc.integer({ min: 1, max: 50 }) }),
+        fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 300 }),
+        ({ ratePerSecond, burst }, gaps) => {
+          const bucket = limiter({ ratePerSecond, burst, closeAfter: Number.MAX_SAFE_INTEGER });
+          let elapsed = 0;
+          let accepted = 0;
+          for (const gap of gaps) {
+            bucket.advance(gap);
+            elapsed += gap;
+            if (bucket.take() === 'accept') accepted += 1;
+          }
+          expect(accepted).toBeLessThanOrEqual(burst + (elapsed * ratePerSecond) / 1000 + 1e-9);
+        },
+      ),
+    );
+  });
+
+  it('always accepts a sender that stays under the rate', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 200 }), (ratePerSecond, count) => {
+        const bucket = limiter({ ratePerSecond, burst: 1, closeAfter: 1 });
+        for (let index = 0; index < count; index += 1) {
+          expect(bucket.take()).toBe('accept');
+          bucket.advance(Math.ceil(1000 / ratePerSecond));
+        }
+      }),
+    );
+  });
+});
