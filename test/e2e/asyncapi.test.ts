@@ -54,24 +54,43 @@ describe('AsyncAPI document at /api/v1/ws/asyncapi.json', () => {
       { type: 'bars.subscribe', payload: { symbol: 'NOPE', params: { resolution: '1' } } },
       { type: 'bars.unsubscribe', payload: { symbol: 'MSFT', resolution: '1' } },
       { type: 'ping' },
+      { type: 'quotes.subscribe', payload: { symbols: ['AAPL', 'NOPE', 'bad sym'] } },
     ];
     const client = await TestClient.connect(wsUrl);
     for (const message of sent) client.send(message);
+    client.send({ type: 'quotes.subscribe', payload: { symbols: 5 } });
     client.send('{not json');
     client.send({ type: 'nope' });
     await client.waitForCount(isUpdateOf('bars:AAPL:1'), 2);
     await client.waitForCount(isType('error'), 2);
+    await client.waitForCount(isType('quotes.subscribe.response'), 2);
+    await client.waitForCount((message) => message.type === 'quotes.update' && message.topic === 'quotes:AAPL', 2);
+    await client.waitFor((message) => message.type === 'quotes.update' && message.topic === 'quotes:NOPE');
     client.unsubscribe('AAPL');
+    client.send({ type: 'quotes.unsubscribe', payload: { symbols: ['AAPL', 'MSFT'] } });
     await client.waitForCount(isType('bars.unsubscribe.response'), 2);
+    await client.waitFor(isType('quotes.unsubscribe.response'));
     await client.close();
 
+    sent.push({ type: 'quotes.unsubscribe', payload: { symbols: ['AAPL', 'MSFT'] } });
     for (const message of sent) expect({ message, errors: validate(schemas, message) }).toEqual({ message, errors: [] });
     for (const message of client.messages) expect({ message, errors: validate(schemas, message) }).toEqual({ message, errors: [] });
     // and the schemas do reject what the server must never send
     const broken: ServerMessage = { type: 'bars.update', topic: 'bars:AAPL:1', ts: 1, payload: { time: 1, open: 1 } };
     expect(validate(schemas, broken)).not.toEqual([]);
     const kinds = new Set(client.messages.map((message: ServerMessage) => message.type));
-    expect(kinds).toEqual(new Set(['bars.subscribe.response', 'bars.unsubscribe.response', 'bars.update', 'error', 'pong']));
+    expect(kinds).toEqual(
+      new Set([
+        'bars.subscribe.response',
+        'bars.unsubscribe.response',
+        'bars.update',
+        'error',
+        'pong',
+        'quotes.subscribe.response',
+        'quotes.unsubscribe.response',
+        'quotes.update',
+      ]),
+    );
   });
 });
 
