@@ -10,7 +10,7 @@ export default tseslint.config(
     // The chart page's script runs in browsers, untranspiled.
     files: ['public/**/*.js'],
     languageOptions: {
-      globals: { window: 'readonly', document: 'readonly', location: 'readonly', fetch: 'readonly', WebSocket: 'readonly', URLSearchParams: 'readonly', setTimeout: 'readonly', setInterval: 'readonly' },
+      globals: { window: 'readonly', document: 'readonly', location: 'readonly', fetch: 'readonly', WebSocket: 'readonly', URLSearchParams: 'readonly', encodeURIComponent: 'readonly', setTimeout: 'readonly', setInterval: 'readonly' },
     },
   },
   {

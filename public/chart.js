@@ -79,7 +79,9 @@ function subscribe(symbol, resolution) {
 
 function connectSocket() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  socket = new WebSocket(`${scheme}://${location.host}/api/v1/ws`);
+  // A server with AUTH_TOKENS takes the token in the query, the one way a browser can send it.
+  const token = params.get('token');
+  socket = new WebSocket(`${scheme}://${location.host}/api/v1/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`);
   socket.onopen = () => {
     attempt = 0;
     setStatus('open');

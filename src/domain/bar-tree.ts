@@ -14,9 +14,11 @@ import { gaussian, keyedRandom } from './rng.js';
 export const LEVEL_MINUTES = [1440, 240, 60, 30, 15, 5, 1] as const;
 const MINUTE_MS = 60_000;
 /** How far inner boundaries stray from the straight line, relative to the parent's range. */
-const BOUNDARY_SPREAD = 0.6;
+const BOUNDARY_SPREAD = 0.45;
 /** How far a child's wicks reach past its own open and close, relative to the parent's range. */
-const CHILD_WICK = 0.25;
+const CHILD_WICK = 0.15;
+/** Typical relative move of the price in one minute. */
+const MINUTE_VOLATILITY = 0.0004;
 
 type Context = Pick<MockBarContext, 'seed' | 'symbol'>;
 
@@ -25,19 +27,26 @@ export function splitBar(context: Context, parent: Bar, parentMinutes: number, c
   const count = parentMinutes / childMinutes;
   const random = keyedRandom(context.seed, context.symbol, 'split', childMinutes, parent.time);
   const range = parent.high - parent.low;
+  // Strays and wicks scale with the parent's range, but never fall below what the child's
+  // own duration would move the price, so fine bars keep some life inside quiet parents.
+  const scale = Math.max(range, parent.close * MINUTE_VOLATILITY * Math.sqrt(childMinutes) * 3);
   const boundaries = [parent.open];
   for (let index = 1; index < count; index += 1) {
     const line = parent.open + ((parent.close - parent.open) * index) / count;
-    const strayed = line + (gaussian(random) * range * BOUNDARY_SPREAD * Math.sqrt(index * (count - index))) / count;
-    boundaries.push(clamp(roundToCent(strayed), parent.low, parent.high));
+    const strayed = line + (gaussian(random) * scale * BOUNDARY_SPREAD * Math.sqrt(index * (count - index))) / count;
+    boundaries.push(roundToCent(reflectInto(strayed, parent.low, parent.high)));
   }
   boundaries.push(parent.close);
-  const highest = Math.floor(random() * count);
-  const lowest = Math.floor(random() * count);
+  // The parent's extremes go to the children whose bodies come nearest to them, so a long
+  // wick grows only where the price already was.
+  const tops = boundaries.slice(0, count).map((open, index) => Math.max(open, boundaries[index + 1] as number));
+  const bottoms = boundaries.slice(0, count).map((open, index) => Math.min(open, boundaries[index + 1] as number));
+  const highest = tops.indexOf(Math.max(...tops));
+  const lowest = bottoms.indexOf(Math.min(...bottoms));
   const weights = Array.from({ length: count }, () => 0.3 + random());
   const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
   let volumeLeft = parent.volume;
-  const wick = (range * CHILD_WICK) / Math.sqrt(count);
+  const wick = (scale * CHILD_WICK) / Math.sqrt(count);
   return weights.map((weight, index) => {
     const open = boundaries[index] as number;
     const close = boundaries[index + 1] as number;
@@ -86,6 +95,10 @@ export function mergeBars(earlier: Bar, later: Bar): Bar {
   };
 }
 
-function clamp(value: number, low: number, high: number): number {
-  return Math.min(high, Math.max(low, value));
+/** Folds a value that strayed past a bound back inside, so strays pile up nowhere (no flat runs at the bounds). */
+function reflectInto(value: number, low: number, high: number): number {
+  const width = high - low;
+  if (width <= 0) return low;
+  const folded = (((value - low) % (2 * width)) + 2 * width) % (2 * width);
+  return low + (folded <= width ? folded : 2 * width - folded);
 }
