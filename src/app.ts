@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asyncScheduler, filter, ReplaySubject, type SchedulerLike } from 'rxjs';
+import { createClusterNode } from './cluster/node.js';
 import type { Config } from './config/schema.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BarGenerator } from './streams/bar-stream.js';
@@ -11,7 +12,7 @@ import { Hub } from './streams/hub.js';
 import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
 import { createHttpApp } from './transport/http/routes.js';
-import { WsGateway } from './transport/ws/gateway.js';
+import { rejectUpgrade, WsGateway } from './transport/ws/gateway.js';
 
 /** Frames larger than this are refused (close 1009); subscribe messages are tiny. */
 const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -58,29 +59,40 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     .pipe(filter((event) => event.type === 'topic_error'))
     .subscribe((event) => logger.error({ topic: event.topic, err: event.error }, 'topic stream failed; it carries on'));
 
+  // Standalone: no cluster node, no Redis. Otherwise the role decides where bars come from.
+  const cluster = createClusterNode(config, {
+    scheduler,
+    logger,
+    emit: bus.emit,
+    topics: catalogTopicKeys(catalog),
+    ...(dependencies.generate ? { generate: dependencies.generate } : {}),
+  });
   const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
-  hub.register(
-    barsTopicKind({
-      catalog,
-      seed: broadcaster.seed,
-      periodMs: broadcaster.interval * 1000,
-      ...(dependencies.generate ? { generate: dependencies.generate } : {}),
-    }),
-  );
+  const bars = barsTopicKind({
+    catalog,
+    seed: broadcaster.seed,
+    periodMs: broadcaster.interval * 1000,
+    ...(dependencies.generate ? { generate: dependencies.generate } : {}),
+  });
+  hub.register(cluster ? cluster.adaptBarsKind(bars) : bars);
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
   const server: Server = createServer(
-    createHttpApp({ metrics: () => metrics.snapshot(), ready: () => state === 'running', logger }),
+    createHttpApp({ metrics: () => metrics.snapshot(), ready: () => state === 'running' && (cluster?.ready() ?? true), logger }),
   );
-  const gateway = new WsGateway({
-    server,
-    hub,
-    emit: bus.emit,
-    logger,
-    now: () => scheduler.now(),
-    maxPayload: MAX_PAYLOAD_BYTES,
-  });
+  const gateway =
+    cluster?.servesClients === false
+      ? undefined
+      : new WsGateway({
+          server,
+          hub,
+          emit: bus.emit,
+          logger,
+          now: () => scheduler.now(),
+          maxPayload: MAX_PAYLOAD_BYTES,
+        });
+  if (!gateway) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   let stopping: Promise<void> | undefined;
 
   return {
@@ -94,6 +106,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           state = 'running';
+          cluster?.start();
           if (broadcaster.enabled) bus.emit({ type: 'broadcaster_started' });
           const address = server.address() as AddressInfo;
           logger.info({ address: address.address, port: address.port, broadcaster }, 'barcast listening');
@@ -107,7 +120,8 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         state = 'stopping';
         shutdown$.next();
         shutdown$.complete();
-        await gateway.close(config.shutdown.timeoutMs);
+        await gateway?.close(config.shutdown.timeoutMs);
+        cluster?.stop();
         await closeServer(server);
         bus.emit({ type: 'broadcaster_stopped' });
         metrics.close();

@@ -44,6 +44,27 @@ convict.addFormat({
   coerce: (value: unknown) => Number(value),
 });
 
+convict.addFormat({
+  name: 'redis-url',
+  validate(value: unknown) {
+    if (typeof value !== 'string' || !/^rediss?:\/\/[^\s]+$/.test(value)) {
+      throw new Error('must be a Redis URL like redis://127.0.0.1:6379');
+    }
+  },
+});
+
+convict.addFormat({
+  name: 'lease-intervals',
+  validate(value: unknown) {
+    // Over 1 so a leader renews before its lease lapses; at most 2 so a failover takes at
+    // most two intervals (the lease lapses, then the next slot hands it over).
+    if (typeof value !== 'number' || !(value > 1 && value <= 2)) throw new Error('must be a number over 1 and at most 2');
+  },
+  coerce: (value: unknown) => Number(value),
+});
+
+export const CLUSTER_ROLES = ['standalone', 'gateway', 'generator'] as const;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const configSchema = {
@@ -107,9 +128,37 @@ export const configSchema = {
       env: 'SHUTDOWN_TIMEOUT_MS',
     },
   },
+  cluster: {
+    role: {
+      doc: 'standalone: one process does everything, no Redis. gateway: serves clients from Redis. generator: produces bars into Redis.',
+      format: CLUSTER_ROLES,
+      default: 'standalone',
+      env: 'BARCAST_ROLE',
+    },
+    redisUrl: {
+      doc: 'Redis shared by the gateways and generators (ignored when standalone).',
+      format: 'redis-url',
+      default: 'redis://127.0.0.1:6379',
+      env: 'REDIS_URL',
+    },
+    leaseIntervals: {
+      doc: "A generator's lease on a topic lasts this many intervals (over 1, at most 2); it is renewed every interval.",
+      format: 'lease-intervals',
+      default: 1.5,
+      env: 'BARCAST_LEASE_INTERVALS',
+    },
+    reconnectMaxMs: {
+      doc: 'Longest wait in milliseconds between two attempts to reconnect to Redis.',
+      format: 'nat',
+      default: 2000,
+      env: 'REDIS_RECONNECT_MAX_MS',
+    },
+  },
 };
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type ClusterRole = (typeof CLUSTER_ROLES)[number];
 
 /** The one typed configuration the composition root consumes. */
 export interface Config {
@@ -124,4 +173,10 @@ export interface Config {
   };
   readonly log: { readonly level: LogLevel };
   readonly shutdown: { readonly timeoutMs: number };
+  readonly cluster: {
+    readonly role: ClusterRole;
+    readonly redisUrl: string;
+    readonly leaseIntervals: number;
+    readonly reconnectMaxMs: number;
+  };
 }
