@@ -24,6 +24,8 @@ export interface AppDependencies {
   readonly generate?: BarGenerator;
   /** Extra topic kinds, registered next to `bars`. */
   readonly topicKinds?: readonly AnyTopicKind[];
+  /** A generator's id in topic leases (default: host, pid and a random suffix). */
+  readonly clusterOwner?: string;
 }
 
 export interface App {
@@ -66,6 +68,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     emit: bus.emit,
     topics: catalogTopicKeys(catalog),
     ...(dependencies.generate ? { generate: dependencies.generate } : {}),
+    ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
   });
   const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
   const bars = barsTopicKind({

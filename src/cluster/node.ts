@@ -33,6 +33,8 @@ export interface ClusterNodeDependencies {
   /** Topic keys that may be produced (the catalog). */
   readonly topics: readonly string[];
   readonly generate?: BarGenerator;
+  /** A generator's id in leases; unique per generator. */
+  readonly owner?: string;
 }
 
 /** The node for `config.cluster.role`; undefined when standalone (no Redis at all). */
@@ -69,7 +71,8 @@ function gatewayNode(config: Config, { logger }: ClusterNodeDependencies): Clust
   };
 }
 
-function generatorNode(config: Config, { scheduler, logger, emit, topics, generate }: ClusterNodeDependencies): ClusterNode {
+function generatorNode(config: Config, dependencies: ClusterNodeDependencies): ClusterNode {
+  const { scheduler, logger, emit, topics, generate } = dependencies;
   const redis = createRedisConnection({
     url: config.cluster.redisUrl,
     reconnectMaxMs: config.cluster.reconnectMaxMs,
@@ -77,7 +80,7 @@ function generatorNode(config: Config, { scheduler, logger, emit, topics, genera
     name: 'barcast-generator',
   });
   const periodMs = config.broadcaster.interval * 1000;
-  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const owner = dependencies.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let running: Subscription | undefined;
   return {
     adaptBarsKind: (kind) => kind,
