@@ -45,7 +45,6 @@ export function generatorLoop(options: GeneratorOptions): Observable<SlotReport>
     exhaustMap((slot) =>
       from(runSlot(options, leading, slot)).pipe(
         catchError((error: unknown) => {
-          leading.clear();
           options.reportError(undefined, error);
           return EMPTY;
         }),
@@ -55,10 +54,9 @@ export function generatorLoop(options: GeneratorOptions): Observable<SlotReport>
 }
 
 async function runSlot(options: GeneratorOptions, leading: Map<string, Bar>, slot: number): Promise<SlotReport> {
-  if (options.redis.status !== 'ready') {
-    leading.clear();
-    return { slot, published: [] };
-  }
+  // While Redis is away, the bars in `leading` are kept: if Redis comes back empty (it keeps
+  // nothing on disk), they continue the series instead of starting it over.
+  if (options.redis.status !== 'ready') return { slot, published: [] };
   const demanded = await demandedTopics(options.redis, options.topics);
   for (const topic of leading.keys()) if (!demanded.includes(topic)) leading.delete(topic);
   const outcomes = await Promise.all(demanded.map((topic) => tickTopic(options, leading, topic, slot)));
@@ -75,8 +73,12 @@ async function tickTopic(options: GeneratorOptions, leading: Map<string, Bar>, t
       leading.delete(topic);
       return false;
     }
-    // A new leader (or one that lost track) continues from the bar stored in Redis.
-    const previous = lease === 'renewed' ? (leading.get(topic) ?? (await storedBar(redis, topic))) : await storedBar(redis, topic);
+    // A new leader continues from the bar stored in Redis (another generator may have moved
+    // the series on); its own last bar only stands in when Redis has lost everything.
+    const previous =
+      lease === 'renewed'
+        ? (leading.get(topic) ?? (await storedBar(redis, topic)))
+        : ((await storedBar(redis, topic)) ?? leading.get(topic));
     const now = slot * options.periodMs;
     const bar = nextBar(options, topic, previous, now);
     const outcome = await publishTick(redis, keys, owner, slot, updateMessage('bars', topic, now, bar));
