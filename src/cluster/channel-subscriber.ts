@@ -34,10 +34,6 @@ export class RedisChannels implements ChannelSource {
     });
   }
 
-  get channelCount(): number {
-    return this.listeners.size;
-  }
-
   messages(channel: string): Observable<ChannelEvent> {
     return new Observable<ChannelEvent>((subscriber) => {
       const listener: Listener = (event) => subscriber.next(event);

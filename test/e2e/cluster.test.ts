@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { topicRedisKeys } from '../../src/cluster/keys.js';
 import type { Bar } from '../../src/domain/bar.js';
+import { mockLastBar } from '../../src/domain/mock-bar.js';
+import type { BarGenerator } from '../../src/streams/bar-stream.js';
 import { CLUSTER_INTERVAL_MS, clusterOverrides, eventually, recordChannel, redisClient } from '../support/cluster.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { appTracker } from '../support/test-app.js';
@@ -107,6 +109,23 @@ describe('a cluster of two gateways and two generators on one Redis', () => {
       if (current.payload.time === previous.payload.time) expect(current.payload.open).toBe(previous.payload.open);
       else expect(current.payload.open).toBe(previous.payload.close);
     }
+  });
+
+  it('reports a tick whose generation fails and carries on with the next one', async () => {
+    let calls = 0;
+    const failOnce: BarGenerator = (previous, now, context) => {
+      calls += 1;
+      if (calls === 2) throw new Error('generator failed');
+      return mockLastBar(previous, now, context);
+    };
+    const front = await gateway();
+    const producer = await apps.start(clusterOverrides('generator', redisServer.url), { generate: failOnce });
+    const client = await connect(front.wsUrl);
+    client.subscribe('AAPL');
+    await client.waitForCount(isUpdateOf(AAPL), 3);
+    const metrics = (await (await fetch(`${producer.httpUrl}/api/v1/broadcaster/metrics`)).json()) as Record<string, number>;
+    expect(metrics['errors']).toBe(1);
+    expect(metrics['updates_generated']).toBeGreaterThanOrEqual(3);
   });
 
   it('stops producing a topic once every gateway has unsubscribed it', async () => {
