@@ -1,7 +1,8 @@
 /**
  * Cross-process workload: what running behind Redis adds to an update's latency.
  *
- * Two set-ups on this machine, same clients, same topic, same interval:
+ * Two set-ups on this machine, each member a real `node src/main.ts` process, the clients
+ * in this one; same clients, same topic, same interval:
  *   standalone  one process generates and serves;
  *   cluster     one generator -> Redis -> two gateways, clients spread across both.
  * Latency of an update = when a client receives it - the `ts` in the frame. Standalone
@@ -11,17 +12,49 @@
  * Run: npm run bench:cluster  (BENCH_CLIENTS, BENCH_SECONDS, BENCH_INTERVAL_MS to change it)
  * Writes bench/results/cluster-<time>.json and prints a summary. Loopback only.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { startRedisServer } from '../test/support/redis-server.js';
-import { startTestApp, type RunningApp } from '../test/support/test-app.js';
 
 const CLIENTS = Number(process.env['BENCH_CLIENTS'] ?? 200);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const INTERVAL_MS = Number(process.env['BENCH_INTERVAL_MS'] ?? 100);
 const TOPIC = 'bars:AAPL:1';
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+const PACKAGE_DIR = fileURLToPath(new URL('../', import.meta.url));
+const START_TIMEOUT_MS = 20_000;
+
+interface Member {
+  readonly wsUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `src/main.ts` in its own process on a free port; resolves once it listens. */
+function startMember(env: Record<string, string>): Promise<Member> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: PACKAGE_DIR,
+    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const stop = (): Promise<void> =>
+    child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()).kill('SIGTERM'));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`a ${env['BARCAST_ROLE'] ?? 'standalone'} process did not start within ${START_TIMEOUT_MS} ms`));
+    }, START_TIMEOUT_MS);
+    child.once('exit', (code) => reject(new Error(`a member exited early with code ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; port?: number };
+      if (entry.msg !== 'barcast listening') return;
+      clearTimeout(timer);
+      resolve({ wsUrl: `ws://127.0.0.1:${entry.port}/api/v1/ws`, stop });
+    });
+  });
+}
 
 export interface LatencySummary {
   readonly samples: number;
@@ -78,16 +111,16 @@ function summarize(latencies: readonly number[]): LatencySummary {
 }
 
 export async function runClusterWorkload(): Promise<ClusterWorkloadResult> {
-  const overrides = { broadcaster: { interval: INTERVAL_MS / 1000 } };
-  const running: RunningApp[] = [];
+  const interval = { BAR_BROADCASTER_INTERVAL: String(INTERVAL_MS / 1000) };
+  const running: Member[] = [];
   const redis = await startRedisServer();
   try {
-    const standaloneApp = await startTestApp(overrides);
-    running.push(standaloneApp);
-    const standalone = summarize(await measure([standaloneApp.wsUrl], CLIENTS, SECONDS));
-    await standaloneApp.app.stop();
+    const standaloneMember = await startMember(interval);
+    running.push(standaloneMember);
+    const standalone = summarize(await measure([standaloneMember.wsUrl], CLIENTS, SECONDS));
+    await standaloneMember.stop();
 
-    const member = (role: string) => startTestApp({ ...overrides, cluster: { role, redisUrl: redis.url } });
+    const member = (role: string) => startMember({ ...interval, BARCAST_ROLE: role, REDIS_URL: redis.url });
     const members = await Promise.all([member('generator'), member('gateway'), member('gateway')]);
     running.push(...members);
     const cluster = summarize(await measure([members[1]!.wsUrl, members[2]!.wsUrl], CLIENTS, SECONDS));
@@ -105,7 +138,7 @@ export async function runClusterWorkload(): Promise<ClusterWorkloadResult> {
       },
     };
   } finally {
-    await Promise.all(running.map((started) => started.app.stop()));
+    await Promise.all(running.map((member) => member.stop()));
     await redis.stop();
   }
 }
