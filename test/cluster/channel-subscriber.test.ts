@@ -1,26 +1,14 @@
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisChannels, type ChannelEvent } from '../../src/cluster/channel-subscriber.js';
-import { eventually, redisClient } from '../support/cluster.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { eventually, redisClient, useRedisServer } from '../support/cluster.js';
 
-let server: RedisServer;
-let redis: Redis;
+const local = useRedisServer();
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = redisClient(server.url);
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
-});
-
-const numsub = async (channel: string): Promise<number> => Number(((await redis.pubsub('NUMSUB', channel)) as unknown[])[1]);
+const numsub = async (channel: string): Promise<number> => Number(((await local.redis.pubsub('NUMSUB', channel)) as unknown[])[1]);
 
 describe('RedisChannels', () => {
   it('SUBSCRIBEs a channel for its first listener, confirms it, and UNSUBSCRIBEs after its last', async () => {
-    const connection = redisClient(server.url);
+    const connection = redisClient(local.server.url);
     await eventually(() => (connection.status === 'ready' ? true : undefined), 'the connection');
     const errors: unknown[] = [];
     const channels = new RedisChannels(connection, (error) => errors.push(error));
@@ -32,7 +20,7 @@ describe('RedisChannels', () => {
     const two = channels.messages('test:a').subscribe((event) => second.push(event));
     expect(await numsub('test:a')).toBe(1);
 
-    await redis.publish('test:a', 'hello');
+    await local.redis.publish('test:a', 'hello');
     await eventually(() => (second.length === 2 ? true : undefined), 'the message on both listeners');
     expect(first).toEqual([{ type: 'subscribed' }, { type: 'message', text: 'hello' }]);
     expect(second).toEqual([{ type: 'subscribed' }, { type: 'message', text: 'hello' }]);

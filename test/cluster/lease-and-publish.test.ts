@@ -1,26 +1,17 @@
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { demandedTopics } from '../../src/cluster/demand.js';
 import { topicRedisKeys } from '../../src/cluster/keys.js';
 import { renewOrAcquireLease } from '../../src/cluster/lease.js';
 import { publishTick } from '../../src/cluster/publish-tick.js';
-import { eventually, recordChannel, redisClient } from '../support/cluster.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { eventually, recordChannel, useRedisServer } from '../support/cluster.js';
 
 const TOPIC = 'bars:AAPL:1';
 const keys = topicRedisKeys(TOPIC);
-let server: RedisServer;
+const local = useRedisServer();
 let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = redisClient(server.url);
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
-});
 beforeEach(async () => {
+  redis = local.redis;
   await redis.flushall();
 });
 
@@ -43,7 +34,7 @@ describe('topic lease', () => {
 
 describe('publishTick', () => {
   it('publishes a slot once, only for the lease holder, and stores it as the last frame', async () => {
-    const recorder = await recordChannel(server.url, keys.channel);
+    const recorder = await recordChannel(local.server.url, keys.channel);
     await renewOrAcquireLease(redis, keys.lease, 'gen-1', 10_000);
 
     expect(await publishTick(redis, keys, 'gen-2', 7, 'frame-7-by-gen-2')).toBe('not_leader');
@@ -66,7 +57,7 @@ describe('demandedTopics', () => {
   it('lists the topics whose channel has a subscriber anywhere', async () => {
     const topics = ['bars:AAPL:1', 'bars:MSFT:1', 'bars:GOOGL:1'];
     expect(await demandedTopics(redis, topics)).toEqual([]);
-    const recorder = await recordChannel(server.url, topicRedisKeys('bars:MSFT:1').channel);
+    const recorder = await recordChannel(local.server.url, topicRedisKeys('bars:MSFT:1').channel);
     expect(await demandedTopics(redis, topics)).toEqual(['bars:MSFT:1']);
     recorder.close();
     expect(await demandedTopics(redis, [])).toEqual([]);

@@ -1,19 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
-import { clusterOverrides, eventually, httpStatus } from '../support/cluster.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { clusterOverrides, eventually, httpStatus, useRedisServer } from '../support/cluster.js';
+import type { RedisServer } from '../support/redis-server.js';
 import { appTracker } from '../support/test-app.js';
 import { isType, isUpdateOf, TestClient } from '../support/ws-client.js';
 
 const AAPL = 'bars:AAPL:1';
 
+const local = useRedisServer();
 let redisServer: RedisServer;
 const apps = appTracker();
 
-beforeAll(async () => {
-  redisServer = await startRedisServer();
+beforeEach(() => {
+  redisServer = local.server;
 });
-afterAll(() => redisServer.stop());
 afterEach(() => apps.stopAll());
 
 const readyIs = (httpUrl: string, status: number) => async () => ((await httpStatus(`${httpUrl}/ready`)) === status ? true : undefined);

@@ -1,31 +1,25 @@
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { topicRedisKeys } from '../../src/cluster/keys.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { mockLastBar } from '../../src/domain/mock-bar.js';
 import type { BarGenerator } from '../../src/streams/bar-stream.js';
-import { CLUSTER_INTERVAL_MS, clusterOverrides, eventually, recordChannel, redisClient } from '../support/cluster.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { CLUSTER_INTERVAL_MS, clusterOverrides, eventually, recordChannel, useRedisServer } from '../support/cluster.js';
+import type { RedisServer } from '../support/redis-server.js';
 import { appTracker } from '../support/test-app.js';
 import { isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
 
 const AAPL = 'bars:AAPL:1';
 const MSFT = 'bars:MSFT:1';
 
+const local = useRedisServer();
 let redisServer: RedisServer;
 let redis: Redis;
 const apps = appTracker();
 const clients: TestClient[] = [];
 
-beforeAll(async () => {
-  redisServer = await startRedisServer();
-  redis = redisClient(redisServer.url);
-});
-afterAll(async () => {
-  redis.disconnect();
-  await redisServer.stop();
-});
 beforeEach(async () => {
+  ({ server: redisServer, redis } = local);
   await redis.flushall();
 });
 afterEach(async () => {

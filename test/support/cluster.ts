@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import type { ClusterRole } from '../../src/config/schema.js';
+import { startRedisServer, type RedisServer } from './redis-server.js';
 
 /** Test intervals are short so failover and recovery tests take a second, not a minute. */
 export const CLUSTER_INTERVAL_MS = 100;
@@ -14,6 +16,23 @@ export function redisClient(url: string): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined);
   return redis;
+}
+
+/**
+ * A redis-server for the whole test file (started in beforeAll, stopped in afterAll) and a
+ * plain client on it. Read the fields inside tests and hooks, not at module level.
+ */
+export function useRedisServer(): { readonly server: RedisServer; readonly redis: Redis } {
+  const handle = {} as { server: RedisServer; redis: Redis };
+  beforeAll(async () => {
+    handle.server = await startRedisServer();
+    handle.redis = redisClient(handle.server.url);
+  });
+  afterAll(async () => {
+    handle.redis.disconnect();
+    await handle.server.stop();
+  });
+  return handle;
 }
 
 /**
