@@ -112,7 +112,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
           cluster?.start();
           if (broadcaster.enabled) bus.emit({ type: 'broadcaster_started' });
           const address = server.address() as AddressInfo;
-          logger.info({ address: address.address, port: address.port, broadcaster }, 'barcast listening');
+          logger.info({ address: address.address, port: address.port, broadcaster, role: config.cluster.role }, 'barcast listening');
           resolve(address);
         });
       });

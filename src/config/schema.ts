@@ -140,6 +140,8 @@ export const configSchema = {
       format: 'redis-url',
       default: 'redis://127.0.0.1:6379',
       env: 'REDIS_URL',
+      // It may carry a password: never echoed in config errors.
+      sensitive: true,
     },
     leaseIntervals: {
       doc: "A generator's lease on a topic lasts this many intervals (over 1, at most 2); it is renewed every interval.",

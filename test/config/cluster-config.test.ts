@@ -4,6 +4,11 @@ import { ConfigError, loadConfig } from '../../src/config/load.js';
 const load = (env: Record<string, string>) => loadConfig({ env: { NODE_ENV: 'test', ...env } });
 
 describe('cluster configuration', () => {
+  it('never echoes the Redis URL, which may hold a password, in an error', () => {
+    expect(() => load({ REDIS_URL: 'tcp://user:hunter2@127.0.0.1' })).toThrow(ConfigError);
+    expect(() => load({ REDIS_URL: 'tcp://user:hunter2@127.0.0.1' })).not.toThrow(/hunter2/);
+  });
+
   it('runs standalone unless told otherwise', () => {
     expect(load({}).cluster).toEqual({
       role: 'standalone',
