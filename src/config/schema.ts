@@ -56,9 +56,9 @@ convict.addFormat({
 convict.addFormat({
   name: 'lease-intervals',
   validate(value: unknown) {
-    // Over 1 so a leader renews before its lease lapses; at most 2 so a failover takes at
-    // most two intervals (the lease lapses, then the next slot hands it over).
-    if (typeof value !== 'number' || !(value > 1 && value <= 2)) throw new Error('must be a number over 1 and at most 2');
+    // Over 1 so a leader renews before its lease lapses; under 2 so a lease renewed at slot n
+    // has lapsed by slot n + 2, where a standby takes it: a failover within two intervals.
+    if (typeof value !== 'number' || !(value > 1 && value < 2)) throw new Error('must be a number over 1 and under 2');
   },
   coerce: (value: unknown) => Number(value),
 });
@@ -144,7 +144,7 @@ export const configSchema = {
       sensitive: true,
     },
     leaseIntervals: {
-      doc: "A generator's lease on a topic lasts this many intervals (over 1, at most 2); it is renewed every interval.",
+      doc: "A generator's lease on a topic lasts this many intervals (over 1, under 2); it is renewed every interval.",
       format: 'lease-intervals',
       default: 1.5,
       env: 'BARCAST_LEASE_INTERVALS',
