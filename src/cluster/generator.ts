@@ -17,7 +17,8 @@ export interface GeneratorOptions {
   /** Topic keys this generator may produce (the catalog); produced only while demanded. */
   readonly topics: readonly string[];
   readonly periodMs: number;
-  readonly leaseMs: number;
+  /** A lease taken or renewed at slot n lasts until slot n + leaseIntervals (over 1, under 2). */
+  readonly leaseIntervals: number;
   readonly seed: number;
   /** This generator's id in leases; unique per process. */
   readonly owner: string;
@@ -68,7 +69,8 @@ async function tickTopic(options: GeneratorOptions, leading: Map<string, Bar>, t
   const { redis, owner } = options;
   const keys = topicRedisKeys(topic);
   try {
-    const lease = await renewOrAcquireLease(redis, keys.lease, owner, options.leaseMs);
+    const leaseEnds = Math.round((slot + options.leaseIntervals) * options.periodMs);
+    const lease = await renewOrAcquireLease(redis, keys.lease, owner, leaseEnds);
     if (lease === 'held_by_other') {
       leading.delete(topic);
       return false;

@@ -93,7 +93,7 @@ function generatorNode(config: Config, dependencies: ClusterNodeDependencies): C
         redis,
         topics,
         periodMs,
-        leaseMs: Math.ceil(periodMs * config.cluster.leaseIntervals),
+        leaseIntervals: config.cluster.leaseIntervals,
         seed: config.broadcaster.seed,
         owner,
         scheduler,

@@ -24,7 +24,7 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
     connectionName: options.name,
     enableOfflineQueue: false,
     autoResubscribe: false,
-    maxRetriesPerRequest: 1,
+    maxRetriesPerRequest: 0,
     retryStrategy: (attempt) => backoffDelay(attempt, RECONNECT_BASE_MS, options.reconnectMaxMs),
   });
   let down = false;

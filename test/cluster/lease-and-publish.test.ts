@@ -16,18 +16,19 @@ beforeEach(async () => {
 });
 
 describe('topic lease', () => {
-  it('is taken by one generator, renewed only by its holder, and taken over once it lapses', async () => {
-    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-1', 10_000)).toBe('acquired');
-    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-2', 10_000)).toBe('held_by_other');
-    expect(await redis.pttl(keys.lease)).toBeGreaterThan(9_000);
-    await redis.pexpire(keys.lease, 5_000);
-    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-1', 10_000)).toBe('renewed');
-    expect(await redis.pttl(keys.lease)).toBeGreaterThan(9_000);
+  it('is taken by one generator until a set time, renewed only by its holder, and taken over once it lapses', async () => {
+    const until = Date.now() + 60_000;
+    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-1', until)).toBe('acquired');
+    expect(await redis.pexpiretime(keys.lease)).toBe(until);
+    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-2', until + 1_000)).toBe('held_by_other');
+    expect(await redis.pexpiretime(keys.lease)).toBe(until);
+    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-1', until + 1_000)).toBe('renewed');
+    expect(await redis.pexpiretime(keys.lease)).toBe(until + 1_000);
 
-    await redis.del(keys.lease); // as if it had expired
-    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-2', 10_000)).toBe('acquired');
+    await redis.del(keys.lease); // as if it had lapsed
+    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-2', until)).toBe('acquired');
     // The former holder neither renews nor steals it back.
-    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-1', 10_000)).toBe('held_by_other');
+    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-1', until)).toBe('held_by_other');
     expect(await redis.get(keys.lease)).toBe('gen-2');
   });
 });
@@ -35,7 +36,7 @@ describe('topic lease', () => {
 describe('publishTick', () => {
   it('publishes a slot once, only for the lease holder, and stores it as the last frame', async () => {
     const recorder = await recordChannel(local.server.url, keys.channel);
-    await renewOrAcquireLease(redis, keys.lease, 'gen-1', 10_000);
+    await renewOrAcquireLease(redis, keys.lease, 'gen-1', Date.now() + 60_000);
 
     expect(await publishTick(redis, keys, 'gen-2', 7, 'frame-7-by-gen-2')).toBe('not_leader');
     expect(await publishTick(redis, keys, 'gen-1', 7, 'frame-7')).toBe('published');
