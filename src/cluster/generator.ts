@@ -40,11 +40,22 @@ export interface SlotReport {
  * A failing slot is reported and the next one starts afresh, which is also how production
  * stops while Redis is unreachable and resumes once it is back.
  */
+/**
+ * The last bar this generator published of a topic, at `ts`. `current` while it is sure
+ * nothing was published since (it kept its lease and its last publish succeeded); otherwise
+ * kept only as a stand-in for when Redis has lost the stored bar.
+ */
+interface KnownBar {
+  readonly bar: Bar;
+  readonly ts: number;
+  readonly current: boolean;
+}
+
 export function generatorLoop(options: GeneratorOptions): Observable<SlotReport> {
-  const leading = new Map<string, Bar>();
+  const known = new Map<string, KnownBar>();
   return slotTicks(options.periodMs, options.scheduler).pipe(
     exhaustMap((slot) =>
-      from(runSlot(options, leading, slot)).pipe(
+      from(runSlot(options, known, slot)).pipe(
         catchError((error: unknown) => {
           options.reportError(undefined, error);
           return EMPTY;
@@ -54,49 +65,62 @@ export function generatorLoop(options: GeneratorOptions): Observable<SlotReport>
   );
 }
 
-async function runSlot(options: GeneratorOptions, leading: Map<string, Bar>, slot: number): Promise<SlotReport> {
-  // While Redis is away, the bars in `leading` are kept: if Redis comes back empty (it keeps
-  // nothing on disk), they continue the series instead of starting it over.
+async function runSlot(options: GeneratorOptions, known: Map<string, KnownBar>, slot: number): Promise<SlotReport> {
+  // While Redis is away the known bars are kept: if Redis comes back empty (it keeps nothing
+  // on disk), they continue the series instead of starting it over.
   if (options.redis.status !== 'ready') return { slot, published: [] };
   const demanded = await demandedTopics(options.redis, options.topics);
-  for (const topic of leading.keys()) if (!demanded.includes(topic)) leading.delete(topic);
-  const outcomes = await Promise.all(demanded.map((topic) => tickTopic(options, leading, topic, slot)));
+  for (const topic of known.keys()) if (!demanded.includes(topic)) known.delete(topic);
+  const outcomes = await Promise.all(demanded.map((topic) => tickTopic(options, known, topic, slot)));
   return { slot, published: demanded.filter((_topic, index) => outcomes[index]) };
 }
 
 /** One slot of one topic; true if this generator published it. */
-async function tickTopic(options: GeneratorOptions, leading: Map<string, Bar>, topic: string, slot: number): Promise<boolean> {
+async function tickTopic(options: GeneratorOptions, known: Map<string, KnownBar>, topic: string, slot: number): Promise<boolean> {
   const { redis, owner } = options;
   const keys = topicRedisKeys(topic);
+  const doubt = (): void => {
+    const last = known.get(topic);
+    if (last) known.set(topic, { ...last, current: false });
+  };
   try {
     const leaseEnds = Math.round((slot + options.leaseIntervals) * options.periodMs);
     const lease = await renewOrAcquireLease(redis, keys.lease, owner, leaseEnds);
     if (lease === 'held_by_other') {
-      leading.delete(topic);
+      doubt();
       return false;
     }
-    // A new leader continues from the bar stored in Redis (another generator may have moved
-    // the series on); its own last bar only stands in when Redis has lost everything.
-    const previous =
-      lease === 'renewed'
-        ? (leading.get(topic) ?? (await storedBar(redis, topic)))
-        : ((await storedBar(redis, topic)) ?? leading.get(topic));
+    const last = known.get(topic);
+    // A leader that is sure of its last bar goes on from it; any other continues from the
+    // later of the bar stored in Redis (another generator may have moved the series on)
+    // and its own, which stands in when Redis has lost everything.
+    const previous = lease === 'renewed' && last?.current ? last : later(await storedBar(redis, topic), last);
     const now = slot * options.periodMs;
-    const bar = nextBar(options, topic, previous, now);
+    const bar = nextBar(options, topic, previous?.bar, now);
     const outcome = await publishTick(redis, keys, owner, slot, updateMessage('bars', topic, now, bar));
-    if (outcome === 'published') leading.set(topic, bar);
-    else leading.delete(topic);
-    return outcome === 'published';
+    if (outcome !== 'published') {
+      doubt();
+      return false;
+    }
+    known.set(topic, { bar, ts: now, current: true });
+    return true;
   } catch (error) {
-    leading.delete(topic);
+    // The publish may or may not have happened: the stored bar decides next time.
+    doubt();
     options.reportError(topic, error);
     return false;
   }
 }
 
-async function storedBar(redis: Redis, topic: string): Promise<Bar | undefined> {
+async function storedBar(redis: Redis, topic: string): Promise<KnownBar | undefined> {
   const text = await redis.get(topicRedisKeys(topic).lastFrame);
-  return text === null ? undefined : readUpdateFrame(text, topic)?.bar;
+  const frame = text === null ? undefined : readUpdateFrame(text, topic);
+  return frame && { bar: frame.bar, ts: frame.ts, current: false };
+}
+
+function later(a: KnownBar | undefined, b: KnownBar | undefined): KnownBar | undefined {
+  if (!a || !b) return a ?? b;
+  return b.ts > a.ts ? b : a;
 }
 
 function nextBar(options: GeneratorOptions, topic: string, previous: Bar | undefined, now: number): Bar {
