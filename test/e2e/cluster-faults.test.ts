@@ -55,7 +55,10 @@ describe('cluster faults', () => {
 
   it('reports not ready while Redis cannot be reached at all, and still serves clients their responses', async () => {
     const front = await apps.start(clusterOverrides('gateway', 'redis://127.0.0.1:1'));
+    const generator = await apps.start(clusterOverrides('generator', 'redis://127.0.0.1:1'));
     expect(await httpStatus(`${front.httpUrl}/ready`)).toBe(503);
+    expect(await httpStatus(`${generator.httpUrl}/ready`)).toBe(503);
+    expect(await httpStatus(`${generator.httpUrl}/health`)).toBe(200);
     const client = await TestClient.connect(front.wsUrl);
     client.subscribe('AAPL');
     const response = await client.waitFor(isType('bars.subscribe.response'));
