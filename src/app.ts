@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asyncScheduler, filter, type Observable, ReplaySubject, type SchedulerLike } from 'rxjs';
+import { createClusterNode } from './cluster/node.js';
 import type { Config } from './config/schema.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BarGenerator } from './streams/bar-stream.js';
@@ -12,7 +13,7 @@ import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
 import { quotesTopicKind } from './streams/quotes-topic.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
 import { createHttpApp } from './transport/http/routes.js';
-import { WsGateway } from './transport/ws/gateway.js';
+import { rejectUpgrade, WsGateway } from './transport/ws/gateway.js';
 
 export interface AppDependencies {
   readonly scheduler?: SchedulerLike;
@@ -21,6 +22,8 @@ export interface AppDependencies {
   readonly generate?: BarGenerator;
   /** Extra topic kinds, registered after the built-in `bars` and `quotes`. */
   readonly topicKinds?: readonly AnyTopicKind[];
+  /** A generator's id in topic leases (default: host, pid and a random suffix). */
+  readonly clusterOwner?: string;
 }
 
 export interface App {
@@ -58,37 +61,49 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     .pipe(filter((event) => event.type === 'topic_error'))
     .subscribe((event) => logger.error({ topic: event.topic, err: event.error }, 'topic stream failed; it carries on'));
 
+  // Standalone: no cluster node, no Redis. Otherwise the role decides where bars come from.
+  const cluster = createClusterNode(config, {
+    scheduler,
+    logger,
+    emit: bus.emit,
+    topics: catalogTopicKeys(catalog),
+    ...(dependencies.generate ? { generate: dependencies.generate } : {}),
+    ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
+  });
   const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
-  hub.register(
-    barsTopicKind({
-      catalog,
-      seed: broadcaster.seed,
-      periodMs: broadcaster.interval * 1000,
-      ...(dependencies.generate ? { generate: dependencies.generate } : {}),
-    }),
-  );
+  const bars = barsTopicKind({
+    catalog,
+    seed: broadcaster.seed,
+    periodMs: broadcaster.interval * 1000,
+    ...(dependencies.generate ? { generate: dependencies.generate } : {}),
+  });
+  hub.register(cluster ? cluster.adaptBarsKind(bars) : bars);
   hub.register(quotesTopicKind(catalog));
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
   const server: Server = createServer(
-    createHttpApp({ metrics: () => metrics.snapshot(), ready: () => state === 'running', logger }),
+    createHttpApp({ metrics: () => metrics.snapshot(), ready: () => state === 'running' && (cluster?.ready() ?? true), logger }),
   );
-  const gateway = new WsGateway({
-    server,
-    hub,
-    emit: bus.emit,
-    logger,
-    now: () => scheduler.now(),
-    maxPayload: config.limits.maxPayloadBytes,
-    scheduler,
-    access: {
-      maxConnections: config.limits.maxConnections,
-      allowedOrigins: config.auth.allowedOrigins,
-      tokens: config.auth.tokens,
-    },
-    limits: { ...config.limits, heartbeatIntervalMs: config.heartbeat.intervalMs },
-  });
+  const gateway =
+    cluster?.servesClients === false
+      ? undefined
+      : new WsGateway({
+          server,
+          hub,
+          emit: bus.emit,
+          logger,
+          now: () => scheduler.now(),
+          maxPayload: config.limits.maxPayloadBytes,
+          scheduler,
+          access: {
+            maxConnections: config.limits.maxConnections,
+            allowedOrigins: config.auth.allowedOrigins,
+            tokens: config.auth.tokens,
+          },
+          limits: { ...config.limits, heartbeatIntervalMs: config.heartbeat.intervalMs },
+        });
+  if (!gateway) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   let stopping: Promise<void> | undefined;
 
   return {
@@ -103,9 +118,10 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           state = 'running';
+          cluster?.start();
           if (broadcaster.enabled) bus.emit({ type: 'broadcaster_started' });
           const address = server.address() as AddressInfo;
-          logger.info({ address: address.address, port: address.port, broadcaster }, 'barcast listening');
+          logger.info({ address: address.address, port: address.port, broadcaster, role: config.cluster.role }, 'barcast listening');
           resolve(address);
         });
       });
@@ -116,7 +132,8 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         state = 'stopping';
         shutdown$.next();
         shutdown$.complete();
-        await gateway.close(config.shutdown.timeoutMs);
+        await gateway?.close(config.shutdown.timeoutMs);
+        cluster?.stop();
         await closeServer(server);
         bus.emit({ type: 'broadcaster_stopped' });
         metrics.close();
