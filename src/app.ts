@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asyncScheduler, filter, type Observable, ReplaySubject, type SchedulerLike } from 'rxjs';
+import { createClusterNode } from './cluster/node.js';
 import type { Config } from './config/schema.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BarGenerator } from './streams/bar-stream.js';
@@ -15,7 +16,7 @@ import { historyRoutes } from './transport/http/history-routes.js';
 import { pageRoutes } from './transport/http/page-routes.js';
 import { createHttpApp } from './transport/http/routes.js';
 import { udfRoutes } from './transport/http/udf-routes.js';
-import { WsGateway } from './transport/ws/gateway.js';
+import { rejectUpgrade, WsGateway } from './transport/ws/gateway.js';
 
 export interface AppDependencies {
   readonly scheduler?: SchedulerLike;
@@ -24,6 +25,8 @@ export interface AppDependencies {
   readonly generate?: BarGenerator;
   /** Extra topic kinds, registered after the built-in `bars` and `quotes`. */
   readonly topicKinds?: readonly AnyTopicKind[];
+  /** A generator's id in topic leases (default: host, pid and a random suffix). */
+  readonly clusterOwner?: string;
 }
 
 export interface App {
@@ -61,15 +64,23 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     .pipe(filter((event) => event.type === 'topic_error'))
     .subscribe((event) => logger.error({ topic: event.topic, err: event.error }, 'topic stream failed; it carries on'));
 
+  // Standalone: no cluster node, no Redis. Otherwise the role decides where bars come from.
+  const cluster = createClusterNode(config, {
+    scheduler,
+    logger,
+    emit: bus.emit,
+    topics: catalogTopicKeys(catalog),
+    ...(dependencies.generate ? { generate: dependencies.generate } : {}),
+    ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
+  });
   const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
-  hub.register(
-    barsTopicKind({
-      catalog,
-      seed: broadcaster.seed,
-      periodMs: broadcaster.interval * 1000,
-      ...(dependencies.generate ? { generate: dependencies.generate } : {}),
-    }),
-  );
+  const bars = barsTopicKind({
+    catalog,
+    seed: broadcaster.seed,
+    periodMs: broadcaster.interval * 1000,
+    ...(dependencies.generate ? { generate: dependencies.generate } : {}),
+  });
+  hub.register(cluster ? cluster.adaptBarsKind(bars) : bars);
   hub.register(quotesTopicKind(catalog));
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
@@ -78,26 +89,30 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   const server: Server = createServer(
     createHttpApp({
       metrics: () => metrics.snapshot(),
-      ready: () => state === 'running',
+      ready: () => state === 'running' && (cluster?.ready() ?? true),
       logger,
       routers: [historyRoutes(history), udfRoutes(history), pageRoutes()],
     }),
   );
-  const gateway = new WsGateway({
-    server,
-    hub,
-    emit: bus.emit,
-    logger,
-    now: () => scheduler.now(),
-    maxPayload: config.limits.maxPayloadBytes,
-    scheduler,
-    access: {
-      maxConnections: config.limits.maxConnections,
-      allowedOrigins: config.auth.allowedOrigins,
-      tokens: config.auth.tokens,
-    },
-    limits: { ...config.limits, heartbeatIntervalMs: config.heartbeat.intervalMs },
-  });
+  const gateway =
+    cluster?.servesClients === false
+      ? undefined
+      : new WsGateway({
+          server,
+          hub,
+          emit: bus.emit,
+          logger,
+          now: () => scheduler.now(),
+          maxPayload: config.limits.maxPayloadBytes,
+          scheduler,
+          access: {
+            maxConnections: config.limits.maxConnections,
+            allowedOrigins: config.auth.allowedOrigins,
+            tokens: config.auth.tokens,
+          },
+          limits: { ...config.limits, heartbeatIntervalMs: config.heartbeat.intervalMs },
+        });
+  if (!gateway) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   let stopping: Promise<void> | undefined;
 
   return {
@@ -112,9 +127,10 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           state = 'running';
+          cluster?.start();
           if (broadcaster.enabled) bus.emit({ type: 'broadcaster_started' });
           const address = server.address() as AddressInfo;
-          logger.info({ address: address.address, port: address.port, broadcaster }, 'barcast listening');
+          logger.info({ address: address.address, port: address.port, broadcaster, role: config.cluster.role }, 'barcast listening');
           resolve(address);
         });
       });
@@ -125,7 +141,8 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         state = 'stopping';
         shutdown$.next();
         shutdown$.complete();
-        await gateway.close(config.shutdown.timeoutMs);
+        await gateway?.close(config.shutdown.timeoutMs);
+        cluster?.stop();
         await closeServer(server);
         bus.emit({ type: 'broadcaster_stopped' });
         metrics.close();

@@ -71,6 +71,27 @@ convict.addFormat({
   coerce: (value: unknown) => Number(value),
 });
 
+convict.addFormat({
+  name: 'redis-url',
+  validate(value: unknown) {
+    if (typeof value !== 'string' || !/^rediss?:\/\/[^\s]+$/.test(value)) {
+      throw new Error('must be a Redis URL like redis://127.0.0.1:6379');
+    }
+  },
+});
+
+convict.addFormat({
+  name: 'lease-intervals',
+  validate(value: unknown) {
+    // Over 1 so a leader renews before its lease lapses; under 2 so a lease renewed at slot n
+    // has lapsed by slot n + 2, where a standby takes it: a failover within two intervals.
+    if (typeof value !== 'number' || !(value > 1 && value < 2)) throw new Error('must be a number over 1 and under 2');
+  },
+  coerce: (value: unknown) => Number(value),
+});
+
+export const CLUSTER_ROLES = ['standalone', 'gateway', 'generator'] as const;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const configSchema = {
@@ -233,9 +254,39 @@ export const configSchema = {
       env: 'ALLOWED_ORIGINS',
     },
   },
+  cluster: {
+    role: {
+      doc: 'standalone: one process does everything, no Redis. gateway: serves clients from Redis. generator: produces bars into Redis.',
+      format: CLUSTER_ROLES,
+      default: 'standalone',
+      env: 'BARCAST_ROLE',
+    },
+    redisUrl: {
+      doc: 'Redis shared by the gateways and generators (ignored when standalone).',
+      format: 'redis-url',
+      default: 'redis://127.0.0.1:6379',
+      env: 'REDIS_URL',
+      // It may carry a password: never echoed in config errors.
+      sensitive: true,
+    },
+    leaseIntervals: {
+      doc: "A generator's lease on a topic lasts this many intervals (over 1, under 2); it is renewed every interval.",
+      format: 'lease-intervals',
+      default: 1.5,
+      env: 'BARCAST_LEASE_INTERVALS',
+    },
+    reconnectMaxMs: {
+      doc: 'Longest wait in milliseconds between two attempts to reconnect to Redis.',
+      format: 'nat',
+      default: 2000,
+      env: 'REDIS_RECONNECT_MAX_MS',
+    },
+  },
 };
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type ClusterRole = (typeof CLUSTER_ROLES)[number];
 
 /** The one typed configuration the composition root consumes. */
 export interface Config {
@@ -268,5 +319,11 @@ export interface Config {
     readonly tokens: readonly string[];
     readonly tokenFile: string;
     readonly allowedOrigins: readonly string[];
+  };
+  readonly cluster: {
+    readonly role: ClusterRole;
+    readonly redisUrl: string;
+    readonly leaseIntervals: number;
+    readonly reconnectMaxMs: number;
   };
 }

@@ -1,5 +1,6 @@
 import type { Subscription } from 'rxjs';
 import type { EmitEvent } from '../../streams/events.js';
+import { frameOf } from '../../streams/framed-value.js';
 import type { OpenedTopic } from '../../streams/hub.js';
 import { updateMessage } from './protocol.js';
 
@@ -71,7 +72,8 @@ export class TopicFanout {
   }
 
   private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, value: unknown): string {
-    const frame = updateMessage(topic.kind, topic.key, this.now(), value);
+    // A value that arrived serialized (from Redis) is forwarded byte for byte.
+    const frame = frameOf(value) ?? updateMessage(topic.kind, topic.key, this.now(), value);
     for (const sink of sinks) sink.send(frame, topic.key);
     this.emit({ type: 'broadcast_sent', topic: topic.key, recipients: sinks.size });
     return frame;

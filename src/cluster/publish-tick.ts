@@ -1,0 +1,31 @@
+import type { Redis } from 'ioredis';
+import type { TopicRedisKeys } from './keys.js';
+
+/**
+ * Publishes one tick of a topic, atomically, only if the caller still holds the lease and
+ * the slot is later than the last one published. Lease check, slot guard, storing the last
+ * frame and PUBLISH happen in one script, so two generators can never both publish a slot:
+ * not when a paused leader wakes up after losing its lease, not right after a failover.
+ */
+const PUBLISH_IF_LEADER = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+local last = tonumber(redis.call('GET', KEYS[2]))
+if last and last >= tonumber(ARGV[2]) then return -2 end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], ARGV[3])
+redis.call('PUBLISH', ARGV[4], ARGV[3])
+return 1`;
+
+export type PublishOutcome = 'published' | 'not_leader' | 'slot_already_published';
+
+export async function publishTick(
+  redis: Redis,
+  keys: TopicRedisKeys,
+  owner: string,
+  slot: number,
+  frame: string,
+): Promise<PublishOutcome> {
+  const result = await redis.eval(PUBLISH_IF_LEADER, 3, keys.lease, keys.lastSlot, keys.lastFrame, owner, slot, frame, keys.channel);
+  if (result === 1) return 'published';
+  return result === -1 ? 'not_leader' : 'slot_already_published';
+}

@@ -1,0 +1,66 @@
+import type { Redis } from 'ioredis';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { demandedTopics } from '../../src/cluster/demand.js';
+import { topicRedisKeys } from '../../src/cluster/keys.js';
+import { renewOrAcquireLease } from '../../src/cluster/lease.js';
+import { publishTick } from '../../src/cluster/publish-tick.js';
+import { eventually, recordChannel, useRedisServer } from '../support/cluster.js';
+
+const TOPIC = 'bars:AAPL:1';
+const keys = topicRedisKeys(TOPIC);
+const local = useRedisServer();
+let redis: Redis;
+beforeEach(async () => {
+  redis = local.redis;
+  await redis.flushall();
+});
+
+describe('topic lease', () => {
+  it('is taken by one generator until a set time, renewed only by its holder, and taken over once it lapses', async () => {
+    const until = Date.now() + 60_000;
+    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-1', until)).toBe('acquired');
+    expect(await redis.pexpiretime(keys.lease)).toBe(until);
+    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-2', until + 1_000)).toBe('held_by_other');
+    expect(await redis.pexpiretime(keys.lease)).toBe(until);
+    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-1', until + 1_000)).toBe('renewed');
+    expect(await redis.pexpiretime(keys.lease)).toBe(until + 1_000);
+
+    await redis.del(keys.lease); // as if it had lapsed
+    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-2', until)).toBe('acquired');
+    // The former holder neither renews nor steals it back.
+    expect(await renewOrAcquireLease(redis, keys.lease, 'gen-1', until)).toBe('held_by_other');
+    expect(await redis.get(keys.lease)).toBe('gen-2');
+  });
+});
+
+describe('publishTick', () => {
+  it('publishes a slot once, only for the lease holder, and stores it as the last frame', async () => {
+    const recorder = await recordChannel(local.server.url, keys.channel);
+    await renewOrAcquireLease(redis, keys.lease, 'gen-1', Date.now() + 60_000);
+
+    expect(await publishTick(redis, keys, 'gen-2', 7, 'frame-7-by-gen-2')).toBe('not_leader');
+    expect(await publishTick(redis, keys, 'gen-1', 7, 'frame-7')).toBe('published');
+    expect(await publishTick(redis, keys, 'gen-1', 7, 'frame-7-again')).toBe('slot_already_published');
+    expect(await publishTick(redis, keys, 'gen-1', 6, 'frame-6-late')).toBe('slot_already_published');
+    expect(await publishTick(redis, keys, 'gen-1', 8, 'frame-8')).toBe('published');
+
+    expect(await redis.get(keys.lastFrame)).toBe('frame-8');
+    expect(await redis.get(keys.lastSlot)).toBe('8');
+    await eventually(() => (recorder.frames.length >= 2 ? true : undefined), 'two published frames');
+    await redis.publish(keys.channel, 'marker'); // anything published twice would arrive before it
+    await eventually(() => (recorder.frames.includes('marker') ? true : undefined), 'the marker');
+    recorder.close();
+    expect(recorder.frames).toEqual(['frame-7', 'frame-8', 'marker']);
+  });
+});
+
+describe('demandedTopics', () => {
+  it('lists the topics whose channel has a subscriber anywhere', async () => {
+    const topics = ['bars:AAPL:1', 'bars:MSFT:1', 'bars:GOOGL:1'];
+    expect(await demandedTopics(redis, topics)).toEqual([]);
+    const recorder = await recordChannel(local.server.url, topicRedisKeys('bars:MSFT:1').channel);
+    expect(await demandedTopics(redis, topics)).toEqual(['bars:MSFT:1']);
+    recorder.close();
+    expect(await demandedTopics(redis, [])).toEqual([]);
+  });
+});

@@ -1,0 +1,68 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Bar } from '../../src/domain/bar.js';
+import { clusterOverrides, eventually, httpStatus, useRedisServer } from '../support/cluster.js';
+import type { RedisServer } from '../support/redis-server.js';
+import { appTracker } from '../support/test-app.js';
+import { isType, isUpdateOf, TestClient } from '../support/ws-client.js';
+
+const AAPL = 'bars:AAPL:1';
+
+const local = useRedisServer();
+let redisServer: RedisServer;
+const apps = appTracker();
+
+beforeEach(() => {
+  redisServer = local.server;
+});
+afterEach(() => apps.stopAll());
+
+const readyIs = (httpUrl: string, status: number) => async () => ((await httpStatus(`${httpUrl}/ready`)) === status ? true : undefined);
+
+describe('cluster faults', () => {
+  it('keeps clients through a Redis restart, answers /ready 503 meanwhile, and resumes updates by itself', async () => {
+    const front = await apps.start(clusterOverrides('gateway', redisServer.url));
+    const generator = await apps.start(clusterOverrides('generator', redisServer.url));
+    const client = await TestClient.connect(front.wsUrl);
+    client.subscribe('AAPL');
+    await client.waitForCount(isUpdateOf(AAPL), 2);
+    await eventually(readyIs(front.httpUrl, 200), 'the gateway to be ready');
+
+    await redisServer.stop();
+    await eventually(readyIs(front.httpUrl, 503), 'the gateway to report not ready');
+    await eventually(readyIs(generator.httpUrl, 503), 'the generator to report not ready');
+    expect(await httpStatus(`${front.httpUrl}/health`)).toBe(200);
+    expect(await httpStatus(`${generator.httpUrl}/health`)).toBe(200);
+    const beforeRestart = client.messages.length;
+
+    await redisServer.restart();
+    const [resumed] = await client.waitForCount(isUpdateOf(AAPL), 3, { from: beforeRestart });
+    // Redis came back empty, yet the series continues from where it was.
+    const last = client.messages.slice(0, beforeRestart).filter(isUpdateOf(AAPL)).at(-1)!.payload as unknown as Bar;
+    const next = resumed!.payload as unknown as Bar;
+    expect(next.time).toBeGreaterThanOrEqual(last.time);
+    expect(next.open).toBe(next.time === last.time ? last.open : last.close);
+    await eventually(readyIs(front.httpUrl, 200), 'the gateway to be ready again');
+    await eventually(readyIs(generator.httpUrl, 200), 'the generator to be ready again');
+    expect(client.socket.readyState).toBe(client.socket.OPEN);
+    await client.close();
+  });
+
+  it('serves no WebSocket on a generator, only HTTP', async () => {
+    const generator = await apps.start(clusterOverrides('generator', redisServer.url));
+    await expect(TestClient.connect(generator.wsUrl)).rejects.toThrow(/HTTP 404/);
+    await eventually(readyIs(generator.httpUrl, 200), 'the generator to be ready');
+  });
+
+  it('reports not ready while Redis cannot be reached at all, and still serves clients their responses', async () => {
+    const front = await apps.start(clusterOverrides('gateway', 'redis://127.0.0.1:1'));
+    const generator = await apps.start(clusterOverrides('generator', 'redis://127.0.0.1:1'));
+    expect(await httpStatus(`${front.httpUrl}/ready`)).toBe(503);
+    expect(await httpStatus(`${generator.httpUrl}/ready`)).toBe(503);
+    expect(await httpStatus(`${generator.httpUrl}/health`)).toBe(200);
+    const client = await TestClient.connect(front.wsUrl);
+    client.subscribe('AAPL');
+    const response = await client.waitFor(isType('bars.subscribe.response'));
+    expect(response.payload).toMatchObject({ status: 'ok', topic: AAPL });
+    await client.close();
+  });
+});

@@ -1,0 +1,148 @@
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { topicRedisKeys } from '../../src/cluster/keys.js';
+import type { Bar } from '../../src/domain/bar.js';
+import { mockLastBar } from '../../src/domain/mock-bar.js';
+import type { BarGenerator } from '../../src/streams/bar-stream.js';
+import { CLUSTER_INTERVAL_MS, clusterOverrides, eventually, recordChannel, useRedisServer } from '../support/cluster.js';
+import type { RedisServer } from '../support/redis-server.js';
+import { appTracker } from '../support/test-app.js';
+import { isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
+
+const AAPL = 'bars:AAPL:1';
+const MSFT = 'bars:MSFT:1';
+
+const local = useRedisServer();
+let redisServer: RedisServer;
+let redis: Redis;
+const apps = appTracker();
+const clients: TestClient[] = [];
+
+beforeEach(async () => {
+  ({ server: redisServer, redis } = local);
+  await redis.flushall();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await apps.stopAll();
+});
+
+const gateway = (intervalMs = CLUSTER_INTERVAL_MS) => apps.start(clusterOverrides('gateway', redisServer.url, intervalMs));
+const generator = (owner: string, intervalMs = CLUSTER_INTERVAL_MS) =>
+  apps.start(clusterOverrides('generator', redisServer.url, intervalMs), { clusterOwner: owner });
+
+async function connect(wsUrl: string): Promise<TestClient> {
+  const client = await TestClient.connect(wsUrl);
+  clients.push(client);
+  return client;
+}
+
+const updates = (client: TestClient, topic: string, from = 0): ServerMessage[] => client.messages.slice(from).filter(isUpdateOf(topic));
+const numsub = async (topic: string): Promise<number> =>
+  Number(((await redis.pubsub('NUMSUB', topicRedisKeys(topic).channel)) as unknown[])[1]);
+
+describe('a cluster of two gateways and two generators on one Redis', () => {
+  it('sends clients on different gateways identical updates and generates no topic nobody wants', async () => {
+    const [gatewayA, gatewayB] = await Promise.all([gateway(), gateway(), generator('gen-1'), generator('gen-2')]);
+    const [alice, bob] = await Promise.all([connect(gatewayA!.wsUrl), connect(gatewayB!.wsUrl)]);
+    alice.subscribe('AAPL');
+    bob.subscribe('AAPL');
+    await Promise.all([alice.waitForCount(isUpdateOf(AAPL), 4), bob.waitForCount(isUpdateOf(AAPL), 4)]);
+
+    const seenByBob = new Map(updates(bob, AAPL).map((update) => [update.ts, update]));
+    const common = updates(alice, AAPL).filter((update) => seenByBob.has(update.ts));
+    expect(common.length).toBeGreaterThanOrEqual(2);
+    for (const update of common) expect(seenByBob.get(update.ts)).toEqual(update);
+
+    expect(await redis.exists(topicRedisKeys(MSFT).lastFrame, topicRedisKeys('bars:GOOGL:1').lastFrame)).toBe(0);
+  });
+
+  it('sends a new subscriber the current bar at once instead of after an interval', async () => {
+    // A long interval, so carol subscribes well between two ticks.
+    const slow = 500;
+    const [gatewayA, gatewayB] = await Promise.all([gateway(slow), gateway(slow), generator('gen-1', slow)]);
+    const alice = await connect(gatewayA.wsUrl);
+    const carol = await connect(gatewayB.wsUrl);
+    alice.subscribe('AAPL');
+    await alice.waitForCount(isUpdateOf(AAPL), 2);
+
+    const seenBefore = updates(alice, AAPL).map((update) => update.ts);
+    carol.subscribe('AAPL');
+    const first = await carol.waitFor(isUpdateOf(AAPL));
+    // A tick alice had already received before carol asked: the stored bar, not the next tick.
+    expect(seenBefore).toContain(first.ts);
+    const later = await carol.waitForCount(isUpdateOf(AAPL), 2);
+    const stamps = later.map((update) => update.ts ?? 0);
+    expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
+    expect(new Set(stamps).size).toBe(stamps.length);
+  });
+
+  it('hands the topic to the other generator within two intervals when the leader dies, continuing the series without duplicates', async () => {
+    const { lease, channel } = topicRedisKeys(AAPL);
+    const [front, gen1, gen2] = await Promise.all([gateway(), generator('gen-1'), generator('gen-2')]);
+    const client = await connect(front.wsUrl);
+    client.subscribe('AAPL');
+    await client.waitForCount(isUpdateOf(AAPL), 2);
+    const recorder = await recordChannel(redisServer.url, channel);
+    await eventually(() => (recorder.frames.length >= 3 ? true : undefined), '3 frames before the failover');
+
+    const leader = await redis.get(lease);
+    const [dying, survivor] = leader === 'gen-1' ? [gen1, 'gen-2'] : [gen2, 'gen-1'];
+    await dying.app.stop(); // as good as a crash: the lease is not released, it lapses
+    const stoppedAt = recorder.frames.length;
+    await eventually(async () => ((await redis.get(lease)) === survivor ? true : undefined), 'the other generator to take the lease');
+    await eventually(() => (recorder.frames.length >= stoppedAt + 3 ? true : undefined), '3 frames after the failover');
+    recorder.close();
+
+    const frames = recorder.frames.map((text) => JSON.parse(text) as { ts: number; payload: Bar });
+    const stamps = frames.map((frame) => frame.ts);
+    expect(new Set(stamps).size).toBe(stamps.length); // one frame per tick, never two
+    for (let index = 1; index < frames.length; index += 1) {
+      const [previous, current] = [frames[index - 1]!, frames[index]!];
+      expect(current.ts - previous.ts).toBeGreaterThan(0);
+      expect(current.ts - previous.ts).toBeLessThanOrEqual(2 * CLUSTER_INTERVAL_MS);
+      expect(current.payload.time).toBeGreaterThanOrEqual(previous.payload.time);
+      if (current.payload.time === previous.payload.time) expect(current.payload.open).toBe(previous.payload.open);
+      else expect(current.payload.open).toBe(previous.payload.close);
+    }
+  });
+
+  it('reports a tick whose generation fails and carries on with the next one', async () => {
+    let calls = 0;
+    const failOnce: BarGenerator = (previous, now, context) => {
+      calls += 1;
+      if (calls === 2) throw new Error('generator failed');
+      return mockLastBar(previous, now, context);
+    };
+    const front = await gateway();
+    const producer = await apps.start(clusterOverrides('generator', redisServer.url), { generate: failOnce });
+    const client = await connect(front.wsUrl);
+    client.subscribe('AAPL');
+    await client.waitForCount(isUpdateOf(AAPL), 3);
+    const metrics = (await (await fetch(`${producer.httpUrl}/api/v1/broadcaster/metrics`)).json()) as Record<string, number>;
+    expect(metrics['errors']).toBe(1);
+    expect(metrics['updates_generated']).toBeGreaterThanOrEqual(3);
+  });
+
+  it('stops producing a topic once every gateway has unsubscribed it', async () => {
+    const [gatewayA, gatewayB] = await Promise.all([gateway(), gateway(), generator('gen-1'), generator('gen-2')]);
+    const [alice, bob] = await Promise.all([connect(gatewayA!.wsUrl), connect(gatewayB!.wsUrl)]);
+    alice.subscribe('AAPL');
+    bob.subscribe('AAPL');
+    alice.subscribe('MSFT');
+    await Promise.all([alice.waitForCount(isUpdateOf(AAPL), 2), bob.waitForCount(isUpdateOf(AAPL), 2)]);
+    expect(await numsub(AAPL)).toBe(2);
+
+    alice.unsubscribe('AAPL');
+    bob.unsubscribe('AAPL');
+    await eventually(async () => ((await numsub(AAPL)) === 0 ? true : undefined), 'both gateways to UNSUBSCRIBE');
+    const lastSlot = await redis.get(topicRedisKeys(AAPL).lastSlot);
+    // MSFT keeps going; three of its ticks later, AAPL has not moved.
+    await alice.waitForCount(isUpdateOf(MSFT), 3, { from: alice.messages.length });
+    const settled = await redis.get(topicRedisKeys(AAPL).lastSlot);
+    await alice.waitForCount(isUpdateOf(MSFT), 3, { from: alice.messages.length });
+    expect(await redis.get(topicRedisKeys(AAPL).lastSlot)).toBe(settled);
+    // At most the one tick already in flight when the last gateway left.
+    expect(Number(settled) - Number(lastSlot)).toBeLessThanOrEqual(1);
+  });
+});
