@@ -36,11 +36,10 @@ describe('GET /api/v1/bars', () => {
   it('joins the live stream: the subscribed bar continues the last closed one', async () => {
     const { httpUrl, wsUrl } = await apps.start(SLOW);
     const client = await TestClient.connect(wsUrl);
-    // Subscribe first, then fetch: both then refer to the same current period (barring a
-    // minute boundary in between, which the period check below would report).
+    // Subscribe first, then fetch the bars before the live one, however late the fetch is.
     client.subscribe('GOOGL');
     const live = (await client.waitFor(isUpdateOf('bars:GOOGL:1'))).payload as unknown as Bar;
-    const { body } = await getJson(`${httpUrl}/api/v1/bars?symbol=GOOGL&countback=3`);
+    const { body } = await getJson(`${httpUrl}/api/v1/bars?symbol=GOOGL&countback=3&to=${live.time}`);
     const history = body['bars'] as Bar[];
     const last = history[history.length - 1] as Bar;
     expect(history).toHaveLength(3);
@@ -53,13 +52,14 @@ describe('GET /api/v1/bars', () => {
     const { httpUrl, wsUrl } = await apps.start(SLOW);
     const client = await TestClient.connect(wsUrl);
     client.subscribe('MSFT', '5');
-    const live = (await client.waitFor(isUpdateOf('bars:MSFT:5'))).payload as unknown as Bar;
-    const { body } = await getJson(`${httpUrl}/api/v1/bars?symbol=MSFT&resolution=5&countback=2`);
+    const update = await client.waitFor(isUpdateOf('bars:MSFT:5'));
+    const live = update.payload as unknown as Bar;
+    const { body } = await getJson(`${httpUrl}/api/v1/bars?symbol=MSFT&resolution=5&countback=2&to=${live.time}`);
     const last = (body['bars'] as Bar[])[1] as Bar;
     expect(live.time).toBe(last.time + 5 * MINUTE);
     expect(live.open).toBe(last.close);
-    // and it agrees with the minute bars of its period so far
-    const minutes = await getJson(`${httpUrl}/api/v1/bars?symbol=MSFT&resolution=1&from=${live.time}&to=${Date.now()}`);
+    // and it agrees with the minute bars of its period closed when it was sent
+    const minutes = await getJson(`${httpUrl}/api/v1/bars?symbol=MSFT&resolution=1&from=${live.time}&to=${update.ts}`);
     for (const minute of minutes.body['bars'] as Bar[]) {
       expect(live.high).toBeGreaterThanOrEqual(minute.high);
       expect(live.low).toBeLessThanOrEqual(minute.low);
