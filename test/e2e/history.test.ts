@@ -59,7 +59,7 @@ describe('GET /api/v1/bars', () => {
     expect(live.time).toBe(last.time + 5 * MINUTE);
     expect(live.open).toBe(last.close);
     // and it agrees with the minute bars of its period closed when it was sent
-    const minutes = await getJson(`${httpUrl}/api/v1/bars?symbol=MSFT&resolution=1&from=${live.time}&to=${update.ts}`);
+    const minutes = await getJson(`${httpUrl}/api/v1/bars?symbol=MSFT&resolution=1&from=${live.time}&to=${Math.floor((update.ts ?? 0) / MINUTE) * MINUTE}`);
     for (const minute of minutes.body['bars'] as Bar[]) {
       expect(live.high).toBeGreaterThanOrEqual(minute.high);
       expect(live.low).toBeLessThanOrEqual(minute.low);
