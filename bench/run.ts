@@ -1,0 +1,193 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Child, type LoadReply, type LoadRequest, type ServerKind, type ServerReply, type ServerRequest, type ServerStats, type TopicRef } from './ipc.js';
+import { renderTable, type BenchResults, type FanoutResult } from './report.js';
+import { summarizeLatency } from './stats.js';
+import { FULL, QUICK, spread, symbols, topicsOf, type Sizes } from './workloads.js';
+
+/**
+ * `npm run bench [-- --quick] [-- --only W1,W2]`: every workload against barcast and, where
+ * a ratio is asked for, against the raw-ws limit and socket.io, in this one run.
+ */
+const LOAD_PROCESSES = 2;
+const SERVERS: readonly ServerKind[] = ['raw', 'socketio', 'barcast'];
+
+type Server = Child<ServerRequest, ServerReply>;
+type Load = Child<LoadRequest, LoadReply>;
+
+interface FanoutSpec {
+  readonly symbols: readonly string[];
+  readonly resolutions: readonly string[];
+  readonly intervalMs: number;
+  readonly clients: readonly (readonly TopicRef[])[];
+  readonly warmupMs: number;
+  readonly measureMs: number;
+  readonly sampleEvery: number;
+}
+
+async function startServer(kind: ServerKind, spec: Pick<FanoutSpec, 'symbols' | 'resolutions' | 'intervalMs'>): Promise<{ server: Server; url: string }> {
+  const server = Child.fork<ServerRequest, ServerReply>('./server-process.ts');
+  const { port } = await server.request({ type: 'start', server: kind, symbols: spec.symbols, resolutions: spec.resolutions, intervalMs: spec.intervalMs });
+  return { server, url: `ws://127.0.0.1:${port}` };
+}
+
+async function connectLoads(kind: ServerKind, url: string, clients: readonly (readonly TopicRef[])[], sampleEvery: number): Promise<Load[]> {
+  const loads = Array.from({ length: LOAD_PROCESSES }, () => Child.fork<LoadRequest, LoadReply>('./load-process.ts'));
+  const protocol = kind === 'socketio' ? 'socketio' : 'barcast';
+  await Promise.all(
+    loads.map((load, index) =>
+      load.request({ type: 'connect', url, protocol, clients: clients.filter((_, client) => client % LOAD_PROCESSES === index), sampleEvery }),
+    ),
+  );
+  return loads;
+}
+
+const stats = (server: Server, gc = false): Promise<ServerStats> => server.request({ type: 'stats', gc });
+
+/** One fan-out measurement: connect and subscribe, warm up, then count deliveries and server CPU. */
+async function measureFanout(kind: ServerKind, spec: FanoutSpec): Promise<FanoutResult> {
+  const { server, url } = await startServer(kind, spec);
+  const loads: Load[] = [];
+  try {
+    const empty = await stats(server, true);
+    loads.push(...(await connectLoads(kind, url, spec.clients, spec.sampleEvery)));
+    await sleep(spec.warmupMs);
+    await Promise.all(loads.map((load) => load.request({ type: 'reset' })));
+    const before = await stats(server);
+    await sleep(spec.measureMs);
+    const after = await stats(server);
+    const reports = await Promise.all(loads.map((load) => load.request({ type: 'report' })));
+    const settled = await stats(server, true);
+    const updates = reports.reduce((sum, report) => sum + report.updates, 0);
+    const elapsedMs = Math.max(...reports.map((report) => report.elapsedMs));
+    const cpuUs = after.cpuUs - before.cpuUs;
+    const connections = spec.clients.length;
+    return {
+      server: kind,
+      connections,
+      deliveredPerSecond: (updates / elapsedMs) * 1000,
+      cpuUsPerMessage: updates > 0 ? cpuUs / updates : Number.NaN,
+      cpuCoreShare: cpuUs / 1000 / spec.measureMs,
+      latency: summarizeLatency(reports.flatMap((report) => report.latencies)),
+      rssPerConnection: (settled.rss - empty.rss) / connections,
+      heapPerConnection: (settled.heapUsed - empty.heapUsed) / connections,
+    };
+  } finally {
+    await Promise.all(loads.map((load) => load.stop()));
+    await server.stop();
+  }
+}
+
+async function fanoutAcrossServers(label: string, spec: FanoutSpec, servers = SERVERS): Promise<FanoutResult[]> {
+  const results: FanoutResult[] = [];
+  for (const kind of servers) {
+    progress(`${label} ${kind}`);
+    results.push(await measureFanout(kind, spec));
+  }
+  return results;
+}
+
+/** W4 then W5 on one barcast process: churn, heap after GC before and after, then idle. */
+async function churnThenIdle(sizes: Sizes): Promise<Pick<BenchResults, 'w4' | 'w5'>> {
+  progress('W4 churn barcast');
+  const topics = topicsOf(symbols(100), ['1', '5', '15', '60']);
+  const { server, url } = await startServer('barcast', { symbols: symbols(100), resolutions: ['1', '5', '15', '60'], intervalMs: 1_000 });
+  const loads: Load[] = [];
+  try {
+    const fresh = await stats(server, true);
+    loads.push(...(await connectLoads('barcast', url, Array.from({ length: sizes.w4.clients }, () => []), 1)));
+    const churn = (cycles: number) => Promise.all(loads.map((load) => load.request({ type: 'churn', cycles: cycles / loads.length, topics })));
+    await churn(Math.min(sizes.w4.cycles, 2 * topics.length * loads.length));
+    const before = await stats(server, true);
+    const started = Date.now();
+    await churn(sizes.w4.cycles);
+    const churnMs = Date.now() - started;
+    const after = await stats(server, true);
+
+    progress('W5 idle barcast');
+    const idleStart = await stats(server);
+    await sleep(sizes.w5.idleMs);
+    const idleEnd = await stats(server);
+    return {
+      w4: {
+        cycles: sizes.w4.cycles,
+        cyclesPerSecond: (sizes.w4.cycles / churnMs) * 1000,
+        heapBefore: before.heapUsed,
+        heapAfter: after.heapUsed,
+        activeTopicsAfter: after.activeTopics ?? Number.NaN,
+      },
+      w5: {
+        idleMs: sizes.w5.idleMs,
+        cpuCoreShare: (idleEnd.cpuUs - idleStart.cpuUs) / 1000 / sizes.w5.idleMs,
+        timers: idleEnd.resources['Timeout'] ?? 0,
+        baselineTimers: fresh.resources['Timeout'] ?? 0,
+        activeTopics: idleEnd.activeTopics ?? Number.NaN,
+      },
+    };
+  } finally {
+    await Promise.all(loads.map((load) => load.stop()));
+    await server.stop();
+  }
+}
+
+function progress(what: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${what}\n`);
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const onlyIndex = args.indexOf('--only');
+  const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',')) : undefined;
+  const wants = (workload: string): boolean => !only || only.has(workload);
+  const sizes = quick ? QUICK : FULL;
+  const startedAt = new Date();
+  const results: BenchResults = {
+    mode: quick ? 'quick' : 'full',
+    startedAt: startedAt.toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: loadavg() },
+  };
+
+  if (wants('W1')) {
+    results.w1 = await fanoutAcrossServers('W1 saturation', {
+      symbols: symbols(1), resolutions: ['1'], intervalMs: 1,
+      clients: spread(sizes.w1.clients, topicsOf(symbols(1), ['1'])),
+      warmupMs: sizes.warmupMs, measureMs: sizes.w1.measureMs, sampleEvery: 64,
+    });
+  }
+  if (wants('W2')) {
+    results.w2 = await fanoutAcrossServers('W2 latency', {
+      symbols: symbols(10), resolutions: ['1'], intervalMs: 100,
+      clients: spread(sizes.w2.clients, topicsOf(symbols(10), ['1'])),
+      warmupMs: sizes.warmupMs, measureMs: sizes.w2.measureMs, sampleEvery: 1,
+    });
+  }
+  if (wants('W3')) {
+    results.w3 = await fanoutAcrossServers('W3 scale', {
+      symbols: symbols(100), resolutions: ['1'], intervalMs: 1_000,
+      clients: spread(sizes.w3.clients, topicsOf(symbols(100), ['1'])),
+      warmupMs: sizes.warmupMs, measureMs: sizes.w3.measureMs, sampleEvery: 1,
+    });
+  }
+  if (wants('W4') || wants('W5')) Object.assign(results, await churnThenIdle(sizes));
+  if (wants('W6')) {
+    // A client watches one symbol at four resolutions (a chart with several timeframes).
+    const resolutions = ['1', '5', '15', '60'];
+    const symbolList = symbols(10);
+    results.w6 = await fanoutAcrossServers('W6 multi-topic', {
+      symbols: symbolList, resolutions, intervalMs: 100,
+      clients: Array.from({ length: sizes.w6.clients }, (_, index) => topicsOf([symbolList[index % symbolList.length]!], resolutions)),
+      warmupMs: sizes.warmupMs, measureMs: sizes.w6.measureMs, sampleEvery: 8,
+    });
+  }
+  results.durationMs = Date.now() - startedAt.getTime();
+
+  const directory = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(`${directory}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${renderTable(results)}\nwrote bench/results/latest.json\n`);
+}
+
+await main();
