@@ -11,6 +11,7 @@ import {
   type ClientMessage,
   type TopicAction,
 } from './protocol.js';
+import { corkSocket, uncorkSocket, writePreparedFrame, type PreparedFrame } from './prepared-frame.js';
 import type { FrameSink, TopicFanout } from './topic-fanout.js';
 
 /** One client connection: its subscriptions, and the mapping of its messages to topics. */
@@ -30,6 +31,19 @@ export class Session implements FrameSink {
 
   send(frame: string): void {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
+  }
+
+  /** The fan-out's hot path: bytes framed once for all sockets (see prepared-frame.ts). */
+  sendPrepared(frame: PreparedFrame): void {
+    if (this.socket.readyState === WebSocket.OPEN) writePreparedFrame(this.socket, frame);
+  }
+
+  cork(): void {
+    corkSocket(this.socket);
+  }
+
+  uncork(): void {
+    uncorkSocket(this.socket);
   }
 
   receive(data: RawData, isBinary: boolean): void {

@@ -1,12 +1,23 @@
 import type { Subscription } from 'rxjs';
 import type { EmitEvent } from '../../streams/events.js';
 import type { OpenedTopic } from '../../streams/hub.js';
+import { prepareTextFrame, type PreparedFrame } from './prepared-frame.js';
 import { updateMessage } from './protocol.js';
 
 /** Anything that can take a serialized frame: a session, in practice. */
 export interface FrameSink {
   send(frame: string): void;
+  /** The fast path: the update serialized and framed once for every sink (falls back to `send`). */
+  sendPrepared?(frame: PreparedFrame): void;
+  /** Topics this sink is on; a sink on several gets its writes of one tick batched. */
+  readonly subscriptionCount?: number;
+  /** Hold writes until `uncork`, so the frames of one tick leave in one write. */
+  cork?(): void;
+  uncork?(): void;
 }
+
+/** Runs `flush` once the current tick's synchronous fan-out is over. */
+export type EndOfTick = (flush: () => void) => void;
 
 interface FanoutTopic {
   readonly sinks: Set<FrameSink>;
@@ -15,17 +26,28 @@ interface FanoutTopic {
 
 /**
  * One hub subscription per topic for the whole gateway, fanned out to every socket that
- * wants the topic. Each update is serialized once per tick, then the same string is written
- * to every socket: no per-client encoding, no per-client RxJS subscription. The first sink
+ * wants the topic. Each update is serialized and framed once per tick, then the same Buffer
+ * is written to every socket: no per-client encoding, no per-client RxJS subscription. The first sink
  * subscribes the hub's shared stream; the last one leaving unsubscribes it, so the hub's
  * refcount (and with it the topic's timer) follows real demand.
  */
 export class TopicFanout {
   private readonly topics = new Map<string, FanoutTopic>();
+  /** Sinks corked during the current tick, uncorked together when it ends. */
+  private readonly held = new Set<FrameSink>();
+  private readonly flushHeld = (): void => {
+    for (const sink of this.held) sink.uncork?.();
+    this.held.clear();
+  };
 
+  /**
+   * `endOfTick` defaults to a microtask: topics that tick together are driven by one timer
+   * callback (see tick-grid.ts), and microtasks run right after it, before any other timer.
+   */
   constructor(
     private readonly emit: EmitEvent,
     private readonly now: () => number,
+    private readonly endOfTick: EndOfTick = queueMicrotask,
   ) {}
 
   /** Adds `sink` to the topic; false if it was already there. */
@@ -59,8 +81,20 @@ export class TopicFanout {
   }
 
   private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, value: unknown): void {
-    const frame = updateMessage(topic.kind, topic.key, this.now(), value);
-    for (const sink of sinks) sink.send(frame);
+    const frame = prepareTextFrame(updateMessage(topic.kind, topic.key, this.now(), value));
+    for (const sink of sinks) {
+      if ((sink.subscriptionCount ?? 1) > 1) this.holdUntilEndOfTick(sink);
+      if (sink.sendPrepared) sink.sendPrepared(frame);
+      else sink.send(frame.text);
+    }
     this.emit({ type: 'broadcast_sent', topic: topic.key, recipients: sinks.size });
+  }
+
+  /** One write per client per tick: a sink on several topics is corked until the tick ends. */
+  private holdUntilEndOfTick(sink: FrameSink): void {
+    if (!sink.cork || this.held.has(sink)) return;
+    sink.cork();
+    this.held.add(sink);
+    if (this.held.size === 1) this.endOfTick(this.flushHeld);
   }
 }
