@@ -9,6 +9,7 @@ import { catalogTopicKeys, type Catalog } from './streams/catalog.js';
 import { createEventBus } from './streams/events.js';
 import { Hub } from './streams/hub.js';
 import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
+import { topicTicks } from './streams/topic-ticks.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
 import { createHttpApp } from './transport/http/routes.js';
 import { WsGateway } from './transport/ws/gateway.js';
@@ -64,6 +65,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       catalog,
       seed: broadcaster.seed,
       periodMs: broadcaster.interval * 1000,
+      ...topicTicks(config.fanout.tickSchedule, broadcaster.interval * 1000, scheduler),
       ...(dependencies.generate ? { generate: dependencies.generate } : {}),
     }),
   );
@@ -80,6 +82,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     logger,
     now: () => scheduler.now(),
     maxPayload: MAX_PAYLOAD_BYTES,
+    perMessageDeflate: config.fanout.perMessageDeflate,
   });
   let stopping: Promise<void> | undefined;
 

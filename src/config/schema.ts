@@ -46,6 +46,9 @@ convict.addFormat({
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** How topic timers are laid out in time; see docs/performance.md for what each costs. */
+export const TICK_SCHEDULES = ['spread', 'aligned', 'per-topic'] as const;
+
 export const configSchema = {
   port: {
     doc: 'TCP port for HTTP and WebSocket (0 picks a free port).',
@@ -107,9 +110,26 @@ export const configSchema = {
       env: 'SHUTDOWN_TIMEOUT_MS',
     },
   },
+  fanout: {
+    tickSchedule: {
+      doc:
+        'When topics tick: "spread" (each symbol at its own offset in the interval, its resolutions together), ' +
+        '"aligned" (every topic at the same instant), or "per-topic" (each topic an interval from its first subscriber).',
+      format: TICK_SCHEDULES,
+      default: 'spread',
+      env: 'FANOUT_TICK_SCHEDULE',
+    },
+    perMessageDeflate: {
+      doc: 'Offer permessage-deflate. Off: bar frames are small, and compressing per socket costs more CPU than it saves.',
+      format: Boolean,
+      default: false,
+      env: 'FANOUT_PERMESSAGE_DEFLATE',
+    },
+  },
 };
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type TickSchedule = (typeof TICK_SCHEDULES)[number];
 
 /** The one typed configuration the composition root consumes. */
 export interface Config {
@@ -124,4 +144,5 @@ export interface Config {
   };
   readonly log: { readonly level: LogLevel };
   readonly shutdown: { readonly timeoutMs: number };
+  readonly fanout: { readonly tickSchedule: TickSchedule; readonly perMessageDeflate: boolean };
 }

@@ -14,6 +14,8 @@ export interface BarStreamOptions {
   readonly periodMs: number;
   readonly scheduler: SchedulerLike;
   readonly generate?: BarGenerator;
+  /** What drives the ticks; by default this stream's own `interval(periodMs)`. */
+  readonly ticks$?: Observable<unknown>;
   /** Called when one tick's generation throws; the stream then carries on at the next tick. */
   readonly onGeneratorError: (error: unknown) => void;
 }
@@ -29,7 +31,7 @@ export function barStream(options: BarStreamOptions): Observable<Bar> {
     symbol: options.symbol,
     resolution: options.resolution,
   };
-  return interval(options.periodMs, scheduler).pipe(
+  return (options.ticks$ ?? interval(options.periodMs, scheduler)).pipe(
     map(() => scheduler.now()),
     scanSkippingFailures((bar: Bar | undefined, now: number) => generate(bar, now, context), options.onGeneratorError),
   );

@@ -18,6 +18,8 @@ export interface GatewayOptions {
   readonly now: () => number;
   /** Largest accepted frame in bytes; ws closes a connection that sends more with 1009. */
   readonly maxPayload: number;
+  /** Offer permessage-deflate (off by default: it also rules out framing once for all sockets). */
+  readonly perMessageDeflate?: boolean;
 }
 
 /**
@@ -32,7 +34,7 @@ export class WsGateway {
   constructor(private readonly options: GatewayOptions) {
     // permessage-deflate is off: bar frames are small, and compressing each one per socket
     // costs more CPU than the bytes it saves.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, perMessageDeflate: false });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, perMessageDeflate: options.perMessageDeflate ?? false });
     this.fanout = new TopicFanout(options.emit, options.now);
     this.wss.on('connection', (socket: WebSocket) => this.accept(socket));
     options.server.on('upgrade', this.onUpgrade);
