@@ -1,0 +1,94 @@
+import { Subject } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { OpenedTopic } from '../../../src/streams/hub.js';
+import type { PreparedFrame } from '../../../src/transport/ws/prepared-frame.js';
+import { TopicFanout, type FrameSink } from '../../../src/transport/ws/topic-fanout.js';
+
+/** A sink that records what reaches it, in order. */
+class RecordingSink implements FrameSink {
+  readonly log: string[] = [];
+  constructor(readonly subscriptionCount: number) {}
+  send(frame: string): void {
+    this.log.push(`text ${frame}`);
+  }
+  sendPrepared(frame: PreparedFrame): void {
+    this.log.push(`prepared ${frame.framed.subarray(frame.framed.length - frame.text.length).toString()}`);
+  }
+  cork(): void {
+    this.log.push('cork');
+  }
+  uncork(): void {
+    this.log.push('uncork');
+  }
+}
+
+function topic(key: string, stream$: Subject<unknown>): OpenedTopic {
+  return { kind: 'bars', key, description: {}, stream$ };
+}
+
+function fanoutWithManualTicks(): { fanout: TopicFanout; endTick: () => void } {
+  const pending: (() => void)[] = [];
+  const fanout = new TopicFanout(() => undefined, () => 7, (flush) => pending.push(flush));
+  return { fanout, endTick: () => pending.splice(0).forEach((flush) => flush()) };
+}
+
+const update = (key: string, value: unknown): string => JSON.stringify({ type: 'bars.update', topic: key, ts: 7, payload: value });
+
+describe('TopicFanout', () => {
+  it('writes one frame, built once, to every sink of the topic', () => {
+    const { fanout } = fanoutWithManualTicks();
+    const aapl = new Subject<unknown>();
+    const [first, second] = [new RecordingSink(1), new RecordingSink(1)];
+    fanout.join(topic('bars:AAPL:1', aapl), first);
+    fanout.join(topic('bars:AAPL:1', aapl), second);
+    aapl.next({ close: 1 });
+    expect(first.log).toEqual([`prepared ${update('bars:AAPL:1', { close: 1 })}`]);
+    expect(second.log).toEqual(first.log);
+  });
+
+  it('holds the writes of a sink on several topics until the tick ends, then releases them once', () => {
+    const { fanout, endTick } = fanoutWithManualTicks();
+    const [one, five] = [new Subject<unknown>(), new Subject<unknown>()];
+    const sink = new RecordingSink(2);
+    fanout.join(topic('bars:AAPL:1', one), sink);
+    fanout.join(topic('bars:AAPL:5', five), sink);
+    one.next(1);
+    five.next(5);
+    expect(sink.log).toEqual(['cork', `prepared ${update('bars:AAPL:1', 1)}`, `prepared ${update('bars:AAPL:5', 5)}`]);
+    endTick();
+    expect(sink.log.at(-1)).toBe('uncork');
+    one.next(2);
+    expect(sink.log.slice(4)).toEqual(['cork', `prepared ${update('bars:AAPL:1', 2)}`]);
+  });
+
+  it('never corks a sink on one topic', () => {
+    const { fanout, endTick } = fanoutWithManualTicks();
+    const aapl = new Subject<unknown>();
+    const sink = new RecordingSink(1);
+    fanout.join(topic('bars:AAPL:1', aapl), sink);
+    aapl.next(1);
+    endTick();
+    expect(sink.log).toEqual([`prepared ${update('bars:AAPL:1', 1)}`]);
+  });
+
+  it('falls back to the text frame for a sink without the prepared path', () => {
+    const { fanout } = fanoutWithManualTicks();
+    const aapl = new Subject<unknown>();
+    const texts: string[] = [];
+    fanout.join(topic('bars:AAPL:1', aapl), { send: (frame) => texts.push(frame) });
+    aapl.next(3);
+    expect(texts).toEqual([update('bars:AAPL:1', 3)]);
+  });
+
+  it('releases corked sinks on a microtask by default', async () => {
+    const fanout = new TopicFanout(() => undefined, () => 7);
+    const [one, five] = [new Subject<unknown>(), new Subject<unknown>()];
+    const sink = new RecordingSink(2);
+    fanout.join(topic('bars:AAPL:1', one), sink);
+    fanout.join(topic('bars:AAPL:5', five), sink);
+    one.next(1);
+    expect(sink.log.at(-1)).not.toBe('uncork');
+    await Promise.resolve();
+    expect(sink.log.at(-1)).toBe('uncork');
+  });
+});
