@@ -76,7 +76,9 @@ export class Child<Req extends { type: string }, Rep extends { type: string }> {
   /** Forks `script` (a .ts file next to this one) under tsx, with `--expose-gc`. */
   static fork<Req extends { type: string }, Rep extends { type: string }>(script: string): Child<Req, Rep> {
     const path = fileURLToPath(new URL(script, import.meta.url));
-    const child = fork(path, [], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every child (open it in Chrome DevTools).
+    const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [];
+    const child = fork(path, [], { execArgv: ['--import', 'tsx', '--expose-gc', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     return new Child<Req, Rep>(child);
   }
 

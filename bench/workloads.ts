@@ -3,7 +3,7 @@ import type { TopicRef } from './ipc.js';
 /** Sizes of every workload; `--quick` shrinks counts and durations, never the shape. */
 export interface Sizes {
   readonly warmupMs: number;
-  readonly w1: { readonly clients: number; readonly measureMs: number };
+  readonly w1: { readonly clients: number; readonly measureMs: number; readonly rounds: number };
   readonly w2: { readonly clients: number; readonly measureMs: number };
   readonly w3: { readonly clients: number; readonly measureMs: number };
   readonly w4: { readonly clients: number; readonly cycles: number };
@@ -13,7 +13,7 @@ export interface Sizes {
 
 export const FULL: Sizes = {
   warmupMs: 1_000,
-  w1: { clients: 1_000, measureMs: 5_000 },
+  w1: { clients: 1_000, measureMs: 4_000, rounds: 3 },
   w2: { clients: 1_000, measureMs: 10_000 },
   w3: { clients: 10_000, measureMs: 10_000 },
   w4: { clients: 100, cycles: 100_000 },
@@ -22,13 +22,13 @@ export const FULL: Sizes = {
 };
 
 export const QUICK: Sizes = {
-  warmupMs: 500,
-  w1: { clients: 500, measureMs: 2_000 },
-  w2: { clients: 500, measureMs: 2_000 },
-  w3: { clients: 2_000, measureMs: 3_000 },
-  w4: { clients: 50, cycles: 10_000 },
+  warmupMs: 300,
+  w1: { clients: 500, measureMs: 1_500, rounds: 1 },
+  w2: { clients: 500, measureMs: 1_500 },
+  w3: { clients: 1_000, measureMs: 2_000 },
+  w4: { clients: 50, cycles: 5_000 },
   w5: { idleMs: 2_000 },
-  w6: { clients: 500, measureMs: 2_000 },
+  w6: { clients: 500, measureMs: 1_500 },
 };
 
 /** `S000`, `S001`, ...: valid symbols for any number of topics. */
