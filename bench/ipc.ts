@@ -61,12 +61,19 @@ export interface LoadReport {
   readonly latencies: readonly number[];
 }
 
-export type LoadRequest = LoadConnect | LoadChurn | { readonly type: 'reset' } | { readonly type: 'report' } | { readonly type: 'stop' };
+export type LoadRequest =
+  | LoadConnect
+  | LoadChurn
+  | { readonly type: 'reset' }
+  | { readonly type: 'report' }
+  | { readonly type: 'disconnect' }
+  | { readonly type: 'stop' };
 export type LoadReply =
   | { readonly type: 'connect'; readonly connected: number }
   | { readonly type: 'churn'; readonly responses: number }
   | { readonly type: 'reset' }
   | LoadReport
+  | { readonly type: 'disconnect' }
   | { readonly type: 'stop' };
 
 /** A forked child that is spoken to one request at a time. */

@@ -158,6 +158,10 @@ serveRequests<LoadRequest, LoadReply>(async (request) => {
       return { type: 'reset' };
     case 'report':
       return { type: 'report', updates: counters.updates, elapsedMs: Date.now() - counters.since, latencies };
+    case 'disconnect':
+      for (const client of clients) client.close();
+      clients = [];
+      return { type: 'disconnect' };
     case 'stop':
       for (const client of clients) client.close();
       clients = [];

@@ -34,26 +34,29 @@ async function startServer(kind: ServerKind, spec: Pick<FanoutSpec, 'symbols' | 
   return { server, url: `ws://127.0.0.1:${port}` };
 }
 
+/** The load generators, forked once and reused by every measurement (`disconnect` between them). */
+let loadProcesses: Load[] = [];
+
 async function connectLoads(kind: ServerKind, url: string, clients: readonly (readonly TopicRef[])[], sampleEvery: number): Promise<Load[]> {
-  const loads = Array.from({ length: LOAD_PROCESSES }, () => Child.fork<LoadRequest, LoadReply>('./load-process.ts'));
   const protocol = kind === 'socketio' ? 'socketio' : 'barcast';
   await Promise.all(
-    loads.map((load, index) =>
+    loadProcesses.map((load, index) =>
       load.request({ type: 'connect', url, protocol, clients: clients.filter((_, client) => client % LOAD_PROCESSES === index), sampleEvery }),
     ),
   );
-  return loads;
+  return loadProcesses;
 }
+
+const disconnectLoads = (): Promise<unknown> => Promise.all(loadProcesses.map((load) => load.request({ type: 'disconnect' })));
 
 const stats = (server: Server, gc = false): Promise<ServerStats> => server.request({ type: 'stats', gc });
 
 /** One fan-out measurement: connect and subscribe, warm up, then count deliveries and server CPU. */
 async function measureFanout(kind: ServerKind, spec: FanoutSpec): Promise<FanoutResult> {
   const { server, url } = await startServer(kind, spec);
-  const loads: Load[] = [];
   try {
     const empty = await stats(server, true);
-    loads.push(...(await connectLoads(kind, url, spec.clients, spec.sampleEvery)));
+    const loads = await connectLoads(kind, url, spec.clients, spec.sampleEvery);
     await sleep(spec.warmupMs);
     await Promise.all(loads.map((load) => load.request({ type: 'reset' })));
     const before = await stats(server);
@@ -76,7 +79,7 @@ async function measureFanout(kind: ServerKind, spec: FanoutSpec): Promise<Fanout
       heapPerConnection: (settled.heapUsed - empty.heapUsed) / connections,
     };
   } finally {
-    await Promise.all(loads.map((load) => load.stop()));
+    await disconnectLoads();
     await server.stop();
   }
 }
@@ -103,10 +106,9 @@ async function churnThenIdle(sizes: Sizes): Promise<Pick<BenchResults, 'w4' | 'w
   progress('W4 churn barcast');
   const topics = topicsOf(symbols(100), ['1', '5', '15', '60']);
   const { server, url } = await startServer('barcast', { symbols: symbols(100), resolutions: ['1', '5', '15', '60'], intervalMs: 1_000 });
-  const loads: Load[] = [];
   try {
     const fresh = await stats(server, true);
-    loads.push(...(await connectLoads('barcast', url, Array.from({ length: sizes.w4.clients }, () => []), 1)));
+    const loads = await connectLoads('barcast', url, Array.from({ length: sizes.w4.clients }, () => []), 1);
     const churn = (cycles: number) => Promise.all(loads.map((load) => load.request({ type: 'churn', cycles: cycles / loads.length, topics })));
     await churn(Math.min(sizes.w4.cycles, 2 * topics.length * loads.length));
     const before = await stats(server, true);
@@ -136,7 +138,7 @@ async function churnThenIdle(sizes: Sizes): Promise<Pick<BenchResults, 'w4' | 'w
       },
     };
   } finally {
-    await Promise.all(loads.map((load) => load.stop()));
+    await disconnectLoads();
     await server.stop();
   }
 }
@@ -161,6 +163,21 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: loadavg() },
   };
 
+  loadProcesses = Array.from({ length: LOAD_PROCESSES }, () => Child.fork<LoadRequest, LoadReply>('./load-process.ts'));
+  try {
+    await runWorkloads(results, sizes, wants);
+  } finally {
+    await Promise.all(loadProcesses.map((load) => load.stop()));
+  }
+  results.durationMs = Date.now() - startedAt.getTime();
+
+  const directory = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(`${directory}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${renderTable(results)}\nwrote bench/results/latest.json\n`);
+}
+
+async function runWorkloads(results: BenchResults, sizes: Sizes, wants: (workload: string) => boolean): Promise<void> {
   if (wants('W1')) {
     results.w1 = await fanoutAcrossServers('W1 saturation', {
       symbols: symbols(1), resolutions: ['1'], intervalMs: 1,
@@ -193,12 +210,6 @@ async function main(): Promise<void> {
       warmupMs: sizes.warmupMs, measureMs: sizes.w6.measureMs, sampleEvery: 8,
     });
   }
-  results.durationMs = Date.now() - startedAt.getTime();
-
-  const directory = fileURLToPath(new URL('./results/', import.meta.url));
-  mkdirSync(directory, { recursive: true });
-  writeFileSync(`${directory}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`${renderTable(results)}\nwrote bench/results/latest.json\n`);
 }
 
 await main();
