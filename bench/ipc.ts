@@ -18,6 +18,8 @@ export interface ServerStart {
   readonly symbols: readonly string[];
   readonly resolutions: readonly string[];
   readonly intervalMs: number;
+  /** barcast only: its `fanout.tickSchedule` (default: the config's). */
+  readonly tickSchedule?: string;
 }
 
 export interface ServerStats {

@@ -32,6 +32,8 @@ export interface IdleResult {
 
 export interface BenchResults {
   readonly mode: 'quick' | 'full';
+  /** barcast's fanout.tickSchedule in this run. */
+  readonly tickSchedule: string;
   readonly startedAt: string;
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly node: string; readonly loadAverage: readonly number[] };
   w1?: readonly FanoutResult[];
@@ -136,7 +138,8 @@ export function renderTable(results: BenchResults): string {
     ...fanoutRows('W3', results.w3),
     ...fanoutRows('W6', results.w6),
   ];
-  const lines = [`barcast bench (${results.mode}), ${results.machine.cpus} cpus, node ${results.machine.node}`, '', pad(rows)];
+  const { mode, tickSchedule, machine } = results;
+  const lines = [`barcast bench (${mode}, barcast ticks ${tickSchedule}), ${machine.cpus} cpus, node ${machine.node}`, '', pad(rows)];
   if (results.w4) {
     const { cycles, cyclesPerSecond, heapBefore, heapAfter, activeTopicsAfter } = results.w4;
     lines.push('', `W4 churn: ${cycles} cycles at ${fixed(cyclesPerSecond, 0)}/s; heap after GC ${fixed(heapBefore / 1_048_576)} -> ${fixed(heapAfter / 1_048_576)} MB; active topics after: ${activeTopicsAfter}`);

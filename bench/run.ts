@@ -14,6 +14,8 @@ import { FULL, QUICK, spread, symbols, topicsOf, type Sizes } from './workloads.
 const LOAD_PROCESSES = 2;
 const ALL_SERVERS: readonly ServerKind[] = ['raw', 'socketio', 'barcast'];
 let SERVERS = ALL_SERVERS;
+/** `--schedule aligned|per-topic|spread` runs barcast with that `fanout.tickSchedule`. */
+let TICK_SCHEDULE: string | undefined;
 
 type Server = Child<ServerRequest, ServerReply>;
 type Load = Child<LoadRequest, LoadReply>;
@@ -30,7 +32,14 @@ interface FanoutSpec {
 
 async function startServer(kind: ServerKind, spec: Pick<FanoutSpec, 'symbols' | 'resolutions' | 'intervalMs'>): Promise<{ server: Server; url: string }> {
   const server = Child.fork<ServerRequest, ServerReply>('./server-process.ts');
-  const { port } = await server.request({ type: 'start', server: kind, symbols: spec.symbols, resolutions: spec.resolutions, intervalMs: spec.intervalMs });
+  const { port } = await server.request({
+    type: 'start',
+    server: kind,
+    symbols: spec.symbols,
+    resolutions: spec.resolutions,
+    intervalMs: spec.intervalMs,
+    ...(TICK_SCHEDULE ? { tickSchedule: TICK_SCHEDULE } : {}),
+  });
   return { server, url: `ws://127.0.0.1:${port}` };
 }
 
@@ -154,11 +163,14 @@ async function main(): Promise<void> {
   const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',')) : undefined;
   const wants = (workload: string): boolean => !only || only.has(workload);
   const serversIndex = args.indexOf('--servers');
+  const scheduleIndex = args.indexOf('--schedule');
+  if (scheduleIndex >= 0) TICK_SCHEDULE = args[scheduleIndex + 1];
   if (serversIndex >= 0) SERVERS = ALL_SERVERS.filter((kind) => (args[serversIndex + 1] ?? '').split(',').includes(kind));
   const sizes = quick ? QUICK : FULL;
   const startedAt = new Date();
   const results: BenchResults = {
     mode: quick ? 'quick' : 'full',
+    tickSchedule: TICK_SCHEDULE ?? 'spread',
     startedAt: startedAt.toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: loadavg() },
   };
@@ -173,8 +185,10 @@ async function main(): Promise<void> {
 
   const directory = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(directory, { recursive: true });
-  writeFileSync(`${directory}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`${renderTable(results)}\nwrote bench/results/latest.json\n`);
+  const outIndex = args.indexOf('--out');
+  const name = outIndex >= 0 ? (args[outIndex + 1] ?? 'latest').replace(/[^\w-]/g, '_') : 'latest';
+  writeFileSync(`${directory}${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${renderTable(results)}\nwrote bench/results/${name}.json\n`);
 }
 
 async function runWorkloads(results: BenchResults, sizes: Sizes, wants: (workload: string) => boolean): Promise<void> {

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { StartServer } from './bench-server.js';
 
 /** barcast itself, through its composition root, with production config plus the workload's overrides. */
-export const startBarcastServer: StartServer = async ({ intervalMs, symbols, resolutions }) => {
+export const startBarcastServer: StartServer = async ({ intervalMs, symbols, resolutions, tickSchedule }) => {
   const config = loadConfig({
     env: { NODE_ENV: 'production' },
     overrides: {
@@ -12,6 +12,7 @@ export const startBarcastServer: StartServer = async ({ intervalMs, symbols, res
       log: { level: 'silent' },
       broadcaster: { interval: intervalMs / 1000, symbols, resolutions },
       shutdown: { timeoutMs: 100 },
+      ...(tickSchedule ? { fanout: { tickSchedule } } : {}),
     },
   });
   const app = createApp(config);
