@@ -15,6 +15,8 @@ export interface PreparedFrame {
   readonly text: string;
   /** The complete unmasked WebSocket frame (FIN, text opcode, length, payload). */
   readonly framed: Buffer;
+  /** `[framed]`, made once: ws's sendFrame takes a list, and one per write would be garbage. */
+  readonly list: readonly Buffer[];
 }
 
 interface SenderStatic {
@@ -34,13 +36,14 @@ const { Sender } = ws as unknown as { Sender: SenderStatic };
 
 export function prepareTextFrame(text: string): PreparedFrame {
   const parts = Sender.frame(Buffer.from(text), { fin: true, opcode: TEXT_OPCODE, mask: false, readOnly: false, rsv1: false });
-  return { text, framed: parts.length === 1 ? parts[0]! : Buffer.concat(parts) };
+  const framed = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return { text, framed, list: [framed] };
 }
 
 /** Writes `frame` to an open socket: the prepared bytes when ws is idle, else a normal send. */
 export function writePreparedFrame(socket: WebSocket, frame: PreparedFrame): void {
   const sender = (socket as unknown as SocketInternals)._sender;
-  if (sender?._state === SENDER_IDLE && sender.sendFrame) sender.sendFrame([frame.framed]);
+  if (sender?._state === SENDER_IDLE && sender.sendFrame) sender.sendFrame(frame.list);
   else socket.send(frame.text);
 }
 
