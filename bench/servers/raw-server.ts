@@ -1,11 +1,9 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Bar } from '../../src/domain/bar.js';
-import { mockLastBar } from '../../src/domain/mock-bar.js';
 import { parseResolution } from '../../src/domain/resolution.js';
 import { barsTopicKey } from '../../src/domain/topic.js';
-import { updateFrame, type StartServer } from './bench-server.js';
+import { listenOnLoopback, nextBar, updateFrame, type StartServer } from './bench-server.js';
 
 interface RawTopic {
   readonly sockets: Set<WebSocket>;
@@ -48,16 +46,14 @@ export const startRawServer: StartServer = async ({ intervalMs }) => {
   const timer = setInterval(() => {
     for (const [key, topic] of topics) {
       if (topic.sockets.size === 0) continue;
-      const [, symbol = '', resolution = '1'] = key.split(':');
       const now = Date.now();
-      topic.bar = mockLastBar(topic.bar, now, { seed: 42, symbol, resolution: parseResolution(resolution) ?? '1' });
+      topic.bar = nextBar(key, topic.bar, now);
       const frame = updateFrame(key, now, topic.bar);
       for (const socket of topic.sockets) socket.send(frame);
     }
   }, intervalMs);
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return {
-    port: (http.address() as AddressInfo).port,
+    port: await listenOnLoopback(http),
     activeTopics: () => undefined,
     stop: async () => {
       clearInterval(timer);

@@ -1,11 +1,9 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import type { Bar } from '../../src/domain/bar.js';
-import { mockLastBar } from '../../src/domain/mock-bar.js';
 import { parseResolution } from '../../src/domain/resolution.js';
 import { barsTopicKey } from '../../src/domain/topic.js';
-import type { StartServer } from './bench-server.js';
+import { listenOnLoopback, nextBar, type StartServer } from './bench-server.js';
 
 interface Subscription {
   readonly symbol: string;
@@ -38,16 +36,14 @@ export const startSocketIoServer: StartServer = async ({ intervalMs }) => {
   const timer = setInterval(() => {
     for (const [key, previous] of bars) {
       if ((io.sockets.adapter.rooms.get(key)?.size ?? 0) === 0) continue;
-      const [, symbol = '', resolution = '1'] = key.split(':');
       const now = Date.now();
-      const bar = mockLastBar(previous, now, { seed: 42, symbol, resolution: parseResolution(resolution) ?? '1' });
+      const bar = nextBar(key, previous, now);
       bars.set(key, bar);
       io.to(key).emit('update', { type: 'bars.update', topic: key, ts: now, payload: bar });
     }
   }, intervalMs);
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return {
-    port: (http.address() as AddressInfo).port,
+    port: await listenOnLoopback(http),
     activeTopics: () => undefined,
     stop: async () => {
       clearInterval(timer);
