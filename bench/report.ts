@@ -11,6 +11,8 @@ export interface FanoutResult {
   readonly latency: LatencySummary;
   readonly rssPerConnection: number;
   readonly heapPerConnection: number;
+  /** With several rounds: every round's throughput, ascending (the row is the median's). */
+  readonly roundsDeliveredPerSecond?: readonly number[];
 }
 
 export interface ChurnResult {
