@@ -130,26 +130,40 @@ function fanoutRows(label: string, results: readonly FanoutResult[] | undefined)
   ]);
 }
 
-/** The printed report: one row per workload and server, ratios against raw, then the targets. */
-export function renderTable(results: BenchResults): string {
-  const header = ['workload', 'server', 'conns', 'msgs/s', 'x raw', 'cpu us/msg', 'x raw', 'lat p50/p99/p99.9 ms', 'rss KB/conn', 'heap KB/conn'];
-  const rows = [
-    header,
-    ...fanoutRows('W1', results.w1),
-    ...fanoutRows('W2', results.w2),
-    ...fanoutRows('W3', results.w3),
-    ...fanoutRows('W6', results.w6),
-  ];
-  const { mode, tickSchedule, machine } = results;
-  const lines = [`barcast bench (${mode}, barcast ticks ${tickSchedule}), ${machine.cpus} cpus, node ${machine.node}`, '', pad(rows)];
+const HEADER = ['workload', 'server', 'conns', 'msgs/s', 'x raw', 'cpu us/msg', 'x raw', 'lat p50/p99/p99.9 ms', 'rss KB/conn', 'heap KB/conn'];
+
+function allFanoutRows(results: BenchResults): string[][] {
+  return [...fanoutRows('W1', results.w1), ...fanoutRows('W2', results.w2), ...fanoutRows('W3', results.w3), ...fanoutRows('W6', results.w6)];
+}
+
+function churnAndIdleLines(results: BenchResults): string[] {
+  const lines: string[] = [];
   if (results.w4) {
     const { cycles, cyclesPerSecond, heapBefore, heapAfter, activeTopicsAfter } = results.w4;
-    lines.push('', `W4 churn: ${cycles} cycles at ${fixed(cyclesPerSecond, 0)}/s; heap after GC ${fixed(heapBefore / 1_048_576)} -> ${fixed(heapAfter / 1_048_576)} MB; active topics after: ${activeTopicsAfter}`);
+    lines.push(`W4 churn: ${cycles} cycles at ${fixed(cyclesPerSecond, 0)}/s; heap after GC ${fixed(heapBefore / 1_048_576)} -> ${fixed(heapAfter / 1_048_576)} MB; active topics after: ${activeTopicsAfter}`);
   }
   if (results.w5) {
     const { idleMs, cpuCoreShare, timers, baselineTimers, activeTopics } = results.w5;
-    lines.push(`W5 idle ${idleMs} ms: CPU ${fixed(cpuCoreShare * 100, 3)}% of a core; timers ${timers} (${baselineTimers} at start, none of them a topic's); active topics ${activeTopics}`);
+    lines.push(`W5 idle ${idleMs} ms: CPU ${fixed(cpuCoreShare * 100, 3)}% of a core; Timeout handles ${timers} (${baselineTimers} right after start); active topics ${activeTopics}`);
   }
+  return lines;
+}
+
+/** The same report as Markdown tables, for docs/performance.md (`npm run bench:markdown`). */
+export function renderMarkdown(results: BenchResults): string {
+  const table = (rows: readonly (readonly string[])[]): string =>
+    rows.map((row, index) => `| ${row.join(' | ')} |${index === 0 ? `\n|${row.map(() => '---').join('|')}|` : ''}`).join('\n');
+  const checks = checkTargets(results).map((check) => [check.workload, check.target, check.measured, check.met ? 'yes' : '**no**']);
+  const notes = churnAndIdleLines(results).map((line) => `- ${line}`);
+  return [table([HEADER, ...allFanoutRows(results)]), '', ...notes, '', table([['workload', 'target', 'measured', 'met'], ...checks])].join('\n');
+}
+
+/** The printed report: one row per workload and server, ratios against raw, then the targets. */
+export function renderTable(results: BenchResults): string {
+  const rows = [HEADER, ...allFanoutRows(results)];
+  const { mode, tickSchedule, machine } = results;
+  const lines = [`barcast bench (${mode}, barcast ticks ${tickSchedule}), ${machine.cpus} cpus, node ${machine.node}`, '', pad(rows)];
+  lines.push('', ...churnAndIdleLines(results));
   const checks = checkTargets(results);
   lines.push('', pad([['workload', 'target', 'measured', 'met'], ...checks.map((check) => [check.workload, check.target, check.measured, check.met ? 'yes' : 'NO'])]));
   return lines.join('\n');
