@@ -28,6 +28,9 @@ export interface ServerStats {
   readonly cpuUs: number;
   readonly rss: number;
   readonly heapUsed: number;
+  /** performance.eventLoopUtilization(): milliseconds the loop was busy and idle since start. */
+  readonly loopActiveMs: number;
+  readonly loopIdleMs: number;
   /** process.getActiveResourcesInfo(), counted by resource name (e.g. Timeout, TCPWrap). */
   readonly resources: Readonly<Record<string, number>>;
   /** Topics with a running stream, for servers that know (barcast). */

@@ -8,6 +8,8 @@ export interface FanoutResult {
   readonly cpuUsPerMessage: number;
   /** Server CPU time over wall time: 1 is one core busy. */
   readonly cpuCoreShare: number;
+  /** Share of the window the server's event loop was busy (1: never waiting for work). */
+  readonly loopUtilization: number;
   readonly latency: LatencySummary;
   readonly rssPerConnection: number;
   readonly heapPerConnection: number;

@@ -83,6 +83,7 @@ async function measureFanout(kind: ServerKind, spec: FanoutSpec): Promise<Fanout
       deliveredPerSecond: (updates / elapsedMs) * 1000,
       cpuUsPerMessage: updates > 0 ? cpuUs / updates : Number.NaN,
       cpuCoreShare: cpuUs / 1000 / spec.measureMs,
+      loopUtilization: (after.loopActiveMs - before.loopActiveMs) / (after.loopActiveMs - before.loopActiveMs + after.loopIdleMs - before.loopIdleMs),
       latency: summarizeLatency(reports.flatMap((report) => report.latencies)),
       rssPerConnection: (settled.rss - empty.rss) / connections,
       heapPerConnection: (settled.heapUsed - empty.heapUsed) / connections,

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { ServerReply, ServerRequest } from './ipc.js';
 import { serveRequests } from './ipc.js';
 import type { BenchServer, StartServer } from './servers/bench-server.js';
@@ -26,6 +27,7 @@ serveRequests<ServerRequest, ServerReply>(async (request) => {
       if (request.gc) collectGarbage();
       const cpu = process.cpuUsage();
       const memory = process.memoryUsage();
+      const loop = performance.eventLoopUtilization();
       const resources: Record<string, number> = {};
       for (const name of process.getActiveResourcesInfo()) resources[name] = (resources[name] ?? 0) + 1;
       return {
@@ -33,6 +35,8 @@ serveRequests<ServerRequest, ServerReply>(async (request) => {
         cpuUs: cpu.user + cpu.system,
         rss: memory.rss,
         heapUsed: memory.heapUsed,
+        loopActiveMs: loop.active,
+        loopIdleMs: loop.idle,
         resources,
         activeTopics: server?.activeTopics(),
       };
