@@ -1,3 +1,4 @@
+import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -155,6 +156,15 @@ async function churnThenIdle(sizes: Sizes): Promise<Pick<BenchResults, 'w4' | 'w
   }
 }
 
+/** The soft limit on open files this process (and so every child) has. */
+function openFileLimit(): number {
+  try {
+    return Number(execSync('ulimit -n', { shell: '/bin/sh', encoding: 'utf8' }).trim()) || Number.POSITIVE_INFINITY;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
 function progress(what: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${what}\n`);
 }
@@ -209,7 +219,12 @@ async function runWorkloads(results: BenchResults, sizes: Sizes, wants: (workloa
       warmupMs: sizes.warmupMs, measureMs: sizes.w2.measureMs, sampleEvery: 1,
     });
   }
-  if (wants('W3')) {
+  const openFiles = openFileLimit();
+  const neededFiles = sizes.w3.clients + 1_000;
+  if (wants('W3') && openFiles < neededFiles) {
+    // Node cannot raise its own limit; each server process holds one descriptor per connection.
+    progress(`W3 skipped: it needs about ${neededFiles} open files per process and \`ulimit -n\` is ${openFiles}; raise it (e.g. \`ulimit -n ${neededFiles}\`) and rerun`);
+  } else if (wants('W3')) {
     results.w3 = await fanoutAcrossServers('W3 scale', {
       symbols: symbols(100), resolutions: ['1'], intervalMs: 1_000,
       clients: spread(sizes.w3.clients, topicsOf(symbols(100), ['1'])),

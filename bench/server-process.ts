@@ -38,7 +38,7 @@ serveRequests<ServerRequest, ServerReply>(async (request) => {
         loopActiveMs: loop.active,
         loopIdleMs: loop.idle,
         resources,
-        activeTopics: server?.activeTopics(),
+        activeTopics: server?.activeTopics?.(),
       };
     }
     case 'stop':

@@ -9,7 +9,7 @@ import type { ServerStart } from '../ipc.js';
 export interface BenchServer {
   readonly port: number;
   /** Topics with a running stream, where the server can tell. */
-  activeTopics(): number | undefined;
+  activeTopics?(): number;
   stop(): Promise<void>;
 }
 

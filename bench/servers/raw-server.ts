@@ -54,7 +54,6 @@ export const startRawServer: StartServer = async ({ intervalMs }) => {
   }, intervalMs);
   return {
     port: await listenOnLoopback(http),
-    activeTopics: () => undefined,
     stop: async () => {
       clearInterval(timer);
       for (const socket of wss.clients) socket.terminate();

@@ -44,7 +44,6 @@ export const startSocketIoServer: StartServer = async ({ intervalMs }) => {
   }, intervalMs);
   return {
     port: await listenOnLoopback(http),
-    activeTopics: () => undefined,
     stop: async () => {
       clearInterval(timer);
       io.disconnectSockets(true);
