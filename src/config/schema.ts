@@ -1,6 +1,7 @@
 import convict from 'convict';
 import { parseResolution, type Resolution } from '../domain/resolution.js';
 import { isValidSymbol } from '../domain/symbol.js';
+import { TICK_SCHEDULES, type TickSchedule } from '../domain/tick-phase.js';
 
 /** Comma-separated lists arrive from the environment as strings and from JSON as arrays. */
 function listOf(value: unknown): string[] {
@@ -45,9 +46,6 @@ convict.addFormat({
 });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-/** How topic timers are laid out in time; see docs/performance.md for what each costs. */
-export const TICK_SCHEDULES = ['spread', 'aligned', 'per-topic'] as const;
 
 export const configSchema = {
   port: {
@@ -129,7 +127,6 @@ export const configSchema = {
 };
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
-export type TickSchedule = (typeof TICK_SCHEDULES)[number];
 
 /** The one typed configuration the composition root consumes. */
 export interface Config {

@@ -1,6 +1,5 @@
 import type { Observable, SchedulerLike } from 'rxjs';
-import type { TickSchedule } from '../config/schema.js';
-import { tickPhase } from '../domain/tick-phase.js';
+import { tickPhase, type TickSchedule } from '../domain/tick-phase.js';
 import type { BarsParams } from './bars-topic.js';
 import { TickGrid } from './tick-grid.js';
 

@@ -27,9 +27,9 @@ interface FanoutTopic {
 /**
  * One hub subscription per topic for the whole gateway, fanned out to every socket that
  * wants the topic. Each update is serialized and framed once per tick, then the same Buffer
- * is written to every socket: no per-client encoding, no per-client RxJS subscription. The first sink
- * subscribes the hub's shared stream; the last one leaving unsubscribes it, so the hub's
- * refcount (and with it the topic's timer) follows real demand.
+ * is written to every socket: no per-client encoding, no per-client RxJS subscription. The
+ * first sink subscribes the hub's shared stream; the last one leaving unsubscribes it, so the
+ * hub's refcount (and with it the topic's timer) follows real demand.
  */
 export class TopicFanout {
   private readonly topics = new Map<string, FanoutTopic>();
