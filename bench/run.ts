@@ -4,18 +4,18 @@ import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Child, type LoadReply, type LoadRequest, type ServerKind, type ServerReply, type ServerRequest, type ServerStats, type TopicRef } from './ipc.js';
+import { ALL_SERVERS, parseBenchOptions, USAGE } from './options.js';
 import { renderTable, type BenchResults, type FanoutResult } from './report.js';
 import { summarizeLatency } from './stats.js';
 import { FULL, QUICK, spread, symbols, topicsOf, type Sizes } from './workloads.js';
 
 /**
- * `npm run bench [-- --quick] [-- --only W1,W2]`: every workload against barcast and, where
- * a ratio is asked for, against the raw-ws limit and socket.io, in this one run.
+ * `npm run bench`: every workload against barcast and, where a ratio is asked for, against
+ * the raw-ws limit and socket.io, in this one run. Options: see bench/options.ts.
  */
 const LOAD_PROCESSES = 2;
-const ALL_SERVERS: readonly ServerKind[] = ['raw', 'socketio', 'barcast'];
 let SERVERS = ALL_SERVERS;
-/** `--schedule aligned|per-topic|spread` runs barcast with that `fanout.tickSchedule`. */
+/** `--schedule` runs barcast with that `fanout.tickSchedule` instead of the config's. */
 let TICK_SCHEDULE: string | undefined;
 
 type Server = Child<ServerRequest, ServerReply>;
@@ -170,15 +170,17 @@ function progress(what: string): void {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const quick = args.includes('--quick');
-  const onlyIndex = args.indexOf('--only');
-  const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',')) : undefined;
-  const wants = (workload: string): boolean => !only || only.has(workload);
-  const serversIndex = args.indexOf('--servers');
-  const scheduleIndex = args.indexOf('--schedule');
-  if (scheduleIndex >= 0) TICK_SCHEDULE = args[scheduleIndex + 1];
-  if (serversIndex >= 0) SERVERS = ALL_SERVERS.filter((kind) => (args[serversIndex + 1] ?? '').split(',').includes(kind));
+  let options;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const { quick, workloads, out } = options;
+  const wants = (workload: string): boolean => workloads.has(workload);
+  SERVERS = options.servers;
+  TICK_SCHEDULE = options.tickSchedule;
   const sizes = quick ? QUICK : FULL;
   const startedAt = new Date();
   const results: BenchResults = {
@@ -198,10 +200,8 @@ async function main(): Promise<void> {
 
   const directory = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(directory, { recursive: true });
-  const outIndex = args.indexOf('--out');
-  const name = outIndex >= 0 ? (args[outIndex + 1] ?? 'latest').replace(/[^\w-]/g, '_') : 'latest';
-  writeFileSync(`${directory}${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`${renderTable(results)}\nwrote bench/results/${name}.json\n`);
+  writeFileSync(`${directory}${out}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${renderTable(results)}\nwrote bench/results/${out}.json\n`);
 }
 
 async function runWorkloads(results: BenchResults, sizes: Sizes, wants: (workload: string) => boolean): Promise<void> {
