@@ -91,4 +91,34 @@ describe('TopicFanout', () => {
     await Promise.resolve();
     expect(sink.log.at(-1)).toBe('uncork');
   });
+
+  it('forgets a topic whose stream ends, so the next sink subscribes afresh', () => {
+    const { fanout } = fanoutWithManualTicks();
+    for (const end of ['complete', 'error'] as const) {
+      const first = new Subject<unknown>();
+      const sink = new RecordingSink(1);
+      fanout.join(topic('bars:AAPL:1', first), sink);
+      if (end === 'complete') first.complete();
+      else first.error(new Error('gone'));
+      const second = new Subject<unknown>();
+      expect(fanout.join(topic('bars:AAPL:1', second), sink)).toBe(true);
+      second.next(1);
+      expect(sink.log).toEqual([`prepared ${update('bars:AAPL:1', 1)}`]);
+      fanout.leave('bars:AAPL:1', sink);
+    }
+  });
+
+  it('stops the topic subscription when its last sink leaves', () => {
+    const { fanout } = fanoutWithManualTicks();
+    const aapl = new Subject<unknown>();
+    const [first, second] = [new RecordingSink(1), new RecordingSink(1)];
+    fanout.join(topic('bars:AAPL:1', aapl), first);
+    expect(fanout.join(topic('bars:AAPL:1', aapl), first)).toBe(false);
+    fanout.join(topic('bars:AAPL:1', aapl), second);
+    fanout.leave('bars:AAPL:1', first);
+    expect(aapl.observed).toBe(true);
+    fanout.leave('bars:AAPL:1', second);
+    expect(aapl.observed).toBe(false);
+    expect(fanout.leave('bars:AAPL:1', second)).toBe(false);
+  });
 });
