@@ -11,6 +11,7 @@ import { createEventBus, type BroadcastEvent } from './streams/events.js';
 import { Hub } from './streams/hub.js';
 import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
 import { quotesTopicKind } from './streams/quotes-topic.js';
+import { topicTicks } from './streams/topic-ticks.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
 import { historyRoutes } from './transport/http/history-routes.js';
 import { pageRoutes } from './transport/http/page-routes.js';
@@ -78,6 +79,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     catalog,
     seed: broadcaster.seed,
     periodMs: broadcaster.interval * 1000,
+    ...topicTicks(config.fanout.tickSchedule, broadcaster.interval * 1000, scheduler),
     ...(dependencies.generate ? { generate: dependencies.generate } : {}),
   });
   hub.register(cluster ? cluster.adaptBarsKind(bars) : bars);
@@ -104,6 +106,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
           logger,
           now: () => scheduler.now(),
           maxPayload: config.limits.maxPayloadBytes,
+          perMessageDeflate: config.fanout.perMessageDeflate,
           scheduler,
           access: {
             maxConnections: config.limits.maxConnections,

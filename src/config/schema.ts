@@ -1,6 +1,7 @@
 import convict from 'convict';
 import { parseResolution, type Resolution } from '../domain/resolution.js';
 import { isValidSymbol } from '../domain/symbol.js';
+import { TICK_SCHEDULES, type TickSchedule } from '../domain/tick-phase.js';
 
 /** Comma-separated lists arrive from the environment as strings and from JSON as arrays. */
 function listOf(value: unknown): string[] {
@@ -282,6 +283,22 @@ export const configSchema = {
       env: 'REDIS_RECONNECT_MAX_MS',
     },
   },
+  fanout: {
+    tickSchedule: {
+      doc:
+        'When topics tick: "spread" (each symbol at its own offset in the interval, its resolutions together), ' +
+        '"aligned" (every topic at the same instant), or "per-topic" (each topic an interval from its first subscriber).',
+      format: TICK_SCHEDULES,
+      default: 'spread',
+      env: 'FANOUT_TICK_SCHEDULE',
+    },
+    perMessageDeflate: {
+      doc: 'Offer permessage-deflate. Off: bar frames are small, and compressing per socket costs more CPU than it saves.',
+      format: Boolean,
+      default: false,
+      env: 'FANOUT_PERMESSAGE_DEFLATE',
+    },
+  },
 };
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -326,4 +343,5 @@ export interface Config {
     readonly leaseIntervals: number;
     readonly reconnectMaxMs: number;
   };
+  readonly fanout: { readonly tickSchedule: TickSchedule; readonly perMessageDeflate: boolean };
 }

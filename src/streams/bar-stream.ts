@@ -15,6 +15,8 @@ export interface BarStreamOptions {
   readonly periodMs: number;
   readonly scheduler: SchedulerLike;
   readonly generate?: BarGenerator;
+  /** What drives the ticks; by default this stream's own `interval(periodMs)`. */
+  readonly ticks$?: Observable<unknown>;
   /** Called when one tick's generation throws; the stream then carries on at the next tick. */
   readonly onGeneratorError: (error: unknown) => void;
 }
@@ -32,7 +34,7 @@ export function barStream(options: BarStreamOptions): Observable<Bar> {
     symbol: options.symbol,
     resolution: options.resolution,
   };
-  const ticks$ = interval(options.periodMs, scheduler).pipe(
+  const ticks$ = (options.ticks$ ?? interval(options.periodMs, scheduler)).pipe(
     startWith(-1),
     map(() => scheduler.now()),
   );

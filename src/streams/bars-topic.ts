@@ -1,3 +1,4 @@
+import type { Observable } from 'rxjs';
 import type { Bar } from '../domain/bar.js';
 import { closedBefore } from '../domain/bar-path.js';
 import { requestError } from '../domain/errors.js';
@@ -20,6 +21,8 @@ export interface BarsTopicOptions {
   readonly seed: number;
   readonly periodMs: number;
   readonly generate?: BarGenerator;
+  /** A topic's tick source (a shared clock of the tick grid); by default its own interval. */
+  readonly ticks?: (params: BarsParams) => Observable<unknown>;
 }
 
 export const DEFAULT_RESOLUTION = '1';
@@ -58,6 +61,7 @@ export function barsTopicKind(options: BarsTopicOptions): TopicKind<BarsParams, 
         periodMs: options.periodMs,
         scheduler: context.scheduler,
         ...(options.generate ? { generate: options.generate } : {}),
+        ...(options.ticks ? { ticks$: options.ticks({ symbol, resolution }) } : {}),
         onGeneratorError: (error) => context.reportError(error),
       });
     },

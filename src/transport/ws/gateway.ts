@@ -25,6 +25,8 @@ export interface GatewayOptions {
   /** Capacity, Origin allow-list and tokens, checked before a WebSocket opens. */
   readonly access: UpgradePolicy;
   readonly limits: ConnectionLimits;
+  /** Offer permessage-deflate (off by default: it also rules out framing once for all sockets). */
+  readonly perMessageDeflate?: boolean;
 }
 
 /** How long a peer gets to answer our close frame before its socket is destroyed. */
@@ -46,7 +48,7 @@ export class WsGateway {
     const serverOptions = {
       noServer: true,
       maxPayload: options.maxPayload,
-      perMessageDeflate: false,
+      perMessageDeflate: options.perMessageDeflate ?? false,
       closeTimeout: CLOSE_HANDSHAKE_TIMEOUT_MS,
     };
     this.wss = new WebSocketServer(serverOptions);

@@ -1,5 +1,6 @@
 import { interval, type SchedulerLike, type Subscription } from 'rxjs';
 import { WebSocket } from 'ws';
+import { writePreparedFrame, type PreparedFrame } from './prepared-frame.js';
 
 /** The part of a ws WebSocket the outbox needs. */
 export interface OutboxSocket {
@@ -7,6 +8,9 @@ export interface OutboxSocket {
   readonly bufferedAmount: number;
   send(frame: string): void;
 }
+
+/** An update as the fan-out hands it over (framed once for all sockets), or plain text. */
+export type OutgoingFrame = PreparedFrame | string;
 
 export interface OutboxOptions {
   /** Buffered bytes past which the socket is lagging: updates are held back and conflated. */
@@ -38,7 +42,7 @@ export interface OutboxOptions {
  */
 export class Outbox {
   /** Held updates by topic; defined exactly while the socket is backed up. */
-  private held: Map<string, string> | undefined;
+  private held: Map<string, OutgoingFrame> | undefined;
   private check: Subscription | undefined;
   /** When the current lagging spell began. */
   private laggingSince = 0;
@@ -50,9 +54,9 @@ export class Outbox {
   ) {}
 
   /** Sends a topic update, or holds it (conflated) while the socket is backed up. */
-  send(frame: string, topic: string): void {
+  send(frame: OutgoingFrame, topic: string): void {
     if (this.held === undefined && this.socket.bufferedAmount <= this.options.softBytes) {
-      if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
+      if (this.socket.readyState === WebSocket.OPEN) this.write(frame);
       return;
     }
     if (!this.disposed) this.hold(frame, topic);
@@ -81,14 +85,19 @@ export class Outbox {
     this.held = undefined;
   }
 
-  private hold(frame: string, topic: string): void {
+  private write(frame: OutgoingFrame): void {
+    if (typeof frame === 'string') this.socket.send(frame);
+    else writePreparedFrame(this.socket, frame);
+  }
+
+  private hold(frame: OutgoingFrame, topic: string): void {
     const held = this.held ?? this.backUp();
     if (held.has(topic)) this.options.onConflated(topic, this.socket.bufferedAmount);
     held.set(topic, frame);
   }
 
-  private backUp(): Map<string, string> {
-    const held = new Map<string, string>();
+  private backUp(): Map<string, OutgoingFrame> {
+    const held = new Map<string, OutgoingFrame>();
     this.held = held;
     this.laggingSince = this.options.scheduler.now();
     this.check ??= interval(this.options.drainCheckMs, this.options.scheduler).subscribe(() => this.recheck());
@@ -115,7 +124,7 @@ export class Outbox {
   private flush(): void {
     const held = this.held;
     this.held = undefined;
-    if (held) for (const frame of held.values()) this.socket.send(frame);
+    if (held) for (const frame of held.values()) this.write(frame);
     // Flushing may fill the buffer again; then the same lagging spell goes on.
     if (this.socket.bufferedAmount > this.options.softBytes) {
       this.held = new Map();

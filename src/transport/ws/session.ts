@@ -14,6 +14,7 @@ import {
   type TopicAction,
 } from './protocol.js';
 import type { Outbox } from './outbox.js';
+import { corkSocket, uncorkSocket, type PreparedFrame } from './prepared-frame.js';
 import type { MessageRateLimiter } from './rate-limit.js';
 import type { FrameSink, TopicFanout } from './topic-fanout.js';
 
@@ -36,9 +37,25 @@ export class Session implements FrameSink {
     private readonly guards: SessionGuards,
   ) {}
 
-  /** A topic update from the fan-out: through the outbox, which conflates it if the socket lags. */
-  send(frame: string, topic: string): void {
+  /** Topics this connection is on; the fan-out batches the writes of one tick when it is several. */
+  get subscriptionCount(): number {
+    return this.topics.size;
+  }
+
+  /**
+   * A topic update from the fan-out, framed once for all sockets (prepared-frame.ts): written
+   * straight through while the socket keeps up, held and conflated by the outbox while it lags.
+   */
+  send(frame: PreparedFrame, topic: string): void {
     this.guards.outbox.send(frame, topic);
+  }
+
+  cork(): void {
+    corkSocket(this.socket);
+  }
+
+  uncork(): void {
+    uncorkSocket(this.socket);
   }
 
   receive(data: RawData, isBinary: boolean): void {

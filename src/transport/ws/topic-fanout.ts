@@ -2,34 +2,55 @@ import type { Subscription } from 'rxjs';
 import type { EmitEvent } from '../../streams/events.js';
 import { frameOf } from '../../streams/framed-value.js';
 import type { OpenedTopic } from '../../streams/hub.js';
+import { prepareTextFrame, type PreparedFrame } from './prepared-frame.js';
 import { updateMessage } from './protocol.js';
 
-/** Anything that can take a serialized frame of a topic: a session, in practice. */
+/** Anything that can take a framed update of a topic: a session, in practice. */
 export interface FrameSink {
-  send(frame: string, topic: string): void;
+  /** Writes one update of `topic`; the frame is the same object for every sink. */
+  send(frame: PreparedFrame, topic: string): void;
+  /** Topics this sink is on; a sink on several gets its writes of one tick batched. */
+  readonly subscriptionCount?: number;
+  /** Hold writes until `uncork`, so the frames of one tick leave in one write. */
+  cork?(): void;
+  uncork?(): void;
 }
+
+/** Runs `flush` once the current tick's synchronous fan-out is over. */
+export type EndOfTick = (flush: () => void) => void;
 
 interface FanoutTopic {
   readonly sinks: Set<FrameSink>;
   readonly subscription: Subscription;
   /** The latest update frame, sent to a sink that joins later (the snapshot on subscribe). */
-  readonly latest: { frame?: string };
+  readonly latest: { frame?: PreparedFrame };
 }
 
 /**
  * One hub subscription per topic for the whole gateway, fanned out to every socket that
- * wants the topic. Each update is serialized once per tick, then the same string is written
- * to every socket: no per-client encoding, no per-client RxJS subscription. The first sink
- * subscribes the hub's shared stream; the last one leaving unsubscribes it, so the hub's
- * refcount (and with it the topic's timer) follows real demand. A sink joining a running
+ * wants the topic. Each update is serialized and framed once per tick, then the same Buffer
+ * is written to every socket: no per-client encoding, no per-client RxJS subscription. The
+ * first sink subscribes the hub's shared stream; the last one leaving unsubscribes it, so the
+ * hub's refcount (and with it the topic's timer) follows real demand. A sink joining a running
  * topic is sent the latest frame at once, so it never waits a whole interval for a bar.
  */
 export class TopicFanout {
   private readonly topics = new Map<string, FanoutTopic>();
+  /** Sinks corked during the current tick, uncorked together when it ends. */
+  private readonly held = new Set<FrameSink>();
+  private readonly flushHeld = (): void => {
+    for (const sink of this.held) sink.uncork?.();
+    this.held.clear();
+  };
 
+  /**
+   * `endOfTick` defaults to a microtask: topics that tick together are driven by one timer
+   * callback (see tick-grid.ts), and microtasks run right after it, before any other timer.
+   */
   constructor(
     private readonly emit: EmitEvent,
     private readonly now: () => number,
+    private readonly endOfTick: EndOfTick = queueMicrotask,
   ) {}
 
   /** Adds `sink` to the topic; false if it was already there. */
@@ -42,7 +63,7 @@ export class TopicFanout {
       return true;
     }
     const sinks = new Set<FrameSink>([sink]);
-    const latest: { frame?: string } = {};
+    const latest: { frame?: PreparedFrame } = {};
     const subscription = topic.stream$.subscribe({
       next: (value) => {
         latest.frame = this.broadcast(topic, sinks, value);
@@ -68,14 +89,25 @@ export class TopicFanout {
 
   /** Sends one update of `key` to `sink` alone, outside any stream (e.g. a refused topic's error value). */
   notify(sink: FrameSink, kind: string, key: string, value: unknown): void {
-    sink.send(updateMessage(kind, key, this.now(), value), key);
+    sink.send(prepareTextFrame(updateMessage(kind, key, this.now(), value)), key);
   }
 
-  private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, value: unknown): string {
+  private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, value: unknown): PreparedFrame {
     // A value that arrived serialized (from Redis) is forwarded byte for byte.
-    const frame = frameOf(value) ?? updateMessage(topic.kind, topic.key, this.now(), value);
-    for (const sink of sinks) sink.send(frame, topic.key);
+    const frame = prepareTextFrame(frameOf(value) ?? updateMessage(topic.kind, topic.key, this.now(), value));
+    for (const sink of sinks) {
+      if ((sink.subscriptionCount ?? 1) > 1) this.holdUntilEndOfTick(sink);
+      sink.send(frame, topic.key);
+    }
     this.emit({ type: 'broadcast_sent', topic: topic.key, recipients: sinks.size });
     return frame;
+  }
+
+  /** One write per client per tick: a sink on several topics is corked until the tick ends. */
+  private holdUntilEndOfTick(sink: FrameSink): void {
+    if (!sink.cork || this.held.has(sink)) return;
+    sink.cork();
+    this.held.add(sink);
+    if (this.held.size === 1) this.endOfTick(this.flushHeld);
   }
 }

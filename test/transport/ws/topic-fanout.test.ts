@@ -3,45 +3,143 @@ import { describe, expect, it } from 'vitest';
 import type { BroadcastEventBody } from '../../../src/streams/events.js';
 import { withFrame } from '../../../src/streams/framed-value.js';
 import type { OpenedTopic } from '../../../src/streams/hub.js';
+import type { PreparedFrame } from '../../../src/transport/ws/prepared-frame.js';
 import { TopicFanout, type FrameSink } from '../../../src/transport/ws/topic-fanout.js';
 
-function sink(): FrameSink & { frames: string[] } {
-  const frames: string[] = [];
-  return { frames, send: (frame) => frames.push(frame) };
+/** A sink that records what reaches it, in order, reading the payload back out of the frame bytes. */
+class RecordingSink implements FrameSink {
+  readonly log: string[] = [];
+  readonly frames: PreparedFrame[] = [];
+  constructor(readonly subscriptionCount: number) {}
+  send(frame: PreparedFrame, topic: string): void {
+    this.frames.push(frame);
+    this.log.push(`${topic} ${frame.framed.subarray(frame.framed.length - Buffer.byteLength(frame.text)).toString()}`);
+  }
+  cork(): void {
+    this.log.push('cork');
+  }
+  uncork(): void {
+    this.log.push('uncork');
+  }
 }
 
-function topic(stream$: Subject<unknown>): OpenedTopic {
-  return { kind: 'bars', key: 'bars:AAPL:1', description: {}, stream$ };
+function topic(key: string, stream$: Subject<unknown>): OpenedTopic {
+  return { kind: 'bars', key, description: {}, stream$ };
 }
+
+function fanoutWithManualTicks(events: BroadcastEventBody[] = []): { fanout: TopicFanout; endTick: () => void } {
+  const pending: (() => void)[] = [];
+  const fanout = new TopicFanout((event) => events.push(event), () => 7, (flush) => pending.push(flush));
+  return { fanout, endTick: () => pending.splice(0).forEach((flush) => flush()) };
+}
+
+const update = (key: string, value: unknown): string => JSON.stringify({ type: 'bars.update', topic: key, ts: 7, payload: value });
 
 describe('TopicFanout', () => {
-  it('serializes a value once for all sinks, and forwards an already-serialized one as it came', () => {
+  it('writes one frame, serialized and framed once, to every sink of the topic', () => {
     const events: BroadcastEventBody[] = [];
-    const fanout = new TopicFanout((event) => events.push(event), () => 42);
-    const stream$ = new Subject<unknown>();
-    const [a, b] = [sink(), sink()];
-    expect(fanout.join(topic(stream$), a)).toBe(true);
-    expect(fanout.join(topic(stream$), b)).toBe(true);
-    expect(fanout.join(topic(stream$), b)).toBe(false);
-
-    stream$.next({ close: 1 });
-    stream$.next(withFrame({ close: 2 }, 'the frame from redis'));
-    expect(a.frames).toEqual(['{"type":"bars.update","topic":"bars:AAPL:1","ts":42,"payload":{"close":1}}', 'the frame from redis']);
-    expect(b.frames).toEqual(a.frames);
+    const { fanout } = fanoutWithManualTicks(events);
+    const aapl = new Subject<unknown>();
+    const [first, second] = [new RecordingSink(1), new RecordingSink(1)];
+    fanout.join(topic('bars:AAPL:1', aapl), first);
+    fanout.join(topic('bars:AAPL:1', aapl), second);
+    aapl.next({ close: 1 });
+    expect(first.log).toEqual([`bars:AAPL:1 ${update('bars:AAPL:1', { close: 1 })}`]);
+    expect(second.log).toEqual(first.log);
+    expect(second.frames[0]).toBe(first.frames[0]);
     expect(events).toContainEqual({ type: 'broadcast_sent', topic: 'bars:AAPL:1', recipients: 2 });
   });
 
-  it('unsubscribes the topic when the last sink leaves, and forgets a topic that errors', () => {
-    const fanout = new TopicFanout(() => undefined, () => 0);
-    const stream$ = new Subject<unknown>();
-    const a = sink();
-    fanout.join(topic(stream$), a);
-    expect(fanout.leave('bars:AAPL:1', sink())).toBe(false);
-    expect(fanout.leave('bars:AAPL:1', a)).toBe(true);
-    expect(stream$.observed).toBe(false);
+  it('forwards an already-serialized value (from Redis) byte for byte', () => {
+    const { fanout } = fanoutWithManualTicks();
+    const aapl = new Subject<unknown>();
+    const sink = new RecordingSink(1);
+    fanout.join(topic('bars:AAPL:1', aapl), sink);
+    aapl.next(withFrame({ close: 2 }, 'the frame from redis'));
+    expect(sink.log).toEqual(['bars:AAPL:1 the frame from redis']);
+  });
 
-    fanout.join(topic(stream$), a);
-    stream$.error(new Error('gone'));
-    expect(fanout.leave('bars:AAPL:1', a)).toBe(false);
+  it('sends a sink joining a running topic its latest frame at once', () => {
+    const { fanout } = fanoutWithManualTicks();
+    const aapl = new Subject<unknown>();
+    const [first, late] = [new RecordingSink(1), new RecordingSink(1)];
+    fanout.join(topic('bars:AAPL:1', aapl), first);
+    aapl.next({ close: 1 });
+    fanout.join(topic('bars:AAPL:1', aapl), late);
+    expect(late.frames).toEqual(first.frames);
+  });
+
+  it('holds the writes of a sink on several topics until the tick ends, then releases them once', () => {
+    const { fanout, endTick } = fanoutWithManualTicks();
+    const [one, five] = [new Subject<unknown>(), new Subject<unknown>()];
+    const sink = new RecordingSink(2);
+    fanout.join(topic('bars:AAPL:1', one), sink);
+    fanout.join(topic('bars:AAPL:5', five), sink);
+    one.next(1);
+    five.next(5);
+    expect(sink.log).toEqual(['cork', `bars:AAPL:1 ${update('bars:AAPL:1', 1)}`, `bars:AAPL:5 ${update('bars:AAPL:5', 5)}`]);
+    endTick();
+    expect(sink.log.at(-1)).toBe('uncork');
+    one.next(2);
+    expect(sink.log.slice(4)).toEqual(['cork', `bars:AAPL:1 ${update('bars:AAPL:1', 2)}`]);
+  });
+
+  it('never corks a sink on one topic', () => {
+    const { fanout, endTick } = fanoutWithManualTicks();
+    const aapl = new Subject<unknown>();
+    const sink = new RecordingSink(1);
+    fanout.join(topic('bars:AAPL:1', aapl), sink);
+    aapl.next(1);
+    endTick();
+    expect(sink.log).toEqual([`bars:AAPL:1 ${update('bars:AAPL:1', 1)}`]);
+  });
+
+  it('releases corked sinks on a microtask by default', async () => {
+    const fanout = new TopicFanout(() => undefined, () => 7);
+    const [one, five] = [new Subject<unknown>(), new Subject<unknown>()];
+    const sink = new RecordingSink(2);
+    fanout.join(topic('bars:AAPL:1', one), sink);
+    fanout.join(topic('bars:AAPL:5', five), sink);
+    one.next(1);
+    expect(sink.log.at(-1)).not.toBe('uncork');
+    await Promise.resolve();
+    expect(sink.log.at(-1)).toBe('uncork');
+  });
+
+  it('sends a one-off value to one sink with notify', () => {
+    const { fanout } = fanoutWithManualTicks();
+    const sink = new RecordingSink(1);
+    fanout.notify(sink, 'bars', 'bars:X:1', { error: 'nope' });
+    expect(sink.log).toEqual([`bars:X:1 ${update('bars:X:1', { error: 'nope' })}`]);
+  });
+
+  it('forgets a topic whose stream ends, so the next sink subscribes afresh', () => {
+    const { fanout } = fanoutWithManualTicks();
+    for (const end of ['complete', 'error'] as const) {
+      const first = new Subject<unknown>();
+      const sink = new RecordingSink(1);
+      fanout.join(topic('bars:AAPL:1', first), sink);
+      if (end === 'complete') first.complete();
+      else first.error(new Error('gone'));
+      const second = new Subject<unknown>();
+      expect(fanout.join(topic('bars:AAPL:1', second), sink)).toBe(true);
+      second.next(1);
+      expect(sink.log).toEqual([`bars:AAPL:1 ${update('bars:AAPL:1', 1)}`]);
+      fanout.leave('bars:AAPL:1', sink);
+    }
+  });
+
+  it('stops the topic subscription when its last sink leaves', () => {
+    const { fanout } = fanoutWithManualTicks();
+    const aapl = new Subject<unknown>();
+    const [first, second] = [new RecordingSink(1), new RecordingSink(1)];
+    fanout.join(topic('bars:AAPL:1', aapl), first);
+    expect(fanout.join(topic('bars:AAPL:1', aapl), first)).toBe(false);
+    fanout.join(topic('bars:AAPL:1', aapl), second);
+    fanout.leave('bars:AAPL:1', first);
+    expect(aapl.observed).toBe(true);
+    fanout.leave('bars:AAPL:1', second);
+    expect(aapl.observed).toBe(false);
+    expect(fanout.leave('bars:AAPL:1', second)).toBe(false);
   });
 });

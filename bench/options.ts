@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { TICK_SCHEDULES, type TickSchedule } from '../src/domain/tick-phase.js';
+import type { ServerKind } from './ipc.js';
+
+export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'] as const;
+export const ALL_SERVERS: readonly ServerKind[] = ['raw', 'socketio', 'barcast'];
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  readonly workloads: ReadonlySet<string>;
+  readonly servers: readonly ServerKind[];
+  readonly tickSchedule: TickSchedule | undefined;
+  /** Results go to bench/results/<out>.json. */
+  readonly out: string;
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--only W1,W2,...] [--servers raw,socketio,barcast]
+                     [--schedule ${TICK_SCHEDULES.join('|')}] [--out NAME]`;
+
+/** The command line, validated: anything unknown is an error that says what is allowed. */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      servers: { type: 'string' },
+      schedule: { type: 'string' },
+      out: { type: 'string', default: 'latest' },
+    },
+  });
+  const workloads = listOf(values.only, WORKLOADS, 'workload');
+  const servers = listOf(values.servers, ALL_SERVERS, 'server');
+  const schedule = values.schedule;
+  if (schedule !== undefined && !(TICK_SCHEDULES as readonly string[]).includes(schedule)) {
+    throw new Error(`unknown --schedule ${schedule}; one of ${TICK_SCHEDULES.join(', ')}`);
+  }
+  if (!/^[\w-]{1,64}$/.test(values.out)) throw new Error('--out takes a name of letters, digits, "_" and "-"');
+  return { quick: values.quick, workloads: new Set(workloads), servers, tickSchedule: schedule as TickSchedule | undefined, out: values.out };
+}
+
+function listOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] {
+  if (value === undefined) return [...allowed];
+  const items = value.split(',').map((item) => item.trim());
+  const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item));
+  if (unknown.length > 0 || items.length === 0) throw new Error(`unknown ${what}(s) ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`);
+  return items as T[];
+}

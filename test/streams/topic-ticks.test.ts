@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { tickPhase } from '../../src/domain/tick-phase.js';
+import { topicTicks } from '../../src/streams/topic-ticks.js';
+import { marbleScheduler } from '../support/marbles.js';
+
+const PERIOD = 100;
+
+describe('topicTicks', () => {
+  it('leaves each topic its own interval for "per-topic"', () => {
+    expect(topicTicks('per-topic', PERIOD, marbleScheduler()).ticks).toBeUndefined();
+  });
+
+  it('ticks every topic at the same instant for "aligned"', () => {
+    const scheduler = marbleScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const { ticks } = topicTicks('aligned', PERIOD, scheduler);
+      expectObservable(ticks!({ symbol: 'AAPL', resolution: '1' }), '^ 150ms !').toBe('100ms a', { a: 0 });
+      expectObservable(ticks!({ symbol: 'MSFT', resolution: '5' }), '^ 150ms !').toBe('100ms a', { a: 0 });
+    });
+  });
+
+  it('ticks each symbol at its own phase, all its resolutions together, for "spread"', () => {
+    const scheduler = marbleScheduler();
+    const aapl = tickPhase('AAPL', PERIOD);
+    const msft = tickPhase('MSFT', PERIOD);
+    expect(aapl).not.toBe(msft);
+    scheduler.run(({ expectObservable }) => {
+      const { ticks } = topicTicks('spread', PERIOD, scheduler);
+      const window = `^ ${PERIOD - 1}ms !`;
+      expectObservable(ticks!({ symbol: 'AAPL', resolution: '1' }), window).toBe(`${aapl}ms a`, { a: 0 });
+      expectObservable(ticks!({ symbol: 'AAPL', resolution: '5' }), window).toBe(`${aapl}ms a`, { a: 0 });
+      expectObservable(ticks!({ symbol: 'MSFT', resolution: '1' }), window).toBe(`${msft}ms a`, { a: 0 });
+    });
+  });
+});
