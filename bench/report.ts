@@ -146,7 +146,7 @@ function churnAndIdleLines(results: BenchResults): string[] {
   }
   if (results.w5) {
     const { idleMs, cpuCoreShare, timers, baselineTimers, activeTopics } = results.w5;
-    lines.push(`W5 idle ${idleMs} ms: CPU ${fixed(cpuCoreShare * 100, 3)}% of a core; Timeout handles ${timers} (${baselineTimers} right after start); active topics ${activeTopics}`);
+    lines.push(`W5 idle ${idleMs} ms: CPU ${fixed(cpuCoreShare * 100, 3)}% of a core; Timeout handles ${timers} (${baselineTimers} with the clients connected, before any subscription); active topics ${activeTopics}`);
   }
   return lines;
 }

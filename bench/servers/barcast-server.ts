@@ -2,7 +2,13 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { StartServer } from './bench-server.js';
 
-/** barcast itself, through its composition root, with production config plus the workload's overrides. */
+/**
+ * barcast itself, through its composition root, with production config plus the workload's
+ * overrides. The per-connection abuse limits are lifted: the load generator is a trusted
+ * client that churns 100,000 subscriptions over a few sockets (W4) and holds 10,000
+ * connections (W3), which the defaults (10 messages/s, 10,000 connections) would rightly
+ * refuse. Backpressure (the outbox) and protocol pings stay at their defaults, so they are measured.
+ */
 export const startBarcastServer: StartServer = async ({ intervalMs, symbols, resolutions, tickSchedule }) => {
   const config = loadConfig({
     env: { NODE_ENV: 'production' },
@@ -12,6 +18,7 @@ export const startBarcastServer: StartServer = async ({ intervalMs, symbols, res
       log: { level: 'silent' },
       broadcaster: { interval: intervalMs / 1000, symbols, resolutions },
       shutdown: { timeoutMs: 100 },
+      limits: { maxConnections: 100_000, maxSubscriptions: 10_000, messagesPerSecond: 1_000_000, messageBurst: 1_000_000 },
       ...(tickSchedule ? { fanout: { tickSchedule } } : {}),
     },
   });

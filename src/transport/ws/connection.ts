@@ -31,6 +31,8 @@ export interface ConnectionDependencies {
   readonly logger: Logger;
   readonly scheduler: SchedulerLike;
   readonly limits: ConnectionLimits;
+  /** The gateway's one ping ticker, shared by every connection; undefined when pings are off. */
+  readonly heartbeatTicks$: Observable<unknown> | undefined;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface ConnectionDependencies {
  * that terminates a peer that stops answering pings, and cleanup when the socket closes.
  */
 export function acceptConnection(socket: WebSocket, dependencies: ConnectionDependencies): void {
-  const { hub, fanout, emit, logger, scheduler, limits } = dependencies;
+  const { hub, fanout, emit, logger, scheduler, limits, heartbeatTicks$ } = dependencies;
   const outbox = new Outbox(socket, {
     softBytes: limits.bufferSoftBytes,
     hardBytes: limits.bufferHardBytes,
@@ -60,9 +62,9 @@ export function acceptConnection(socket: WebSocket, dependencies: ConnectionDepe
   });
   const session = new Session(socket, hub, fanout, emit, { outbox, rateLimiter, maxSubscriptions: limits.maxSubscriptions });
   const beat =
-    limits.heartbeatIntervalMs > 0
+    heartbeatTicks$ !== undefined
       ? pongs(socket)
-          .pipe(heartbeat(limits.heartbeatIntervalMs, scheduler))
+          .pipe(heartbeat(heartbeatTicks$))
           .subscribe((signal) => {
             if (signal === 'ping') {
               socket.ping();

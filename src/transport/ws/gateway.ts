@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { SchedulerLike } from 'rxjs';
+import { interval, type Observable, type SchedulerLike, share } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
@@ -39,6 +39,8 @@ const CLOSE_HANDSHAKE_TIMEOUT_MS = 2_000;
 export class WsGateway {
   private readonly wss: WebSocketServer;
   private readonly fanout: TopicFanout;
+  /** One ping ticker for all connections, running while any connection is open (refcount). */
+  private readonly heartbeatTicks$: Observable<unknown> | undefined;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(request, socket, head);
 
   constructor(private readonly options: GatewayOptions) {
@@ -53,6 +55,8 @@ export class WsGateway {
     };
     this.wss = new WebSocketServer(serverOptions);
     this.fanout = new TopicFanout(options.emit, options.now);
+    const { heartbeatIntervalMs } = options.limits;
+    this.heartbeatTicks$ = heartbeatIntervalMs > 0 ? interval(heartbeatIntervalMs, options.scheduler).pipe(share()) : undefined;
     this.wss.on('connection', (socket: WebSocket) => this.accept(socket));
     options.server.on('upgrade', this.onUpgrade);
   }
@@ -90,7 +94,7 @@ export class WsGateway {
 
   private accept(socket: WebSocket): void {
     const { hub, emit, logger, scheduler, limits } = this.options;
-    acceptConnection(socket, { hub, fanout: this.fanout, emit, logger, scheduler, limits });
+    acceptConnection(socket, { hub, fanout: this.fanout, emit, logger, scheduler, limits, heartbeatTicks$: this.heartbeatTicks$ });
   }
 }
 
