@@ -1,39 +1,34 @@
-import { filter, map, merge, type Observable, type OperatorFunction, scan, takeWhile } from 'rxjs';
+import { map, type OperatorFunction } from 'rxjs';
 
-/** `ping`: send a ping now. `timeout`: the previous ping went unanswered; drop the peer. */
-export type HeartbeatSignal = 'ping' | 'timeout';
-
-interface HeartbeatState {
+/** What the heartbeat needs of a peer: whether its last ping is still unanswered. */
+export interface HeartbeatPeer {
   readonly awaitingPong: boolean;
-  readonly signal: HeartbeatSignal | undefined;
+}
+
+/** One sweep: the peers to ping now, and the peers whose previous ping went unanswered. */
+export interface HeartbeatSweep<P> {
+  readonly ping: readonly P[];
+  readonly dead: readonly P[];
 }
 
 /**
- * Turns a peer's pongs into what to do next. At every tick of `ticks$` it asks for a ping,
- * unless the ping before is still unanswered: then it emits `timeout` and completes. Any
- * pong between two ticks answers the ping before it.
- *
- * `ticks$` is usually one `interval` shared by every connection of the gateway: one timer
- * for all peers instead of one per socket (10,000 sockets would otherwise mean 10,000 timers).
+ * At every tick of the source (one ticker for the whole gateway, so 10,000 sockets cost one
+ * timer and no per-socket subscription), sorts the current peers: one that answered the
+ * previous ping (or was never pinged) is pinged again, one still awaiting its pong is dead.
+ * Pure: the subscriber sends the pings, marks them awaited and terminates the dead.
  *
  * ```
- * pongs (source): -----p-------
- * ticks$:         ---t--t--t
- * result:         ---P--P--(T|)      (the pong at 5 answers the ping at 3; the one at 6 is never answered)
+ * ticks (source): ---t-----t-----t
+ * peer a pongs:   -----p-----p----
+ * peer b pongs:   ----------------
+ * result:         ---x-----y-----z     x: ping a b; y: ping a, b dead; z: ping a
  * ```
  */
-export function heartbeat(ticks$: Observable<unknown>): OperatorFunction<unknown, HeartbeatSignal> {
-  return (pong$) =>
-    merge(pong$.pipe(map(() => 'pong' as const)), ticks$.pipe(map(() => 'tick' as const))).pipe(
-      scan(
-        (state: HeartbeatState, input): HeartbeatState => {
-          if (input === 'pong') return { awaitingPong: false, signal: undefined };
-          return { awaitingPong: true, signal: state.awaitingPong ? 'timeout' : 'ping' };
-        },
-        { awaitingPong: false, signal: undefined },
-      ),
-      map((state) => state.signal),
-      filter((signal): signal is HeartbeatSignal => signal !== undefined),
-      takeWhile((signal) => signal !== 'timeout', true),
-    );
+export function sweepHeartbeats<P extends HeartbeatPeer>(peers: () => Iterable<P>): OperatorFunction<unknown, HeartbeatSweep<P>> {
+  return map(() => {
+    const ping: P[] = [];
+    const dead: P[] = [];
+    for (const peer of peers()) (peer.awaitingPong ? dead : ping).push(peer);
+    return { ping, dead };
+  });
 }

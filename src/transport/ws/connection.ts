@@ -1,12 +1,12 @@
-import { fromEventPattern, type Observable, type SchedulerLike } from 'rxjs';
-import type { WebSocket } from 'ws';
+import type { SchedulerLike } from 'rxjs';
+import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
-import { heartbeat } from '../../streams/operators/heartbeat.js';
+import type { HeartbeatPeer } from '../../streams/operators/heartbeat.js';
 import { CLOSE_TRY_AGAIN_LATER } from './close-codes.js';
-import { Outbox } from './outbox.js';
-import { MessageRateLimiter } from './rate-limit.js';
+import { Outbox, type OutboxOptions, type OutboxOwner } from './outbox.js';
+import { MessageRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { Session } from './session.js';
 import type { TopicFanout } from './topic-fanout.js';
 
@@ -24,74 +24,132 @@ export interface ConnectionLimits {
   readonly heartbeatIntervalMs: number;
 }
 
-export interface ConnectionDependencies {
+/**
+ * What every connection of a gateway shares, built once (see `connectionContext`), so that a
+ * connection holds only its own state: memory per connection is what a 10,000-socket
+ * gateway pays 10,000 times.
+ */
+export interface ConnectionContext {
+  readonly hub: Hub;
+  readonly fanout: TopicFanout;
+  readonly emit: EmitEvent;
+  readonly logger: Logger;
+  readonly maxSubscriptions: number;
+  readonly outbox: OutboxOptions;
+  readonly rateLimit: RateLimitOptions;
+  /** Called once when the connection's socket has closed. */
+  readonly onClosed: (connection: Connection) => void;
+}
+
+export interface ConnectionContextOptions {
   readonly hub: Hub;
   readonly fanout: TopicFanout;
   readonly emit: EmitEvent;
   readonly logger: Logger;
   readonly scheduler: SchedulerLike;
   readonly limits: ConnectionLimits;
-  /** The gateway's one ping ticker, shared by every connection; undefined when pings are off. */
-  readonly heartbeatTicks$: Observable<unknown> | undefined;
+  readonly onClosed: (connection: Connection) => void;
 }
 
-/**
- * Wires one accepted socket: a Session behind a rate limiter and an outbox, a heartbeat
- * that terminates a peer that stops answering pings, and cleanup when the socket closes.
- */
-export function acceptConnection(socket: WebSocket, dependencies: ConnectionDependencies): void {
-  const { hub, fanout, emit, logger, scheduler, limits, heartbeatTicks$ } = dependencies;
-  const outbox = new Outbox(socket, {
-    softBytes: limits.bufferSoftBytes,
-    hardBytes: limits.bufferHardBytes,
-    slowConsumerTimeoutMs: limits.slowConsumerTimeoutMs,
-    drainCheckMs: limits.drainCheckMs,
-    scheduler,
-    onConflated: (topic, bufferedBytes) => emit({ type: 'update_conflated', topic, bufferedBytes }),
-    onSlowConsumer: () => {
-      emit({ type: 'slow_consumer_closed' });
-      logger.warn({ bufferedBytes: socket.bufferedAmount }, 'closing a slow consumer');
-      socket.close(CLOSE_TRY_AGAIN_LATER, 'too slow: reconnect later');
+export function connectionContext(options: ConnectionContextOptions): ConnectionContext {
+  const { limits, scheduler } = options;
+  return {
+    hub: options.hub,
+    fanout: options.fanout,
+    emit: options.emit,
+    logger: options.logger,
+    maxSubscriptions: limits.maxSubscriptions,
+    outbox: {
+      softBytes: limits.bufferSoftBytes,
+      hardBytes: limits.bufferHardBytes,
+      slowConsumerTimeoutMs: limits.slowConsumerTimeoutMs,
+      drainCheckMs: limits.drainCheckMs,
+      scheduler,
     },
-  });
-  const rateLimiter = new MessageRateLimiter({
-    ratePerSecond: limits.messagesPerSecond,
-    burst: limits.messageBurst,
-    closeAfter: limits.rateLimitCloseAfter,
-    now: () => scheduler.now(),
-  });
-  const session = new Session(socket, hub, fanout, emit, { outbox, rateLimiter, maxSubscriptions: limits.maxSubscriptions });
-  const beat =
-    heartbeatTicks$ !== undefined
-      ? pongs(socket)
-          .pipe(heartbeat(heartbeatTicks$))
-          .subscribe((signal) => {
-            if (signal === 'ping') {
-              socket.ping();
-              return;
-            }
-            emit({ type: 'dead_peer_terminated' });
-            socket.terminate();
-          })
-      : undefined;
+    rateLimit: {
+      ratePerSecond: limits.messagesPerSecond,
+      burst: limits.messageBurst,
+      closeAfter: limits.rateLimitCloseAfter,
+      now: () => scheduler.now(),
+    },
+    onClosed: options.onClosed,
+  };
+}
 
-  emit({ type: 'client_joined' });
-  socket.on('message', (data, isBinary) => session.receive(data, isBinary));
-  socket.on('error', (error) => logger.debug({ err: error }, 'websocket error'));
-  socket.once('close', () => {
-    beat?.unsubscribe();
-    session.close();
-    emit({ type: 'client_left' });
-  });
+/** Socket listeners are shared functions (ws calls them with the socket as `this`), not closures per socket. */
+const connectionOf = new WeakMap<WebSocket, Connection>();
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  connectionOf.get(this)?.session.receive(data, isBinary);
+}
+
+function onPong(this: WebSocket): void {
+  const connection = connectionOf.get(this);
+  if (connection) connection.awaitingPong = false;
+}
+
+function onError(this: WebSocket, error: Error): void {
+  connectionOf.get(this)?.context.logger.debug({ err: error }, 'websocket error');
+}
+
+function onClose(this: WebSocket): void {
+  connectionOf.get(this)?.closed();
 }
 
 /**
- * The socket's protocol pongs. Not `fromEvent`: ws sockets also look like DOM EventTargets,
- * and their addEventListener silently ignores events other than open/message/close/error.
+ * One accepted socket: a Session behind a rate limiter and an outbox, answering the
+ * gateway's heartbeat sweeps, and cleaned up when the socket closes.
  */
-function pongs(socket: WebSocket): Observable<unknown> {
-  return fromEventPattern(
-    (handler) => socket.on('pong', handler),
-    (handler) => socket.off('pong', handler),
-  );
+export class Connection implements OutboxOwner, HeartbeatPeer {
+  /** A protocol ping was sent and its pong has not come back yet. */
+  awaitingPong = false;
+  readonly session: Session;
+  private readonly outbox: Outbox;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly context: ConnectionContext,
+  ) {
+    this.outbox = new Outbox(socket, context.outbox, this);
+    this.session = new Session(socket, context.hub, context.fanout, context.emit, {
+      outbox: this.outbox,
+      rateLimiter: new MessageRateLimiter(context.rateLimit),
+      maxSubscriptions: context.maxSubscriptions,
+    });
+    connectionOf.set(socket, this);
+    context.emit({ type: 'client_joined' });
+    socket.on('message', onMessage);
+    socket.on('pong', onPong);
+    socket.on('error', onError);
+    socket.once('close', onClose);
+  }
+
+  /** Heartbeat: ping now and expect the pong before the next sweep. */
+  ping(): void {
+    this.awaitingPong = true;
+    this.socket.ping();
+  }
+
+  /** Heartbeat: the last ping went unanswered for a whole period. */
+  terminateDeadPeer(): void {
+    this.context.emit({ type: 'dead_peer_terminated' });
+    this.socket.terminate();
+  }
+
+  onConflated(topic: string, bufferedBytes: number): void {
+    this.context.emit({ type: 'update_conflated', topic, bufferedBytes });
+  }
+
+  onSlowConsumer(): void {
+    this.context.emit({ type: 'slow_consumer_closed' });
+    this.context.logger.warn({ bufferedBytes: this.socket.bufferedAmount }, 'closing a slow consumer');
+    this.socket.close(CLOSE_TRY_AGAIN_LATER, 'too slow: reconnect later');
+  }
+
+  closed(): void {
+    connectionOf.delete(this.socket);
+    this.session.close();
+    this.context.emit({ type: 'client_left' });
+    this.context.onClosed(this);
+  }
 }

@@ -1,11 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { interval, type Observable, type SchedulerLike, share } from 'rxjs';
+import { interval, type SchedulerLike, type Subscription } from 'rxjs';
+import { sweepHeartbeats } from '../../streams/operators/heartbeat.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
-import { acceptConnection, type ConnectionLimits } from './connection.js';
+import { Connection, connectionContext, type ConnectionContext, type ConnectionLimits } from './connection.js';
 import { TopicFanout } from './topic-fanout.js';
 import { checkUpgrade, type UpgradePolicy } from './upgrade-guard.js';
 
@@ -39,8 +40,10 @@ const CLOSE_HANDSHAKE_TIMEOUT_MS = 2_000;
 export class WsGateway {
   private readonly wss: WebSocketServer;
   private readonly fanout: TopicFanout;
-  /** One ping ticker for all connections, running while any connection is open (refcount). */
-  private readonly heartbeatTicks$: Observable<unknown> | undefined;
+  private readonly connections = new Set<Connection>();
+  private readonly context: ConnectionContext;
+  /** The heartbeat sweep: one timer for all connections, running while any is open. */
+  private heartbeat: Subscription | undefined;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(request, socket, head);
 
   constructor(private readonly options: GatewayOptions) {
@@ -55,8 +58,14 @@ export class WsGateway {
     };
     this.wss = new WebSocketServer(serverOptions);
     this.fanout = new TopicFanout(options.emit, options.now);
-    const { heartbeatIntervalMs } = options.limits;
-    this.heartbeatTicks$ = heartbeatIntervalMs > 0 ? interval(heartbeatIntervalMs, options.scheduler).pipe(share()) : undefined;
+    this.context = connectionContext({
+      ...options,
+      fanout: this.fanout,
+      onClosed: (connection) => {
+        this.connections.delete(connection);
+        if (this.connections.size === 0) this.stopHeartbeat();
+      },
+    });
     this.wss.on('connection', (socket: WebSocket) => this.accept(socket));
     options.server.on('upgrade', this.onUpgrade);
   }
@@ -64,6 +73,7 @@ export class WsGateway {
   /** Closes every client with 1001 and waits (up to `timeoutMs`) for them to go, then cuts the rest. */
   async close(timeoutMs: number): Promise<void> {
     this.options.server.off('upgrade', this.onUpgrade);
+    this.stopHeartbeat();
     const sockets = [...this.wss.clients];
     const closed = sockets.map((socket) => waitForClose(socket));
     for (const socket of sockets) socket.close(CLOSE_GOING_AWAY, 'server shutting down');
@@ -93,8 +103,25 @@ export class WsGateway {
   }
 
   private accept(socket: WebSocket): void {
-    const { hub, emit, logger, scheduler, limits } = this.options;
-    acceptConnection(socket, { hub, fanout: this.fanout, emit, logger, scheduler, limits, heartbeatTicks$: this.heartbeatTicks$ });
+    this.connections.add(new Connection(socket, this.context));
+    if (this.connections.size === 1) this.startHeartbeat();
+  }
+
+  /** Every interval: ping the peers that answered the last ping, terminate those that did not. */
+  private startHeartbeat(): void {
+    const { heartbeatIntervalMs } = this.options.limits;
+    if (heartbeatIntervalMs <= 0 || this.heartbeat) return;
+    this.heartbeat = interval(heartbeatIntervalMs, this.options.scheduler)
+      .pipe(sweepHeartbeats(() => this.connections))
+      .subscribe(({ ping, dead }) => {
+        for (const connection of dead) connection.terminateDeadPeer();
+        for (const connection of ping) connection.ping();
+      });
+  }
+
+  private stopHeartbeat(): void {
+    this.heartbeat?.unsubscribe();
+    this.heartbeat = undefined;
   }
 }
 

@@ -12,6 +12,7 @@ export interface OutboxSocket {
 /** An update as the fan-out hands it over (framed once for all sockets), or plain text. */
 export type OutgoingFrame = PreparedFrame | string;
 
+/** Limits shared by every outbox of a gateway (one object, not one per socket). */
 export interface OutboxOptions {
   /** Buffered bytes past which the socket is lagging: updates are held back and conflated. */
   readonly softBytes: number;
@@ -22,10 +23,14 @@ export interface OutboxOptions {
   /** How often a backed-up socket is looked at again. */
   readonly drainCheckMs: number;
   readonly scheduler: SchedulerLike;
+}
+
+/** Who hears about one outbox's socket falling behind: its connection. */
+export interface OutboxOwner {
   /** An update was replaced by a newer one of the same topic before it could be sent. */
-  readonly onConflated: (topic: string, bufferedBytes: number) => void;
+  onConflated(topic: string, bufferedBytes: number): void;
   /** The socket stayed over the hard limit for too long: the owner should close it. */
-  readonly onSlowConsumer: () => void;
+  onSlowConsumer(): void;
 }
 
 /**
@@ -51,6 +56,7 @@ export class Outbox {
   constructor(
     private readonly socket: OutboxSocket,
     private readonly options: OutboxOptions,
+    private readonly owner: OutboxOwner,
   ) {}
 
   /** Sends a topic update, or holds it (conflated) while the socket is backed up. */
@@ -92,7 +98,7 @@ export class Outbox {
 
   private hold(frame: OutgoingFrame, topic: string): void {
     const held = this.held ?? this.backUp();
-    if (held.has(topic)) this.options.onConflated(topic, this.socket.bufferedAmount);
+    if (held.has(topic)) this.owner.onConflated(topic, this.socket.bufferedAmount);
     held.set(topic, frame);
   }
 
@@ -117,7 +123,7 @@ export class Outbox {
     }
     if (bufferedAmount > hardBytes || scheduler.now() - this.laggingSince >= slowConsumerTimeoutMs) {
       this.dispose();
-      this.options.onSlowConsumer();
+      this.owner.onSlowConsumer();
     }
   }
 

@@ -28,6 +28,7 @@ function setup() {
     slowConsumerTimeoutMs: 10,
     drainCheckMs: 4,
     scheduler,
+  }, {
     onConflated: (topic) => conflated.push(topic),
     onSlowConsumer: () => slowAt.push(scheduler.now()),
   });
