@@ -9,8 +9,9 @@
  * stamps `ts` as it sends; a generator stamps the tick's slot time, before its Redis round
  * trips, so the cluster figure is end to end (lease, publish, pub/sub hop, fan-out).
  *
- * Run: npm run bench:cluster  (BENCH_CLIENTS, BENCH_SECONDS, BENCH_INTERVAL_MS to change it)
- * Writes bench/results/cluster-<time>.json and prints a summary. Loopback only.
+ * Part of `npm run bench` as W7 (skipped when no redis-server binary is installed); on its own:
+ * npm run bench:cluster  (BENCH_CLIENTS, BENCH_SECONDS, BENCH_INTERVAL_MS to change it), which
+ * writes bench/results/cluster-<time>.json and prints a summary. Loopback only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,9 +20,17 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { startRedisServer } from '../test/support/redis-server.js';
 
-const CLIENTS = Number(process.env['BENCH_CLIENTS'] ?? 200);
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
-const INTERVAL_MS = Number(process.env['BENCH_INTERVAL_MS'] ?? 100);
+export interface ClusterWorkloadSize {
+  readonly clients: number;
+  readonly seconds: number;
+  readonly intervalMs: number;
+}
+
+const SIZE_FROM_ENV: ClusterWorkloadSize = {
+  clients: Number(process.env['BENCH_CLIENTS'] ?? 200),
+  seconds: Number(process.env['BENCH_SECONDS'] ?? 5),
+  intervalMs: Number(process.env['BENCH_INTERVAL_MS'] ?? 100),
+};
 const TOPIC = 'bars:AAPL:1';
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL('../', import.meta.url));
@@ -75,7 +84,7 @@ export interface ClusterWorkloadResult {
 }
 
 /** Connects `count` clients spread round-robin over `wsUrls`, subscribes them, records latencies. */
-async function measure(wsUrls: readonly string[], count: number, seconds: number): Promise<number[]> {
+async function measure(wsUrls: readonly string[], { clients: count, seconds, intervalMs }: ClusterWorkloadSize): Promise<number[]> {
   const latencies: number[] = [];
   let recording = false;
   const sockets = await Promise.all(
@@ -96,7 +105,7 @@ async function measure(wsUrls: readonly string[], count: number, seconds: number
     }),
   );
   // Let every subscription settle before recording.
-  await new Promise((resolve) => setTimeout(resolve, 3 * INTERVAL_MS));
+  await new Promise((resolve) => setTimeout(resolve, 3 * intervalMs));
   recording = true;
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   recording = false;
@@ -110,24 +119,22 @@ function summarize(latencies: readonly number[]): LatencySummary {
   return { samples: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
 }
 
-export async function runClusterWorkload(): Promise<ClusterWorkloadResult> {
-  const interval = { BAR_BROADCASTER_INTERVAL: String(INTERVAL_MS / 1000) };
+export async function runClusterWorkload(size: ClusterWorkloadSize = SIZE_FROM_ENV): Promise<ClusterWorkloadResult> {
+  const interval = { BAR_BROADCASTER_INTERVAL: String(size.intervalMs / 1000) };
   const running: Member[] = [];
   const redis = await startRedisServer();
   try {
     const standaloneMember = await startMember(interval);
     running.push(standaloneMember);
-    const standalone = summarize(await measure([standaloneMember.wsUrl], CLIENTS, SECONDS));
+    const standalone = summarize(await measure([standaloneMember.wsUrl], size));
     await standaloneMember.stop();
 
     const member = (role: string) => startMember({ ...interval, BARCAST_ROLE: role, REDIS_URL: redis.url });
     const members = await Promise.all([member('generator'), member('gateway'), member('gateway')]);
     running.push(...members);
-    const cluster = summarize(await measure([members[1]!.wsUrl, members[2]!.wsUrl], CLIENTS, SECONDS));
+    const cluster = summarize(await measure([members[1]!.wsUrl, members[2]!.wsUrl], size));
     return {
-      clients: CLIENTS,
-      seconds: SECONDS,
-      intervalMs: INTERVAL_MS,
+      ...size,
       standalone,
       cluster,
       added: {

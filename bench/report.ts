@@ -1,4 +1,5 @@
 import type { ServerKind } from './ipc.js';
+import type { ClusterWorkloadResult } from './cluster-workload.js';
 import type { LatencySummary } from './stats.js';
 
 export interface FanoutResult {
@@ -46,6 +47,7 @@ export interface BenchResults {
   w4?: ChurnResult;
   w5?: IdleResult;
   w6?: readonly FanoutResult[];
+  w7?: ClusterWorkloadResult;
   durationMs?: number;
 }
 
@@ -147,6 +149,13 @@ function churnAndIdleLines(results: BenchResults): string[] {
   if (results.w5) {
     const { idleMs, cpuCoreShare, timers, baselineTimers, activeTopics } = results.w5;
     lines.push(`W5 idle ${idleMs} ms: CPU ${fixed(cpuCoreShare * 100, 3)}% of a core; Timeout handles ${timers} (${baselineTimers} with the clients connected, before any subscription); active topics ${activeTopics}`);
+  }
+  if (results.w7) {
+    const { clients, intervalMs, standalone, cluster, added } = results.w7;
+    lines.push(
+      `W7 cluster (${clients} clients, ${intervalMs} ms, 1 generator -> Redis -> 2 gateways vs standalone): ` +
+        `p50 ${standalone.p50} -> ${cluster.p50} ms, p99 ${standalone.p99} -> ${cluster.p99} ms; added p50 ${added.p50} ms, p99 ${added.p99} ms`,
+    );
   }
   return lines;
 }

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { runClusterWorkload } from './cluster-workload.js';
 import { Child, type LoadReply, type LoadRequest, type ServerKind, type ServerReply, type ServerRequest, type ServerStats, type TopicRef } from './ipc.js';
 import { ALL_SERVERS, parseBenchOptions, USAGE } from './options.js';
 import { renderTable, type BenchResults, type FanoutResult } from './report.js';
@@ -243,6 +244,21 @@ async function runWorkloads(results: BenchResults, sizes: Sizes, wants: (workloa
       clients: Array.from({ length: sizes.w6.clients }, (_, index) => topicsOf([symbolList[index % symbolList.length]!], resolutions)),
       warmupMs: sizes.warmupMs, measureMs: sizes.w6.measureMs, sampleEvery: 8,
     });
+  }
+  if (wants('W7') && !hasCommand('redis-server')) {
+    progress('W7 skipped: it runs a real redis-server, and none is installed (apt-get install redis-server)');
+  } else if (wants('W7')) {
+    progress('W7 cluster: standalone, then 1 generator -> Redis -> 2 gateways');
+    results.w7 = await runClusterWorkload(sizes.w7);
+  }
+}
+
+function hasCommand(name: string): boolean {
+  try {
+    execSync(`command -v ${name}`, { shell: '/bin/sh', stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }
 

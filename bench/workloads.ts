@@ -9,6 +9,8 @@ export interface Sizes {
   readonly w4: { readonly clients: number; readonly cycles: number };
   readonly w5: { readonly idleMs: number };
   readonly w6: { readonly clients: number; readonly measureMs: number };
+  /** Cross-process: standalone against 1 generator -> Redis -> 2 gateways. */
+  readonly w7: { readonly clients: number; readonly seconds: number; readonly intervalMs: number };
 }
 
 export const FULL: Sizes = {
@@ -19,6 +21,7 @@ export const FULL: Sizes = {
   w4: { clients: 100, cycles: 100_000 },
   w5: { idleMs: 10_000 },
   w6: { clients: 1_000, measureMs: 5_000 },
+  w7: { clients: 1_000, seconds: 10, intervalMs: 100 },
 };
 
 export const QUICK: Sizes = {
@@ -29,6 +32,7 @@ export const QUICK: Sizes = {
   w4: { clients: 50, cycles: 5_000 },
   w5: { idleMs: 2_000 },
   w6: { clients: 500, measureMs: 1_500 },
+  w7: { clients: 200, seconds: 2, intervalMs: 100 },
 };
 
 /** `S000`, `S001`, ...: valid symbols for any number of topics. */
