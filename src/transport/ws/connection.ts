@@ -104,24 +104,19 @@ export class Connection implements OutboxOwner, HeartbeatPeer {
   /** A protocol ping was sent and its pong has not come back yet. */
   awaitingPong = false;
   readonly session: Session;
-  private readonly outbox: Outbox;
 
   constructor(
     readonly socket: WebSocket,
     readonly context: ConnectionContext,
   ) {
-    this.outbox = new Outbox(socket, context.outbox, this);
-    this.session = new Session(socket, context.hub, context.fanout, context.emit, {
-      outbox: this.outbox,
-      rateLimiter: new MessageRateLimiter(context.rateLimit),
-      maxSubscriptions: context.maxSubscriptions,
-    });
+    this.session = new Session(socket, context, new Outbox(socket, context.outbox, this), new MessageRateLimiter(context.rateLimit));
     connectionOf.set(socket, this);
     context.emit({ type: 'client_joined' });
     socket.on('message', onMessage);
     socket.on('pong', onPong);
     socket.on('error', onError);
-    socket.once('close', onClose);
+    // `on`, not `once`: close fires once anyway, and `once` would wrap the listener per socket.
+    socket.on('close', onClose);
   }
 
   /** Heartbeat: ping now and expect the pong before the next sweep. */

@@ -18,10 +18,11 @@ import { corkSocket, uncorkSocket, type PreparedFrame } from './prepared-frame.j
 import type { MessageRateLimiter } from './rate-limit.js';
 import type { FrameSink, TopicFanout } from './topic-fanout.js';
 
-/** The per-connection protections a session applies (built by connection.ts). */
-export interface SessionGuards {
-  readonly outbox: Outbox;
-  readonly rateLimiter: MessageRateLimiter;
+/** What every session of a gateway shares (one object for all; see connection.ts). */
+export interface SessionContext {
+  readonly hub: Hub;
+  readonly fanout: TopicFanout;
+  readonly emit: EmitEvent;
   readonly maxSubscriptions: number;
 }
 
@@ -29,12 +30,12 @@ export interface SessionGuards {
 export class Session implements FrameSink {
   private readonly topics = new Set<string>();
 
+  /** `outbox` and `rateLimiter` are this connection's own protections (built by connection.ts). */
   constructor(
     private readonly socket: WebSocket,
-    private readonly hub: Hub,
-    private readonly fanout: TopicFanout,
-    private readonly emit: EmitEvent,
-    private readonly guards: SessionGuards,
+    private readonly context: SessionContext,
+    private readonly outbox: Outbox,
+    private readonly rateLimiter: MessageRateLimiter,
   ) {}
 
   /** Topics this connection is on; the fan-out batches the writes of one tick when it is several. */
@@ -47,7 +48,7 @@ export class Session implements FrameSink {
    * straight through while the socket keeps up, held and conflated by the outbox while it lags.
    */
   send(frame: PreparedFrame, topic: string): void {
-    this.guards.outbox.send(frame, topic);
+    this.outbox.send(frame, topic);
   }
 
   cork(): void {
@@ -60,9 +61,9 @@ export class Session implements FrameSink {
 
   receive(data: RawData, isBinary: boolean): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
-    const verdict = this.guards.rateLimiter.take();
+    const verdict = this.rateLimiter.take();
     if (verdict === 'close') {
-      this.emit({ type: 'message_rejected', code: 'RATE_LIMITED' });
+      this.context.emit({ type: 'message_rejected', code: 'RATE_LIMITED' });
       this.socket.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
       return;
     }
@@ -80,25 +81,25 @@ export class Session implements FrameSink {
 
   /** Releases every subscription; called once when the socket closes. */
   close(): void {
-    this.guards.outbox.dispose();
+    this.outbox.dispose();
     for (const key of this.topics) this.release(key);
   }
 
   private reply(frame: string): void {
-    this.guards.outbox.sendReply(frame);
+    this.outbox.sendReply(frame);
   }
 
   // Every error a client is sent goes through one of these two, so metrics count them by code.
 
   /** An error about the frame itself, answered as `{"type":"error"}`. */
   private rejectFrame(error: RequestError): void {
-    this.emit({ type: 'message_rejected', code: error.code });
+    this.context.emit({ type: 'message_rejected', code: error.code });
     this.reply(errorMessage(error));
   }
 
   /** An error answering a topic request, as its `.response` with status error. */
   private rejectRequest(kind: string, action: TopicAction, error: RequestError): void {
-    this.emit({ type: 'message_rejected', code: error.code });
+    this.context.emit({ type: 'message_rejected', code: error.code });
     this.reply(topicErrorResponse(kind, action, error));
   }
 
@@ -108,11 +109,11 @@ export class Session implements FrameSink {
       return;
     }
     const { kind, action, payload } = message;
-    if (!this.hub.hasKind(kind)) {
+    if (!this.context.hub.hasKind(kind)) {
       this.rejectFrame(requestError('UNKNOWN_TYPE', `unknown message type "${kind}.${action}"`));
       return;
     }
-    const opened = this.hub.request(kind, payload);
+    const opened = this.context.hub.request(kind, payload);
     if (!opened.ok) {
       this.rejectRequest(kind, action, opened.error);
       return;
@@ -125,8 +126,8 @@ export class Session implements FrameSink {
     const fields = { ...topic.description, topic: topic.key };
     if (action === 'subscribe') {
       const added = !this.topics.has(topic.key);
-      if (added && this.topics.size >= this.guards.maxSubscriptions) {
-        const limit = `at most ${this.guards.maxSubscriptions} subscriptions per connection; unsubscribe from one first`;
+      if (added && this.topics.size >= this.context.maxSubscriptions) {
+        const limit = `at most ${this.context.maxSubscriptions} subscriptions per connection; unsubscribe from one first`;
         this.rejectRequest(kind, action, requestError('SUBSCRIPTION_LIMIT', limit));
         return;
       }
@@ -147,7 +148,7 @@ export class Session implements FrameSink {
    */
   private handleMany(kind: string, action: TopicAction, requested: readonly TopicOutcome[]): void {
     const outcomes = action === 'subscribe' ? this.withinSubscriptionLimit(requested) : requested;
-    for (const outcome of outcomes) if (!outcome.ok) this.emit({ type: 'message_rejected', code: outcome.error.code });
+    for (const outcome of outcomes) if (!outcome.ok) this.context.emit({ type: 'message_rejected', code: outcome.error.code });
     const opened = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.topic] : []));
     const results = outcomes.map((outcome) => (outcome.ok ? this.resultOf(action, outcome.topic) : refusalOf(outcome)));
     const summary =
@@ -161,13 +162,13 @@ export class Session implements FrameSink {
     }
     if (action !== 'subscribe') return;
     for (const outcome of outcomes) {
-      if (!outcome.ok && outcome.rejection) this.fanout.notify(this, kind, outcome.rejection.key, outcome.rejection.value);
+      if (!outcome.ok && outcome.rejection) this.context.fanout.notify(this, kind, outcome.rejection.key, outcome.rejection.value);
     }
   }
 
   /** Refuses, with SUBSCRIPTION_LIMIT, each topic of a request that would take the connection past its limit. */
   private withinSubscriptionLimit(outcomes: readonly TopicOutcome[]): TopicOutcome[] {
-    const { maxSubscriptions } = this.guards;
+    const { maxSubscriptions } = this.context;
     const adding = new Set<string>();
     return outcomes.map((outcome) => {
       if (!outcome.ok || this.topics.has(outcome.topic.key) || adding.has(outcome.topic.key)) return outcome;
@@ -191,8 +192,8 @@ export class Session implements FrameSink {
 
   private join(topic: OpenedTopic): void {
     this.topics.add(topic.key);
-    this.fanout.join(topic, this);
-    this.emit({ type: 'subscription_added', topic: topic.key });
+    this.context.fanout.join(topic, this);
+    this.context.emit({ type: 'subscription_added', topic: topic.key });
   }
 
   private respond(kind: string, action: TopicAction, fields: Readonly<Record<string, unknown>>, message: string): void {
@@ -201,9 +202,9 @@ export class Session implements FrameSink {
 
   private release(key: string): void {
     this.topics.delete(key);
-    this.fanout.leave(key, this);
-    this.guards.outbox.forget(key);
-    this.emit({ type: 'subscription_removed', topic: key });
+    this.context.fanout.leave(key, this);
+    this.outbox.forget(key);
+    this.context.emit({ type: 'subscription_removed', topic: key });
   }
 }
 
