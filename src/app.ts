@@ -47,6 +47,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   const logger = dependencies.logger ?? createLogger(config.log.level);
   const { broadcaster } = config;
   const catalog: Catalog = { symbols: broadcaster.symbols, resolutions: broadcaster.resolutions };
+  const catalogTopics = catalogTopicKeys(catalog);
 
   const shutdown$ = new ReplaySubject<void>(1);
   const bus = createEventBus(scheduler);
@@ -57,7 +58,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       intervalSeconds: broadcaster.interval,
       symbols: broadcaster.symbols,
       resolutions: broadcaster.resolutions,
-      configuredTopics: catalogTopicKeys(catalog),
+      configuredTopics: catalogTopics,
     },
     scheduler,
   );
@@ -70,7 +71,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     scheduler,
     logger,
     emit: bus.emit,
-    topics: catalogTopicKeys(catalog),
+    topics: catalogTopics,
     ...(dependencies.generate ? { generate: dependencies.generate } : {}),
     ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
   });
