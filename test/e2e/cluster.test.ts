@@ -182,7 +182,7 @@ describe('a cluster across a bar period boundary', () => {
       expect(stamps).toEqual([...new Set(stamps)].sort((a, b) => a - b)); // in order, none twice
 
       const bars = received.map((update) => update.payload as unknown as Bar);
-      const lastOfPeriod = bars.findLastIndex((bar) => bar.time === boundary - periodMs);
+      const lastOfPeriod = bars.map((bar) => bar.time).lastIndexOf(boundary - periodMs);
       expect(lastOfPeriod).toBeGreaterThanOrEqual(0); // the client saw the period before it closed
       const response = await fetch(`${front.httpUrl}/api/v1/bars?symbol=AAPL&resolution=${resolution}&countback=1&to=${boundary}`);
       const [historical] = ((await response.json()) as { bars: Bar[] }).bars;
