@@ -5,7 +5,7 @@ import { createClusterNode } from './cluster/node.js';
 import type { Config } from './config/schema.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BarGenerator } from './streams/bar-stream.js';
-import { barsTopicKind } from './streams/bars-topic.js';
+import { barsTopicKind, seriesHistory } from './streams/bars-topic.js';
 import { catalogTopicKeys, type Catalog } from './streams/catalog.js';
 import { createEventBus, type BroadcastEvent } from './streams/events.js';
 import { Hub } from './streams/hub.js';
@@ -84,7 +84,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     ...(dependencies.generate ? { generate: dependencies.generate } : {}),
   });
   hub.register(cluster ? cluster.adaptBarsKind(bars) : bars);
-  hub.register(quotesTopicKind(catalog));
+  hub.register(quotesTopicKind(catalog, seriesHistory({ seed: broadcaster.seed, generate: dependencies.generate })));
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';

@@ -18,7 +18,7 @@ export type { AnyTopicKind, ParseResult, TopicContext, TopicKind } from './strea
 export { isRecord } from './domain/json-record.js';
 export { isValidSymbol } from './domain/symbol.js';
 export { quoteError, quoteFromSessionBar, type QuoteData, type QuoteValues } from './domain/quote.js';
-export { BARS_TOPIC, BASE_RESOLUTION } from './streams/bars-topic.js';
+export { BARS_TOPIC, BASE_RESOLUTION, seriesHistory, type SeriesHistory } from './streams/bars-topic.js';
 export { quotesTopicKind, parseQuotesPayload, QUOTES_KIND, type QuotesParams } from './streams/quotes-topic.js';
 export type { RequestResult, TopicOutcome } from './streams/hub.js';
 export { conflate } from './streams/operators/conflate.js';

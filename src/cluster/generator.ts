@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { catchError, EMPTY, exhaustMap, from, type Observable, type SchedulerLike } from 'rxjs';
 import type { Bar } from '../domain/bar.js';
 import { mockLastBar } from '../domain/mock-bar.js';
+import { closeBetween } from '../domain/resolution.js';
 import { parseBarsTopicKey } from '../domain/topic.js';
 import type { BarGenerator } from '../streams/bar-stream.js';
 import { updateMessage } from '../transport/ws/protocol.js';
@@ -96,8 +97,8 @@ async function tickTopic(options: GeneratorOptions, known: Map<string, KnownBar>
     // and its own, which stands in when Redis has lost everything.
     const previous = lease === 'renewed' && last?.current ? last : later(await storedBar(redis, topic), last);
     const now = slot * options.periodMs;
-    const bar = nextBar(options, topic, previous?.bar, now);
-    const outcome = await publishTick(redis, keys, owner, slot, updateMessage('bars', topic, now, bar));
+    const { bar, frames } = slotFrames(options, topic, previous, now);
+    const outcome = await publishTick(redis, keys, owner, slot, frames);
     if (outcome !== 'published') {
       doubt();
       return false;
@@ -123,9 +124,23 @@ function later(a: KnownBar | undefined, b: KnownBar | undefined): KnownBar | und
   return b.ts > a.ts ? b : a;
 }
 
-function nextBar(options: GeneratorOptions, topic: string, previous: Bar | undefined, now: number): Bar {
+/**
+ * The frames of one slot of a topic: its bar at the slot's time, preceded, when a bar period
+ * ended since the previous frame, by that bar at its period's last millisecond. So the last
+ * update of every bar carries its historical close and the next bar opens on it, as the
+ * standalone stream's `periodCloses` tick does, in the same atomic publish as the slot.
+ */
+function slotFrames(options: GeneratorOptions, topic: string, previous: KnownBar | undefined, now: number): { bar: Bar; frames: [string, ...string[]] } {
   const parsed = parseBarsTopicKey(topic);
   if (!parsed) throw new Error(`not a bars topic: ${topic}`);
   const generate = options.generate ?? mockLastBar;
-  return generate(previous, now, { seed: options.seed, symbol: parsed.symbol, resolution: parsed.resolution });
+  const context = { seed: options.seed, symbol: parsed.symbol, resolution: parsed.resolution };
+  const closeAt = previous && closeBetween(parsed.resolution, previous.ts, now);
+  if (closeAt === undefined) {
+    const bar = generate(previous?.bar, now, context);
+    return { bar, frames: [updateMessage('bars', topic, now, bar)] };
+  }
+  const closing = generate(previous?.bar, closeAt, context);
+  const bar = generate(closing, now, context);
+  return { bar, frames: [updateMessage('bars', topic, closeAt, closing), updateMessage('bars', topic, now, bar)] };
 }

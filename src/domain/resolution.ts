@@ -70,3 +70,12 @@ function floorTo(value: number, step: number): number {
 function mod(value: number, divisor: number): number {
   return ((value % divisor) + divisor) % divisor;
 }
+
+/**
+ * The last millisecond of the latest period of `resolution` that ended after `after` and by
+ * `now`, if one did: the instant a bar must be seen at to close on its historical close.
+ */
+export function closeBetween(resolution: Resolution, after: number, now: number): number | undefined {
+  const close = periodStart(resolution, now) - 1;
+  return close > after ? close : undefined;
+}

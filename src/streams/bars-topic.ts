@@ -1,8 +1,9 @@
 import type { Observable } from 'rxjs';
 import type { Bar } from '../domain/bar.js';
-import { closedBefore } from '../domain/bar-path.js';
+import { closedBefore, historicalBar } from '../domain/bar-path.js';
 import { requestError } from '../domain/errors.js';
 import { isRecord } from '../domain/json-record.js';
+import { periodIndex } from '../domain/period-index.js';
 import { parseResolution, type Resolution } from '../domain/resolution.js';
 import { isValidSymbol, MAX_SYMBOL_LENGTH } from '../domain/symbol.js';
 import { BARS_KIND, barsTopicKey } from '../domain/topic.js';
@@ -50,9 +51,10 @@ export function barsTopicKind(options: BarsTopicOptions): TopicKind<BarsParams, 
     create: ({ symbol, resolution }, context) => {
       if (resolution !== BASE_RESOLUTION) {
         // Started mid-period, the coarse bar takes what it already held from history, so it
-        // continues the last closed bar (only the mock series has a history to take from).
-        const history = options.generate ? undefined : (subBar: Bar) => closedBefore({ seed: options.seed, symbol, resolution }, subBar.time);
-        return context.stream(BARS_TOPIC, { symbol, resolution: BASE_RESOLUTION }).pipe(resample(resolution, history));
+        // continues the last closed bar.
+        const history = seriesHistory(options);
+        const closed = history && ((subBar: Bar) => history.closedBefore(symbol, resolution, subBar.time));
+        return context.stream(BARS_TOPIC, { symbol, resolution: BASE_RESOLUTION }).pipe(resample(resolution, closed));
       }
       return barStream({
         symbol,
@@ -65,6 +67,27 @@ export function barsTopicKind(options: BarsTopicOptions): TopicKind<BarsParams, 
         onGeneratorError: (error) => context.reportError(error),
       });
     },
+  };
+}
+
+/** The closed bars behind a live topic, from the deterministic series history serves. */
+export interface SeriesHistory {
+  /** What the bar of `resolution` containing `time` held when the minute of `time` began. */
+  closedBefore(symbol: string, resolution: Resolution, time: number): Bar | undefined;
+  /** The closed bar of the period of `resolution` before the one containing `time`. */
+  barBefore(symbol: string, resolution: Resolution, time: number): Bar;
+}
+
+/**
+ * The history of the mock series of `seed`; none when a test swapped the generator, whose
+ * series is not the one history computes.
+ */
+export function seriesHistory(options: { readonly seed: number; readonly generate?: BarGenerator | undefined }): SeriesHistory | undefined {
+  if (options.generate) return undefined;
+  const { seed } = options;
+  return {
+    closedBefore: (symbol, resolution, time) => closedBefore({ seed, symbol, resolution }, time),
+    barBefore: (symbol, resolution, time) => historicalBar({ seed, symbol, resolution }, periodIndex(resolution, time) - 1),
   };
 }
 

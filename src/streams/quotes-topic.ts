@@ -1,9 +1,11 @@
+import type { Bar } from '../domain/bar.js';
 import { requestError } from '../domain/errors.js';
 import { isRecord } from '../domain/json-record.js';
 import { quoteError, type QuoteData } from '../domain/quote.js';
+import type { Resolution } from '../domain/resolution.js';
 import { isValidSymbol, MAX_SYMBOL_LENGTH } from '../domain/symbol.js';
 import { topicKey } from '../domain/topic.js';
-import { BARS_TOPIC, BASE_RESOLUTION } from './bars-topic.js';
+import { BARS_TOPIC, BASE_RESOLUTION, type SeriesHistory } from './bars-topic.js';
 import { checkSymbol, type Catalog } from './catalog.js';
 import { resample } from './operators/resample.js';
 import { toQuote } from './operators/to-quote.js';
@@ -12,6 +14,8 @@ import type { ParseResult, TopicKind, TopicRequest } from './topic-kind.js';
 export const QUOTES_KIND = 'quotes';
 /** Symbols one `quotes.subscribe` may name: a watchlist, not the whole market. */
 export const MAX_QUOTE_SYMBOLS = 100;
+/** A quote's session: the UTC day. */
+const SESSION: Resolution = '1D';
 
 export interface QuotesParams {
   readonly symbol: string;
@@ -21,15 +25,20 @@ export interface QuotesParams {
  * The built-in `quotes` kind: `quotes:SYMBOL`, TradingView quotes of a symbol, built from its
  * 1-minute bars (`resample('1D')` gives the session's open, high, low and volume) with the
  * public API only. One request names several symbols: `{"symbols":["AAPL","MSFT"]}`.
+ * With `history` (the one the bars kind resamples with), the session holds the whole UTC day
+ * from the first quote and `prev_close_price` is the previous day's historical close.
  */
-export function quotesTopicKind(catalog: Pick<Catalog, 'symbols'>): TopicKind<QuotesParams, QuoteData> {
+export function quotesTopicKind(catalog: Pick<Catalog, 'symbols'>, history?: SeriesHistory): TopicKind<QuotesParams, QuoteData> {
   return {
     name: QUOTES_KIND,
     parse: (payload) => parseQuotesPayload(payload, catalog),
     key: ({ symbol }) => topicKey(QUOTES_KIND, symbol),
     describe: ({ symbol }) => ({ symbol }),
-    create: ({ symbol }, context) =>
-      context.stream(BARS_TOPIC, { symbol, resolution: BASE_RESOLUTION }).pipe(resample('1D'), toQuote(symbol)),
+    create: ({ symbol }, context) => {
+      const closedBefore = history && ((minute: Bar) => history.closedBefore(symbol, SESSION, minute.time));
+      const previousClose = history && ((session: Bar) => history.barBefore(symbol, SESSION, session.time).close);
+      return context.stream(BARS_TOPIC, { symbol, resolution: BASE_RESOLUTION }).pipe(resample(SESSION, closedBefore), toQuote(symbol, previousClose));
+    },
     // A watchlist learns of an unknown symbol the TradingView way: an error quote for it.
     rejection: ({ fields, error }) => quoteError(String(fields['symbol']), error.message),
   };

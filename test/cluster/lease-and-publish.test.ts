@@ -34,23 +34,25 @@ describe('topic lease', () => {
 });
 
 describe('publishTick', () => {
-  it('publishes a slot once, only for the lease holder, and stores it as the last frame', async () => {
+  it('publishes a slot once, only for the lease holder, its frames in order, and stores the last one', async () => {
     const recorder = await recordChannel(local.server.url, keys.channel);
     await renewOrAcquireLease(redis, keys.lease, 'gen-1', Date.now() + 60_000);
 
-    expect(await publishTick(redis, keys, 'gen-2', 7, 'frame-7-by-gen-2')).toBe('not_leader');
-    expect(await publishTick(redis, keys, 'gen-1', 7, 'frame-7')).toBe('published');
-    expect(await publishTick(redis, keys, 'gen-1', 7, 'frame-7-again')).toBe('slot_already_published');
-    expect(await publishTick(redis, keys, 'gen-1', 6, 'frame-6-late')).toBe('slot_already_published');
-    expect(await publishTick(redis, keys, 'gen-1', 8, 'frame-8')).toBe('published');
+    expect(await publishTick(redis, keys, 'gen-2', 7, ['frame-7-by-gen-2'])).toBe('not_leader');
+    expect(await publishTick(redis, keys, 'gen-1', 7, ['frame-7'])).toBe('published');
+    expect(await publishTick(redis, keys, 'gen-1', 7, ['frame-7-again'])).toBe('slot_already_published');
+    expect(await publishTick(redis, keys, 'gen-1', 6, ['frame-6-late'])).toBe('slot_already_published');
+    expect(await publishTick(redis, keys, 'gen-1', 8, ['frame-8'])).toBe('published');
+    expect(await publishTick(redis, keys, 'gen-1', 9, ['close-8', 'frame-9'])).toBe('published');
+    expect(await publishTick(redis, keys, 'gen-1', 9, ['close-8-again', 'frame-9-again'])).toBe('slot_already_published');
 
-    expect(await redis.get(keys.lastFrame)).toBe('frame-8');
-    expect(await redis.get(keys.lastSlot)).toBe('8');
-    await eventually(() => (recorder.frames.length >= 2 ? true : undefined), 'two published frames');
+    expect(await redis.get(keys.lastFrame)).toBe('frame-9');
+    expect(await redis.get(keys.lastSlot)).toBe('9');
+    await eventually(() => (recorder.frames.length >= 4 ? true : undefined), 'four published frames');
     await redis.publish(keys.channel, 'marker'); // anything published twice would arrive before it
     await eventually(() => (recorder.frames.includes('marker') ? true : undefined), 'the marker');
     recorder.close();
-    expect(recorder.frames).toEqual(['frame-7', 'frame-8', 'marker']);
+    expect(recorder.frames).toEqual(['frame-7', 'frame-8', 'close-8', 'frame-9', 'marker']);
   });
 });
 

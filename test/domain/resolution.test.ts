@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextPeriodStart, parseResolution, periodStart, RESOLUTIONS } from '../../src/domain/resolution.js';
+import { closeBetween, nextPeriodStart, parseResolution, periodStart, RESOLUTIONS } from '../../src/domain/resolution.js';
 
 const at = (iso: string): number => Date.parse(iso);
 
@@ -49,5 +49,23 @@ describe('resolutions', () => {
       expect(periodStart(resolution, next)).toBe(next);
       expect(periodStart(resolution, next - 1)).toBe(start);
     }
+  });
+});
+
+describe('closeBetween', () => {
+  const MINUTE = 60_000;
+  it('names the last millisecond of the period that ended since the previous tick', () => {
+    expect(closeBetween('1', 58_000, 60_000)).toBe(59_999);
+    expect(closeBetween('5', 4 * MINUTE, 5 * MINUTE + 2_000)).toBe(5 * MINUTE - 1);
+  });
+
+  it('names none while the previous tick is in the same period, or was the close itself', () => {
+    expect(closeBetween('1', 60_000, 62_000)).toBeUndefined();
+    expect(closeBetween('5', 58_000, 60_000)).toBeUndefined();
+    expect(closeBetween('1', 59_999, 60_000)).toBeUndefined();
+  });
+
+  it('names only the latest close when ticks skipped whole periods', () => {
+    expect(closeBetween('1', 10_000, 3 * MINUTE + 1_000)).toBe(3 * MINUTE - 1);
   });
 });

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { topicRedisKeys } from '../../src/cluster/keys.js';
 import type { Bar } from '../../src/domain/bar.js';
@@ -144,5 +145,50 @@ describe('a cluster of two gateways and two generators on one Redis', () => {
     expect(await redis.get(topicRedisKeys(AAPL).lastSlot)).toBe(settled);
     // At most the one tick already in flight when the last gateway left.
     expect(Number(settled) - Number(lastSlot)).toBeLessThanOrEqual(1);
+  });
+});
+
+const FIVE_MINUTES = 300_000;
+
+/**
+ * The real clock moved forward so that a 5-minute boundary comes `leadMs` after now: bar
+ * periods of 1 and 5 minutes close while the test runs. Forward only, so leases (absolute
+ * times in Redis) stay in Redis's future.
+ */
+function clockBeforeBoundary(leadMs: number): { scheduler: SchedulerLike; boundary: number } {
+  const realNow = Date.now();
+  const offset = (((FIVE_MINUTES - leadMs - (realNow % FIVE_MINUTES)) % FIVE_MINUTES) + FIVE_MINUTES) % FIVE_MINUTES;
+  const scheduler: SchedulerLike = { now: () => Date.now() + offset, schedule: asyncScheduler.schedule.bind(asyncScheduler) };
+  return { scheduler, boundary: realNow + offset + leadMs };
+}
+
+describe('a cluster across a bar period boundary', () => {
+  it('closes every bar a gateway client receives on the bar of the history endpoint, and opens the next on that close', async () => {
+    const { scheduler, boundary } = clockBeforeBoundary(2_500);
+    const overrides = (role: 'gateway' | 'generator') => ({
+      ...clusterOverrides(role, redisServer.url),
+      broadcaster: { interval: CLUSTER_INTERVAL_MS / 1000, resolutions: ['1', '5'] },
+    });
+    const [front] = await Promise.all([apps.start(overrides('gateway'), { scheduler }), apps.start(overrides('generator'), { scheduler })]);
+    const client = await connect(front.wsUrl);
+    client.subscribe('AAPL', '1');
+    client.subscribe('AAPL', '5');
+    for (const [resolution, periodMs] of [['1', 60_000], ['5', FIVE_MINUTES]] as const) {
+      const topic = `bars:AAPL:${resolution}`;
+      const isNewBar = (message: ServerMessage) => isUpdateOf(topic)(message) && (message.payload as unknown as Bar).time === boundary;
+      await client.waitFor(isNewBar, { timeoutMs: 8_000 });
+      const received = updates(client, topic);
+      const stamps = received.map((update) => update.ts ?? 0);
+      expect(stamps).toEqual([...new Set(stamps)].sort((a, b) => a - b)); // in order, none twice
+
+      const bars = received.map((update) => update.payload as unknown as Bar);
+      const lastOfPeriod = bars.map((bar) => bar.time).lastIndexOf(boundary - periodMs);
+      expect(lastOfPeriod).toBeGreaterThanOrEqual(0); // the client saw the period before it closed
+      const response = await fetch(`${front.httpUrl}/api/v1/bars?symbol=AAPL&resolution=${resolution}&countback=1&to=${boundary}`);
+      const [historical] = ((await response.json()) as { bars: Bar[] }).bars;
+      expect(bars[lastOfPeriod]).toEqual(historical);
+      expect(stamps[lastOfPeriod]).toBe(boundary - 1);
+      expect(bars[lastOfPeriod + 1]).toMatchObject({ time: boundary, open: historical!.close });
+    }
   });
 });

@@ -46,6 +46,24 @@ describe('quotes over WebSocket', () => {
     await client.close();
   });
 
+  it('quotes the day so far and the previous close that the day bars of the history endpoint hold', async () => {
+    const DAY = 86_400_000;
+    const { httpUrl, wsUrl } = await apps.start({ broadcaster: { resolutions: ['1', '1D'] } });
+    const client = await TestClient.connect(wsUrl);
+    client.send({ type: 'quotes.subscribe', payload: { symbols: ['AAPL'] } });
+    const quote = (await client.waitFor(isUpdateOf('quotes:AAPL'))).payload?.['v'] as Record<string, number>;
+    const today = Math.floor(Date.now() / DAY) * DAY;
+    const history = (await (await fetch(`${httpUrl}/api/v1/bars?symbol=AAPL&resolution=1D&countback=1&to=${today}`)).json()) as {
+      bars: { open: number; close: number }[];
+    };
+    const yesterday = history.bars[0]!;
+    expect(quote['prev_close_price']).toBe(yesterday.close);
+    // Days chain: today opened on yesterday's close, not on the minute the topic started.
+    expect(quote['open_price']).toBe(yesterday.close);
+    expect(quote['volume']).toBeGreaterThan(0);
+    await client.close();
+  });
+
   it('unsubscribes per topic and answers a malformed request with INVALID_PAYLOAD', async () => {
     const { app, wsUrl } = await apps.start();
     const client = await TestClient.connect(wsUrl);

@@ -1,5 +1,11 @@
 import { asyncScheduler, NEVER, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { marbleScheduler } from '../support/marbles.js';
+import { barAt, historicalBar } from '../../src/domain/bar-path.js';
+import { mockLastBar } from '../../src/domain/mock-bar.js';
+import { quoteFromSessionBar } from '../../src/domain/quote.js';
+import { BARS_KIND } from '../../src/domain/topic.js';
+import { seriesHistory } from '../../src/streams/bars-topic.js';
 import { Hub } from '../../src/streams/hub.js';
 import { parseQuotesPayload, quotesTopicKind } from '../../src/streams/quotes-topic.js';
 
@@ -105,5 +111,35 @@ describe('Hub.request with a multi-topic kind', () => {
     let failure: unknown;
     hub.bars$('AAPL', '1').subscribe({ error: (error: unknown) => (failure = error) });
     expect(failure).toMatchObject({ code: 'INVALID_PAYLOAD' });
+  });
+});
+
+describe('quotes:SYMBOL with the series history', () => {
+  const SEED = 42;
+  const DAY = 86_400_000;
+  const dayIndex = 20_000;
+  const minute = { seed: SEED, symbol: 'AAPL', resolution: '1' } as const;
+  const session = { seed: SEED, symbol: 'AAPL', resolution: '1D' } as const;
+
+  it('quotes the whole UTC day from the first update, with the historical close of the day before', () => {
+    // Minute bars as the live stream emits them: two updates at 13:30 of one day, then the next day.
+    const first = dayIndex * DAY + 13.5 * 3_600_000 + 10_000;
+    const m1 = mockLastBar(undefined, first, minute);
+    const m2 = mockLastBar(m1, first + 20_000, minute);
+    const m3 = mockLastBar(undefined, (dayIndex + 1) * DAY + 1_000, minute);
+    const history = seriesHistory({ seed: SEED });
+    marbleScheduler().run(({ cold, expectObservable }) => {
+      const minutes$ = cold('a-b-c', { a: m1, b: m2, c: m3 });
+      const hub = new Hub({ scheduler: asyncScheduler, shutdown$: NEVER, emit: () => undefined, enabled: true })
+        .register({ name: BARS_KIND, parse: () => ({ ok: true, params: {} }), key: () => 'bars:AAPL:1', describe: () => ({}), create: () => minutes$ })
+        .register(quotesTopicKind(catalog, history));
+      const opened = hub.request('quotes', { symbols: ['AAPL'] });
+      if (!opened.ok || !('topics' in opened) || !opened.topics[0]?.ok) throw new Error('expected an opened topic');
+      expectObservable(opened.topics[0].topic.stream$).toBe('a-b-c', {
+        a: quoteFromSessionBar('AAPL', barAt(session, first), historicalBar(session, dayIndex - 1).close),
+        b: quoteFromSessionBar('AAPL', barAt(session, first + 20_000), historicalBar(session, dayIndex - 1).close),
+        c: quoteFromSessionBar('AAPL', { ...m3, time: (dayIndex + 1) * DAY }, historicalBar(session, dayIndex).close),
+      });
+    });
   });
 });

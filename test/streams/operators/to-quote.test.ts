@@ -27,4 +27,16 @@ describe('toQuote', () => {
       });
     });
   });
+
+  it('takes the previous close of every session from history when given it, from the first quote on', () => {
+    const d1 = day(0, 100, 101);
+    const d2 = day(1, 103, 99);
+    const historicalClose = (session: Bar): number => 50 + session.time / DAY;
+    marbleScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('a-b|', { a: d1, b: d2 }).pipe(toQuote('AAPL', historicalClose))).toBe('a-b|', {
+        a: quoteFromSessionBar('AAPL', d1, 50),
+        b: quoteFromSessionBar('AAPL', d2, 51),
+      });
+    });
+  });
 });
