@@ -2,8 +2,7 @@ import { roundToCent, type Bar } from './bar.js';
 import { mergeBars, treeBar, treePrefix } from './bar-tree.js';
 import { dayBar, DAY_MS } from './day-bar.js';
 import type { MockBarContext } from './mock-bar.js';
-import { periodStartAt } from './period-index.js';
-import { nextPeriodStart, periodStart, type Resolution } from './resolution.js';
+import { nextPeriodStart, periodStart, periodStartAt, type Resolution } from './resolution.js';
 import { keyedRandom } from './rng.js';
 
 /**

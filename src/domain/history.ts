@@ -1,8 +1,7 @@
 import type { Bar } from './bar.js';
 import { historicalBar } from './bar-path.js';
 import type { MockBarContext } from './mock-bar.js';
-import { periodIndex, periodStartAt } from './period-index.js';
-import type { Resolution } from './resolution.js';
+import { periodIndex, periodStartAt, type Resolution } from './resolution.js';
 
 /** A history query in epoch ms: bars starting in [from, to), or the last `countback` before `to`. */
 export interface HistoryQuery {

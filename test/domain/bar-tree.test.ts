@@ -4,8 +4,7 @@ import { isConsistentBar } from '../../src/domain/bar.js';
 import { historicalBar } from '../../src/domain/bar-path.js';
 import { LEVEL_MINUTES, mergeBars, splitBar, treeBar } from '../../src/domain/bar-tree.js';
 import { historyBars, historyRange } from '../../src/domain/history.js';
-import { periodIndex } from '../../src/domain/period-index.js';
-import { nextPeriodStart, periodStart, type Resolution } from '../../src/domain/resolution.js';
+import { nextPeriodStart, periodIndex, periodStart, type Resolution } from '../../src/domain/resolution.js';
 
 const context = fc.record({ seed: fc.integer(), symbol: fc.constantFrom('AAPL', 'MSFT', 'X') });
 const time = fc.integer({ min: 0, max: 3_000_000_000_000 });

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
 import { historicalBar } from '../../src/domain/bar-path.js';
 import { mockLastBar, type MockBarContext } from '../../src/domain/mock-bar.js';
-import { periodIndex, periodStartAt } from '../../src/domain/period-index.js';
-import { RESOLUTIONS } from '../../src/domain/resolution.js';
+import { periodIndex, periodStartAt, RESOLUTIONS } from '../../src/domain/resolution.js';
 
 const context = fc.record({
   seed: fc.integer(),

@@ -1,7 +1,6 @@
 import { Router, type Request } from 'express';
 import { historyBars } from '../../domain/history.js';
-import { periodIndex, periodStartAt } from '../../domain/period-index.js';
-import { MINUTE_RESOLUTIONS, type Resolution } from '../../domain/resolution.js';
+import { MINUTE_RESOLUTIONS, periodIndex, periodStartAt, type Resolution } from '../../domain/resolution.js';
 import { parseHistoryQuery, type HistorySource } from './history-query.js';
 
 export const UDF_PATH = '/api/v1/udf';

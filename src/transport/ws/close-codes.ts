@@ -1,7 +1,9 @@
 /**
  * WebSocket close codes the server sends (RFC 6455 section 7.4.1 and the IANA registry).
- * docs/websockets.md lists each with its cause. 1001 (going away) lives in gateway.ts.
+ * docs/websockets.md lists each with its cause.
  */
+/** The server is shutting down; reconnect with backoff. */
+export const CLOSE_GOING_AWAY = 1001;
 /** The client broke a rule it was told about, e.g. kept flooding past the rate limit. */
 export const CLOSE_POLICY_VIOLATION = 1008;
 /** A frame exceeded limits.maxPayloadBytes; sent by ws itself (maxPayload). */

@@ -6,12 +6,12 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
+import { CLOSE_GOING_AWAY } from './close-codes.js';
 import { Connection, connectionContext, type ConnectionContext, type ConnectionLimits } from './connection.js';
 import { TopicFanout } from './topic-fanout.js';
 import { checkUpgrade, type UpgradePolicy } from './upgrade-guard.js';
 
 export const WS_PATH = '/api/v1/ws';
-export const CLOSE_GOING_AWAY = 1001;
 
 export interface GatewayOptions {
   readonly server: Server;

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { periodIndex, periodStartAt } from '../../src/domain/period-index.js';
-import { nextPeriodStart, periodStart, RESOLUTIONS } from '../../src/domain/resolution.js';
+import { nextPeriodStart, periodIndex, periodStart, periodStartAt, RESOLUTIONS } from '../../src/domain/resolution.js';
 
 const resolution = fc.constantFrom(...RESOLUTIONS);
 const time = fc.integer({ min: -2_000_000_000_000, max: 4_000_000_000_000 });
