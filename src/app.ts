@@ -13,10 +13,15 @@ import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
 import { quotesTopicKind } from './streams/quotes-topic.js';
 import { topicTicks } from './streams/topic-ticks.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
-import { historyRoutes } from './transport/http/history-routes.js';
+import { Router } from 'express';
+import { ReloadableAccessPolicy } from './transport/auth/access-policy.js';
+import { requireAccess } from './transport/http/access-middleware.js';
+import { HISTORY_PATH, historyRoutes } from './transport/http/history-routes.js';
+import { metricsRoutes } from './transport/http/metrics-routes.js';
 import { pageRoutes } from './transport/http/page-routes.js';
+import { PrometheusMetrics } from './transport/http/prometheus.js';
 import { createHttpApp } from './transport/http/routes.js';
-import { udfRoutes } from './transport/http/udf-routes.js';
+import { UDF_PATH, udfRoutes } from './transport/http/udf-routes.js';
 import { rejectUpgrade, WsGateway } from './transport/ws/gateway.js';
 
 export interface AppDependencies {
@@ -37,8 +42,21 @@ export interface App {
   stop(): Promise<void>;
   readonly hub: Hub;
   metrics(): MetricsSnapshot;
+  /**
+   * Applies what can change without dropping anyone (SIGHUP): the log level, the tokens
+   * (AUTH_TOKENS, AUTH_TOKEN_FILE) and JWT keys. Connections whose static token is gone are
+   * closed with 4003. Other settings need a restart.
+   */
+  reload(next: Config): ReloadSummary;
   /** Every event as it happens (tests and embedders observe the service through it). */
   readonly events$: Observable<BroadcastEvent>;
+}
+
+export interface ReloadSummary {
+  readonly logLevel: string;
+  readonly staticTokens: number;
+  /** Connections closed with 4003 because their token was removed. */
+  readonly revoked: number;
 }
 
 /** The composition root: config -> event bus, metrics -> hub -> HTTP and WebSocket transport. */
@@ -87,14 +105,23 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   hub.register(quotesTopicKind(catalog, seriesHistory({ seed: broadcaster.seed, generate: dependencies.generate })));
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
+  const prometheus = new PrometheusMetrics(() => metrics.read(), bus.events$);
+  const access = new ReloadableAccessPolicy(config.auth.allowedOrigins, config.auth, () => scheduler.now());
+  const protect = requireAccess(access);
+
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
   const history = { catalog, seed: broadcaster.seed, maxBars: config.history.maxBars, now: () => scheduler.now() };
   const server: Server = createServer(
     createHttpApp({
-      metrics: () => metrics.snapshot(),
       ready: () => state === 'running' && (cluster?.ready() ?? true),
       logger,
-      routers: [historyRoutes(history), udfRoutes(history), pageRoutes()],
+      routers: [
+        metricsRoutes({ snapshot: () => metrics.snapshot(), prometheus, ...(config.auth.metricsPublic ? {} : { access: protect }) }),
+        Router().use([HISTORY_PATH, UDF_PATH], protect),
+        historyRoutes(history),
+        udfRoutes(history),
+        pageRoutes(),
+      ],
     }),
   );
   const gateway =
@@ -109,11 +136,9 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
           maxPayload: config.limits.maxPayloadBytes,
           perMessageDeflate: config.fanout.perMessageDeflate,
           scheduler,
-          access: {
-            maxConnections: config.limits.maxConnections,
-            allowedOrigins: config.auth.allowedOrigins,
-            tokens: config.auth.tokens,
-          },
+          maxConnections: config.limits.maxConnections,
+          access,
+          expiry: { warningMs: config.auth.expiryWarningSeconds * 1000, skewMs: config.auth.jwtClockSkewSeconds * 1000 },
           limits: { ...config.limits, heartbeatIntervalMs: config.heartbeat.intervalMs },
         });
   if (!gateway) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
@@ -123,6 +148,15 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     hub,
     metrics: () => metrics.snapshot(),
     events$: bus.events$,
+
+    reload(next) {
+      logger.level = next.log.level;
+      access.reload(next.auth);
+      const revoked = gateway?.revokeInvalidCredentials() ?? 0;
+      const summary = { logLevel: next.log.level, staticTokens: new Set(next.auth.tokens).size, revoked };
+      logger.info(summary, 'configuration reloaded');
+      return summary;
+    },
 
     start() {
       if (state !== 'created') return Promise.reject(new Error(`cannot start an app that is ${state}`));
@@ -150,6 +184,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         await closeServer(server);
         bus.emit({ type: 'broadcaster_stopped' });
         metrics.close();
+        prometheus.close();
         bus.complete();
         state = 'stopped';
         logger.info('barcast stopped');

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import convict from 'convict';
 import { readTokenFile } from './auth-tokens.js';
+import { loadJwtKeys } from './jwt-keys.js';
 import { configSchema, type Config } from './schema.js';
 
 /** config/ at the package root; the same relative path from src/config and dist/config. */
@@ -38,7 +39,17 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   } catch (error) {
     throw new ConfigError(`Invalid configuration: ${describeConfigError(error)}`);
   }
-  return withTokenFile(config.getProperties() as Config);
+  return withCheckedJwtKeys(withTokenFile(config.getProperties() as Config));
+}
+
+/** A JWT key file that cannot be used stops start-up (and a reload) here, with the setting named. */
+function withCheckedJwtKeys(config: Config): Config {
+  try {
+    loadJwtKeys(config.auth);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return config;
 }
 
 /** Adds the tokens of auth.tokenFile (if set) to auth.tokens. */

@@ -17,6 +17,13 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'INVALID_RANGE',
   'RANGE_TOO_LARGE',
+  // A subscribe outside the topics the connection's token allows (JWT `topics` claim).
+  'FORBIDDEN_TOPIC',
+  // An auth.refresh whose token is not valid (the connection keeps its current one).
+  'INVALID_TOKEN',
+  // HTTP (history, UDF, metrics) with access control on: no valid token (401), an Origin off the list (403).
+  'UNAUTHORIZED',
+  'FORBIDDEN_ORIGIN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

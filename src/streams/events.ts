@@ -12,16 +12,38 @@ export type BroadcastEventBody =
   | { readonly type: 'topic_stopped'; readonly topic: string }
   | { readonly type: 'topic_update'; readonly topic: string }
   | { readonly type: 'topic_error'; readonly topic: string; readonly error: unknown }
-  | { readonly type: 'broadcast_sent'; readonly topic: string; readonly recipients: number }
+  | {
+      readonly type: 'broadcast_sent';
+      readonly topic: string;
+      readonly recipients: number;
+      /** The update's event time (its frame's `ts`); the event's own `at` is when the last copy was written. */
+      readonly eventTime?: number;
+      /** One recipient's socket send buffer right after its write, sampled once per broadcast. */
+      readonly sampledBufferedBytes?: number;
+    }
   | { readonly type: 'client_joined' }
   | { readonly type: 'client_left' }
   | { readonly type: 'subscription_added'; readonly topic: string }
   | { readonly type: 'subscription_removed'; readonly topic: string }
   | { readonly type: 'connection_refused'; readonly status: number }
+  /** A connection closed by access control: its token expired (4001) or was revoked (4003). */
+  | { readonly type: 'connection_closed_by_auth'; readonly reason: AuthCloseReason }
+  | { readonly type: 'token_refreshed'; readonly ok: boolean }
   | { readonly type: 'message_rejected'; readonly code: ErrorCode }
   | { readonly type: 'update_conflated'; readonly topic: string; readonly bufferedBytes: number }
   | { readonly type: 'slow_consumer_closed' }
-  | { readonly type: 'dead_peer_terminated' };
+  | { readonly type: 'dead_peer_terminated' }
+  /**
+   * Behind Redis: an update frame arrived from the channel `lagMs` after its publisher stamped
+   * it. The Redis engine emits it; Prometheus observes it as a histogram.
+   */
+  | { readonly type: 'redis_update_received'; readonly topic: string; readonly lagMs: number }
+  /** Behind Redis: this generator took a topic's lease, or found it held by another. */
+  | { readonly type: 'lease_changed'; readonly topic: string; readonly change: LeaseChange };
+
+export type AuthCloseReason = 'expired' | 'revoked';
+
+export type LeaseChange = 'acquired' | 'lost';
 
 /** Every event carries the scheduler's time when it happened, so folds stay pure. */
 export type BroadcastEvent = BroadcastEventBody & { readonly at: number };

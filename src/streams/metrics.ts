@@ -1,6 +1,6 @@
 import { BehaviorSubject, type Observable, type OperatorFunction, scan, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ErrorCode } from '../domain/errors.js';
-import type { BroadcastEvent } from './events.js';
+import type { AuthCloseReason, BroadcastEvent, LeaseChange } from './events.js';
 
 /** The fold of every event so far. Immutable: each event yields a new state. */
 export interface MetricsState {
@@ -19,6 +19,12 @@ export interface MetricsState {
   readonly slowConsumersClosed: number;
   readonly updatesConflated: number;
   readonly deadPeersTerminated: number;
+  // Counted here but not in the JSON snapshot (whose fields are fixed); /metrics shows them.
+  /** `connectionsRefused` by HTTP status; the values sum to it. */
+  readonly connectionsRefusedByStatus: Readonly<Record<number, number>>;
+  readonly connectionsClosedByAuth: Readonly<Record<AuthCloseReason, number>>;
+  readonly tokenRefreshes: { readonly ok: number; readonly failed: number };
+  readonly leaseChanges: Readonly<Record<LeaseChange, number>>;
 }
 
 export interface TopicIdleness {
@@ -74,6 +80,10 @@ export function initialMetricsState(): MetricsState {
     slowConsumersClosed: 0,
     updatesConflated: 0,
     deadPeersTerminated: 0,
+    connectionsRefusedByStatus: {},
+    connectionsClosedByAuth: { expired: 0, revoked: 0 },
+    tokenRefreshes: { ok: 0, failed: 0 },
+    leaseChanges: { acquired: 0, lost: 0 },
   };
 }
 
@@ -120,8 +130,27 @@ export function reduceMetrics(configuredTopics: readonly string[]): (state: Metr
         return { ...state, subscriptions: state.subscriptions + 1 };
       case 'subscription_removed':
         return { ...state, subscriptions: state.subscriptions - 1 };
-      case 'connection_refused':
-        return { ...state, connectionsRefused: state.connectionsRefused + 1 };
+      case 'connection_refused': {
+        const byStatus = state.connectionsRefusedByStatus;
+        return {
+          ...state,
+          connectionsRefused: state.connectionsRefused + 1,
+          connectionsRefusedByStatus: { ...byStatus, [event.status]: (byStatus[event.status] ?? 0) + 1 },
+        };
+      }
+      case 'connection_closed_by_auth': {
+        const closed = state.connectionsClosedByAuth;
+        return { ...state, connectionsClosedByAuth: { ...closed, [event.reason]: closed[event.reason] + 1 } };
+      }
+      case 'token_refreshed': {
+        const { ok, failed } = state.tokenRefreshes;
+        return { ...state, tokenRefreshes: event.ok ? { ok: ok + 1, failed } : { ok, failed: failed + 1 } };
+      }
+      case 'lease_changed':
+        return { ...state, leaseChanges: { ...state.leaseChanges, [event.change]: state.leaseChanges[event.change] + 1 } };
+      case 'redis_update_received':
+        // A histogram only (Prometheus observes it from the event stream); nothing to fold.
+        return state;
       case 'message_rejected':
         return {
           ...state,
@@ -191,6 +220,12 @@ export class Metrics {
 
   snapshot(): MetricsSnapshot {
     return metricsSnapshot(this.state.value, this.settings, this.scheduler.now());
+  }
+
+  /** The JSON snapshot and the state it was made from, read together (what /metrics exposes). */
+  read(): { readonly snapshot: MetricsSnapshot; readonly state: MetricsState } {
+    const state = this.state.value;
+    return { snapshot: metricsSnapshot(state, this.settings, this.scheduler.now()), state };
   }
 
   close(): void {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MetricsSnapshot } from '../../src/streams/metrics.js';
+import { Router } from 'express';
 import { createHttpApp, type HttpDependencies } from '../../src/transport/http/routes.js';
 
 const servers: Server[] = [];
@@ -10,10 +10,17 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
+/** A route at /fail whose handler throws `error`. */
+function failing(error: Error): Router {
+  return Router().get('/fail', () => {
+    throw error;
+  });
+}
+
 async function serve(overrides: Partial<HttpDependencies>): Promise<string> {
   const logged: unknown[] = [];
   const logger = pino({ level: 'error' }, { write: (line: string) => logged.push(line) });
-  const app = createHttpApp({ metrics: () => ({}) as MetricsSnapshot, ready: () => true, logger, ...overrides });
+  const app = createHttpApp({ ready: () => true, logger, ...overrides });
   const server = createServer(app);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -30,12 +37,8 @@ describe('HTTP routes', () => {
   });
 
   it('turns a failing handler into a JSON 500 without internals', async () => {
-    const url = await serve({
-      metrics: () => {
-        throw new Error('secret internals at /somewhere/file.js');
-      },
-    });
-    const response = await fetch(`${url}/api/v1/broadcaster/metrics`);
+    const url = await serve({ routers: [failing(new Error('secret internals at /somewhere/file.js'))] });
+    const response = await fetch(`${url}/fail`);
     expect(response.status).toBe(500);
     const body = await response.text();
     expect(JSON.parse(body)).toEqual({ status: 'error', code: 'INTERNAL_ERROR', message: 'Internal server error' });
@@ -43,12 +46,8 @@ describe('HTTP routes', () => {
   });
 
   it('keeps the 4xx status of a client error and says what was wrong', async () => {
-    const url = await serve({
-      metrics: () => {
-        throw Object.assign(new Error('request entity too large'), { status: 413 });
-      },
-    });
-    const response = await fetch(`${url}/api/v1/broadcaster/metrics`);
+    const url = await serve({ routers: [failing(Object.assign(new Error('request entity too large'), { status: 413 }))] });
+    const response = await fetch(`${url}/fail`);
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual({ status: 'error', code: 'BAD_REQUEST', message: 'request entity too large' });
   });

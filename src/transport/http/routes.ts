@@ -1,14 +1,12 @@
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from '../../logger.js';
-import type { MetricsSnapshot } from '../../streams/metrics.js';
 
 export interface HttpDependencies {
-  readonly metrics: () => MetricsSnapshot;
   /** Whether this instance should receive traffic (load balancers poll GET /ready). */
   readonly ready: () => boolean;
   readonly logger: Logger;
-  /** Further routes (history, UDF, the chart page), mounted before the JSON 404. */
+  /** Further routes (metrics, history, UDF, the chart page), mounted before the JSON 404. */
   readonly routers?: readonly Router[];
 }
 
@@ -27,10 +25,6 @@ export function createHttpApp(dependencies: HttpDependencies): Express {
   app.get('/ready', (_request, response) => {
     const ready = dependencies.ready();
     response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
-  });
-
-  app.get('/api/v1/broadcaster/metrics', (_request, response) => {
-    response.json(dependencies.metrics());
   });
 
   for (const router of dependencies.routers ?? []) app.use(router);

@@ -10,3 +10,7 @@ export const CLOSE_POLICY_VIOLATION = 1008;
 export const CLOSE_MESSAGE_TOO_BIG = 1009;
 /** The client read too slowly and stayed over the hard buffer limit; reconnect later. */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
+/** The connection's token expired (no auth.refresh came in time); reconnect with a fresh token. */
+export const CLOSE_TOKEN_EXPIRED = 4001;
+/** The connection's token was removed from the token file (SIGHUP reload); it may not reconnect with it. */
+export const CLOSE_TOKEN_REVOKED = 4003;

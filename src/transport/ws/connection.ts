@@ -4,7 +4,9 @@ import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
 import type { HeartbeatPeer } from '../../streams/operators/heartbeat.js';
-import { CLOSE_TRY_AGAIN_LATER } from './close-codes.js';
+import type { Credential } from '../auth/credential.js';
+import { AuthSession, type AuthContext, type AuthOwner } from './auth-session.js';
+import { CLOSE_TOKEN_REVOKED, CLOSE_TRY_AGAIN_LATER } from './close-codes.js';
 import { Outbox, type OutboxOptions, type OutboxOwner } from './outbox.js';
 import { MessageRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { Session } from './session.js';
@@ -37,6 +39,7 @@ export interface ConnectionContext {
   readonly maxSubscriptions: number;
   readonly outbox: OutboxOptions;
   readonly rateLimit: RateLimitOptions;
+  readonly auth: AuthContext;
   /** Called once when the connection's socket has closed. */
   readonly onClosed: (connection: Connection) => void;
 }
@@ -48,6 +51,7 @@ export interface ConnectionContextOptions {
   readonly logger: Logger;
   readonly scheduler: SchedulerLike;
   readonly limits: ConnectionLimits;
+  readonly auth: AuthContext;
   readonly onClosed: (connection: Connection) => void;
 }
 
@@ -72,6 +76,7 @@ export function connectionContext(options: ConnectionContextOptions): Connection
       closeAfter: limits.rateLimitCloseAfter,
       now: () => scheduler.now(),
     },
+    auth: options.auth,
     onClosed: options.onClosed,
   };
 }
@@ -100,16 +105,22 @@ function onClose(this: WebSocket): void {
  * One accepted socket: a Session behind a rate limiter and an outbox, answering the
  * gateway's heartbeat sweeps, and cleaned up when the socket closes.
  */
-export class Connection implements OutboxOwner, HeartbeatPeer {
+export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner {
   /** A protocol ping was sent and its pong has not come back yet. */
   awaitingPong = false;
   readonly session: Session;
+  readonly auth: AuthSession;
+  private readonly outbox: Outbox;
 
+  /** `credential`: what the upgrade request presented (checked by the gateway). */
   constructor(
     readonly socket: WebSocket,
     readonly context: ConnectionContext,
+    credential: Credential,
   ) {
-    this.session = new Session(socket, context, new Outbox(socket, context.outbox, this), new MessageRateLimiter(context.rateLimit));
+    this.outbox = new Outbox(socket, context.outbox, this);
+    this.auth = new AuthSession(credential, this, context.auth);
+    this.session = new Session(socket, context, this.outbox, new MessageRateLimiter(context.rateLimit), this.auth);
     connectionOf.set(socket, this);
     context.emit({ type: 'client_joined' });
     socket.on('message', onMessage);
@@ -139,6 +150,24 @@ export class Connection implements OutboxOwner, HeartbeatPeer {
     this.context.emit({ type: 'slow_consumer_closed' });
     this.context.logger.warn({ bufferedBytes: this.socket.bufferedAmount }, 'closing a slow consumer');
     this.socket.close(CLOSE_TRY_AGAIN_LATER, 'too slow: reconnect later');
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  sendReply(frame: string): void {
+    this.outbox.sendReply(frame);
+  }
+
+  closeForAuth(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
+
+  /** Access control: the token this connection uses was removed (SIGHUP reload). */
+  revoke(): void {
+    this.context.emit({ type: 'connection_closed_by_auth', reason: 'revoked' });
+    this.socket.close(CLOSE_TOKEN_REVOKED, 'token revoked');
   }
 
   closed(): void {

@@ -9,7 +9,9 @@ import type { Hub } from '../../streams/hub.js';
 import { CLOSE_GOING_AWAY } from './close-codes.js';
 import { Connection, connectionContext, type ConnectionContext, type ConnectionLimits } from './connection.js';
 import { TopicFanout } from './topic-fanout.js';
-import { checkUpgrade, type UpgradePolicy } from './upgrade-guard.js';
+import { checkAccess, selectSubprotocol, type AccessPolicy } from '../auth/access-check.js';
+import type { Credential } from '../auth/credential.js';
+import type { ExpiryTiming } from './auth-expiry.js';
 
 export const WS_PATH = '/api/v1/ws';
 
@@ -23,8 +25,12 @@ export interface GatewayOptions {
   readonly maxPayload: number;
   /** Drives per-connection timers (heartbeat, drain checks) and the rate limiter's clock. */
   readonly scheduler: SchedulerLike;
-  /** Capacity, Origin allow-list and tokens, checked before a WebSocket opens. */
-  readonly access: UpgradePolicy;
+  /** Most WebSockets open at once; further upgrades get 503. */
+  readonly maxConnections: number;
+  /** Origin allow-list and tokens, checked before a WebSocket opens (the policy HTTP uses too). */
+  readonly access: AccessPolicy;
+  /** When a JWT connection hears of its expiry, and when it is closed. */
+  readonly expiry: ExpiryTiming;
   readonly limits: ConnectionLimits;
   /** Offer permessage-deflate (off by default: it also rules out framing once for all sockets). */
   readonly perMessageDeflate?: boolean;
@@ -41,10 +47,15 @@ export class WsGateway {
   private readonly wss: WebSocketServer;
   private readonly fanout: TopicFanout;
   private readonly connections = new Set<Connection>();
+  /** Upgrades whose token is being verified: they count toward maxConnections already. */
+  private pendingUpgrades = 0;
   private readonly context: ConnectionContext;
   /** The heartbeat sweep: one timer for all connections, running while any is open. */
   private heartbeat: Subscription | undefined;
-  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(request, socket, head);
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // A request line Node accepted but URL cannot parse must not become an unhandled rejection.
+    this.upgrade(request, socket, head).catch(() => rejectUpgrade(socket, 400, 'Bad Request'));
+  };
 
   constructor(private readonly options: GatewayOptions) {
     // permessage-deflate is off: bar frames are small, and compressing each one per socket
@@ -55,18 +66,20 @@ export class WsGateway {
       maxPayload: options.maxPayload,
       perMessageDeflate: options.perMessageDeflate ?? false,
       closeTimeout: CLOSE_HANDSHAKE_TIMEOUT_MS,
+      // barcast.v1 when offered; a barcast.bearer.<token> protocol is never echoed back.
+      handleProtocols: selectSubprotocol,
     };
     this.wss = new WebSocketServer(serverOptions);
     this.fanout = new TopicFanout(options.emit, options.now);
     this.context = connectionContext({
       ...options,
       fanout: this.fanout,
+      auth: { authority: () => options.access.authority, timing: options.expiry, scheduler: options.scheduler, emit: options.emit },
       onClosed: (connection) => {
         this.connections.delete(connection);
         if (this.connections.size === 0) this.stopHeartbeat();
       },
     });
-    this.wss.on('connection', (socket: WebSocket) => this.accept(socket));
     options.server.on('upgrade', this.onUpgrade);
   }
 
@@ -87,23 +100,54 @@ export class WsGateway {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /**
+   * Closes, with 4003, every connection whose credential no longer holds (its static token
+   * was removed from the token file); called after the access policy was reloaded.
+   */
+  revokeInvalidCredentials(): number {
+    const authority = this.options.access.authority;
+    let revoked = 0;
+    for (const connection of this.connections) {
+      if (authority.stillValid(connection.auth.current)) continue;
+      connection.revoke();
+      revoked++;
+    }
+    return revoked;
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path !== WS_PATH) {
       rejectUpgrade(socket, 404, 'Not Found');
       return;
     }
-    const verdict = checkUpgrade(request, this.wss.clients.size, this.options.access);
-    if (!verdict.ok) {
-      this.options.emit({ type: 'connection_refused', status: verdict.status });
-      rejectUpgrade(socket, verdict.status, verdict.reason);
+    if (this.wss.clients.size + this.pendingUpgrades >= this.options.maxConnections) {
+      this.refuse(socket, 503, 'Service Unavailable');
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
+    // Node removes its own error listener from an upgraded socket: one is needed while the token is verified.
+    const onError = (): void => void socket.destroy();
+    socket.on('error', onError);
+    this.pendingUpgrades++;
+    const verdict = await checkAccess(request, this.options.access, { requireOrigin: true });
+    this.pendingUpgrades--;
+    socket.off('error', onError);
+    if (socket.destroyed) return;
+    if (!verdict.ok) {
+      this.options.logger.debug({ status: verdict.status, refusal: verdict.refusal }, 'upgrade refused');
+      this.refuse(socket, verdict.status, verdict.reason);
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, verdict.credential));
   }
 
-  private accept(socket: WebSocket): void {
-    this.connections.add(new Connection(socket, this.context));
+  private refuse(socket: Duplex, status: number, reason: string): void {
+    this.options.emit({ type: 'connection_refused', status });
+    rejectUpgrade(socket, status, reason);
+  }
+
+  private accept(socket: WebSocket, credential: Credential): void {
+    this.connections.add(new Connection(socket, this.context, credential));
     if (this.connections.size === 1) this.startHeartbeat();
   }
 

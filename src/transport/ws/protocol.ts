@@ -10,7 +10,9 @@ export type TopicAction = 'subscribe' | 'unsubscribe';
 
 export type ClientMessage =
   | { readonly type: 'topic'; readonly action: TopicAction; readonly kind: string; readonly payload: unknown }
-  | { readonly type: 'ping' };
+  | { readonly type: 'ping' }
+  /** `auth.*` (auth.refresh): handled by the connection's AuthSession (auth-session.ts). */
+  | { readonly type: 'auth'; readonly name: string; readonly frame: Readonly<Record<string, unknown>> };
 
 export type ParsedFrame = { readonly ok: true; readonly message: ClientMessage } | { readonly ok: false; readonly error: RequestError };
 
@@ -28,6 +30,7 @@ export function parseClientFrame(data: RawData, isBinary: boolean): ParsedFrame 
   const { type } = value;
   if (typeof type !== 'string') return failure('INVALID_MESSAGE', 'message.type must be a string');
   if (type === 'ping') return { ok: true, message: { type: 'ping' } };
+  if (type.startsWith('auth.')) return { ok: true, message: { type: 'auth', name: type, frame: value } };
   const match = TOPIC_TYPE.exec(type);
   if (!match) return failure('UNKNOWN_TYPE', `unknown message type ${JSON.stringify(type.slice(0, 64))}`);
   const [, kind = '', action] = match;

@@ -13,6 +13,7 @@ import {
   type ClientMessage,
   type TopicAction,
 } from './protocol.js';
+import type { AuthSession } from './auth-session.js';
 import type { Outbox } from './outbox.js';
 import { corkSocket, uncorkSocket, type PreparedFrame } from './prepared-frame.js';
 import type { MessageRateLimiter } from './rate-limit.js';
@@ -36,7 +37,13 @@ export class Session implements FrameSink {
     private readonly context: SessionContext,
     private readonly outbox: Outbox,
     private readonly rateLimiter: MessageRateLimiter,
+    /** Token scopes, expiry and auth.* messages (auth-session.ts). */
+    private readonly auth: AuthSession,
   ) {}
+
+  get bufferedBytes(): number {
+    return this.socket.bufferedAmount;
+  }
 
   /** Topics this connection is on; the fan-out batches the writes of one tick when it is several. */
   get subscriptionCount(): number {
@@ -81,6 +88,7 @@ export class Session implements FrameSink {
 
   /** Releases every subscription; called once when the socket closes. */
   close(): void {
+    this.auth.close();
     this.outbox.dispose();
     for (const key of this.topics) this.release(key);
   }
@@ -108,6 +116,10 @@ export class Session implements FrameSink {
       this.reply(PONG_MESSAGE);
       return;
     }
+    if (message.type === 'auth') {
+      this.auth.receive(message.name, message.frame);
+      return;
+    }
     const { kind, action, payload } = message;
     if (!this.context.hub.hasKind(kind)) {
       this.rejectFrame(requestError('UNKNOWN_TYPE', `unknown message type "${kind}.${action}"`));
@@ -125,6 +137,10 @@ export class Session implements FrameSink {
     const { topic } = opened;
     const fields = { ...topic.description, topic: topic.key };
     if (action === 'subscribe') {
+      if (!this.auth.allows(topic.key)) {
+        this.rejectRequest(kind, action, forbiddenTopic(topic.key));
+        return;
+      }
       const added = !this.topics.has(topic.key);
       if (added && this.topics.size >= this.context.maxSubscriptions) {
         const limit = `at most ${this.context.maxSubscriptions} subscriptions per connection; unsubscribe from one first`;
@@ -147,7 +163,7 @@ export class Session implements FrameSink {
    * topic whose kind reports refusals in the data (TradingView quotes do).
    */
   private handleMany(kind: string, action: TopicAction, requested: readonly TopicOutcome[]): void {
-    const outcomes = action === 'subscribe' ? this.withinSubscriptionLimit(requested) : requested;
+    const outcomes = action === 'subscribe' ? this.withinSubscriptionLimit(this.withinScope(requested)) : requested;
     for (const outcome of outcomes) if (!outcome.ok) this.context.emit({ type: 'message_rejected', code: outcome.error.code });
     const opened = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.topic] : []));
     const results = outcomes.map((outcome) => (outcome.ok ? this.resultOf(action, outcome.topic) : refusalOf(outcome)));
@@ -164,6 +180,15 @@ export class Session implements FrameSink {
     for (const outcome of outcomes) {
       if (!outcome.ok && outcome.rejection) this.context.fanout.notify(this, kind, outcome.rejection.key, outcome.rejection.value);
     }
+  }
+
+  /** Refuses, with FORBIDDEN_TOPIC, each topic the connection's token does not allow. */
+  private withinScope(outcomes: readonly TopicOutcome[]): TopicOutcome[] {
+    return outcomes.map((outcome) =>
+      !outcome.ok || this.auth.allows(outcome.topic.key)
+        ? outcome
+        : { ok: false, error: forbiddenTopic(outcome.topic.key), fields: outcome.topic.description, key: outcome.topic.key },
+    );
   }
 
   /** Refuses, with SUBSCRIPTION_LIMIT, each topic of a request that would take the connection past its limit. */
@@ -206,6 +231,10 @@ export class Session implements FrameSink {
     this.outbox.forget(key);
     this.context.emit({ type: 'subscription_removed', topic: key });
   }
+}
+
+function forbiddenTopic(key: string): RequestError {
+  return requestError('FORBIDDEN_TOPIC', `your token does not allow ${key}`);
 }
 
 function refusalOf(outcome: Exclude<TopicOutcome, { ok: true }>): Readonly<Record<string, unknown>> {

@@ -9,6 +9,8 @@ import { updateMessage } from './protocol.js';
 export interface FrameSink {
   /** Writes one update of `topic`; the frame is the same object for every sink. */
   send(frame: PreparedFrame, topic: string): void;
+  /** Bytes waiting on the sink's socket (sampled once per broadcast for the send-buffer histogram). */
+  readonly bufferedBytes?: number;
   /** Topics this sink is on; a sink on several gets its writes of one tick batched. */
   readonly subscriptionCount?: number;
   /** Hold writes until `uncork`, so the frames of one tick leave in one write. */
@@ -36,6 +38,8 @@ interface FanoutTopic {
  */
 export class TopicFanout {
   private readonly topics = new Map<string, FanoutTopic>();
+  /** Broadcasts so far: picks which recipient's send buffer a broadcast samples, in rotation. */
+  private broadcasts = 0;
   /** Sinks corked during the current tick, uncorked together when it ends. */
   private readonly held = new Set<FrameSink>();
   private readonly flushHeld = (): void => {
@@ -93,13 +97,20 @@ export class TopicFanout {
   }
 
   private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, value: unknown): PreparedFrame {
+    const eventTime = this.now();
     // A value that arrived serialized (from Redis) is forwarded byte for byte.
-    const frame = prepareTextFrame(frameOf(value) ?? updateMessage(topic.kind, topic.key, this.now(), value));
+    const frame = prepareTextFrame(frameOf(value) ?? updateMessage(topic.kind, topic.key, eventTime, value));
+    // One recipient's send buffer per broadcast, in rotation: a histogram observation per
+    // frame would cost more than the write itself at 100k frames/s.
+    const sampleAt = this.broadcasts++ % Math.max(1, sinks.size);
+    let index = 0;
+    let sampledBufferedBytes: number | undefined;
     for (const sink of sinks) {
       if ((sink.subscriptionCount ?? 1) > 1) this.holdUntilEndOfTick(sink);
       sink.send(frame, topic.key);
+      if (index++ === sampleAt) sampledBufferedBytes = sink.bufferedBytes;
     }
-    this.emit({ type: 'broadcast_sent', topic: topic.key, recipients: sinks.size });
+    this.emit({ type: 'broadcast_sent', topic: topic.key, recipients: sinks.size, eventTime, sampledBufferedBytes });
     return frame;
   }
 

@@ -47,7 +47,19 @@ describe('TopicFanout', () => {
     expect(first.log).toEqual([`bars:AAPL:1 ${update('bars:AAPL:1', { close: 1 })}`]);
     expect(second.log).toEqual(first.log);
     expect(second.frames[0]).toBe(first.frames[0]);
-    expect(events).toContainEqual({ type: 'broadcast_sent', topic: 'bars:AAPL:1', recipients: 2 });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'broadcast_sent', topic: 'bars:AAPL:1', recipients: 2 }));
+  });
+
+  it('samples one recipient send buffer per broadcast, in rotation, and stamps the event time', () => {
+    const events: BroadcastEventBody[] = [];
+    const { fanout } = fanoutWithManualTicks(events);
+    const aapl = new Subject<unknown>();
+    const sinks = [10, 20, 30].map((bytes) => Object.assign(new RecordingSink(1), { bufferedBytes: bytes }));
+    for (const sink of sinks) fanout.join(topic('bars:AAPL:1', aapl), sink);
+    for (let tick = 0; tick < 4; tick++) aapl.next({ close: tick });
+    const sent = events.filter((event) => event.type === 'broadcast_sent');
+    expect(sent.map((event) => event.sampledBufferedBytes)).toEqual([10, 20, 30, 10]);
+    expect(sent.every((event) => event.eventTime === 7)).toBe(true);
   });
 
   it('forwards an already-serialized value (from Redis) byte for byte', () => {

@@ -1,0 +1,96 @@
+import { errors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import type { JwtKeys } from '../../config/jwt-keys.js';
+import { ANY_TOPIC, topicScope } from '../../domain/topic-scope.js';
+import type { Credential, TokenAuthority, TokenCheck, TokenRefusal } from './credential.js';
+import type { StaticTokens } from './static-tokens.js';
+
+export interface TokenVerifierOptions {
+  readonly tokens: StaticTokens;
+  readonly jwt: JwtKeys;
+  /** Required `aud` / `iss` when non-empty. */
+  readonly audience: string;
+  readonly issuer: string;
+  readonly clockSkewSeconds: number;
+  readonly maxTokenBytes: number;
+  /** The clock `exp` and `nbf` are checked against. */
+  readonly now: () => number;
+}
+
+const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
+const PUBLIC_KEY_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+const ANONYMOUS: TokenCheck = { ok: true, credential: { kind: 'anonymous' } };
+
+/**
+ * Decides whether a presented token is good: a configured static token (constant-time, see
+ * static-tokens.ts), else a JWT verified by jose against the configured secret or public
+ * key(s). `exp` is required, `nbf`, `aud` and `iss` are checked, with the configured clock
+ * skew; `alg: none` and any algorithm that does not fit the key are refused (jose's
+ * `algorithms` allow-list, so an RSA public key can never be used as an HMAC secret).
+ */
+export class TokenVerifier implements TokenAuthority {
+  private readonly verifyOptions: JWTVerifyOptions;
+  private readonly key: JWTVerifyGetKey | undefined;
+
+  constructor(private readonly options: TokenVerifierOptions) {
+    const { secret, publicKey } = options.jwt;
+    this.verifyOptions = {
+      algorithms: [...(secret ? HMAC_ALGORITHMS : []), ...(publicKey ? PUBLIC_KEY_ALGORITHMS : [])],
+      requiredClaims: ['exp'],
+      clockTolerance: options.clockSkewSeconds,
+      ...(options.audience ? { audience: options.audience } : {}),
+      ...(options.issuer ? { issuer: options.issuer } : {}),
+    };
+    this.key =
+      secret || publicKey
+        ? async (header, token) => {
+            if (header.alg?.startsWith('HS')) {
+              if (secret) return secret;
+            } else if (typeof publicKey === 'function') {
+              return publicKey(header, token);
+            } else if (publicKey) {
+              return publicKey as never;
+            }
+            throw new errors.JOSEAlgNotAllowed('no key for this algorithm');
+          }
+        : undefined;
+  }
+
+  get required(): boolean {
+    return this.options.tokens.size > 0 || this.key !== undefined;
+  }
+
+  async verify(token: string | undefined): Promise<TokenCheck> {
+    if (!this.required) return ANONYMOUS;
+    if (token === undefined || token.length === 0) return refuse('missing');
+    if (Buffer.byteLength(token, 'utf8') > this.options.maxTokenBytes) return refuse('oversized');
+    const tokenId = this.options.tokens.match(token);
+    if (tokenId !== undefined) return { ok: true, credential: { kind: 'static', tokenId } };
+    if (!this.key) return refuse('unknown');
+    try {
+      const { payload } = await jwtVerify(token, this.key, { ...this.verifyOptions, currentDate: new Date(this.options.now()) });
+      const scope = payload['topics'] === undefined ? ANY_TOPIC : topicScope(payload['topics']);
+      if (!scope || payload.exp === undefined) return refuse('claims');
+      return { ok: true, credential: { kind: 'jwt', expiresAt: payload.exp * 1000, scope } };
+    } catch (error) {
+      return refuse(refusalOf(error));
+    }
+  }
+
+  stillValid(credential: Credential): boolean {
+    return credential.kind !== 'static' || this.options.tokens.has(credential.tokenId);
+  }
+}
+
+function refuse(refusal: TokenRefusal): TokenCheck {
+  return { ok: false, refusal };
+}
+
+function refusalOf(error: unknown): TokenRefusal {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return error.claim === 'nbf' ? 'not_yet_valid' : 'claims';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported || error instanceof errors.JWKSNoMatchingKey) {
+    return 'algorithm';
+  }
+  return 'malformed';
+}
