@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
+import { freePort } from './free-port.js';
 
 export interface RedisServer {
   readonly port: number;
@@ -30,19 +31,6 @@ export async function startRedisServer(): Promise<RedisServer> {
       child = await spawnRedis(port);
     },
   };
-}
-
-/** Asks the OS for a free port, then releases it for redis-server to take. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function spawnRedis(port: number): Promise<ChildProcess> {

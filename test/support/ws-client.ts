@@ -32,9 +32,10 @@ export class TestClient {
     });
   }
 
-  static connect(url: string, options: WebSocket.ClientOptions = {}): Promise<TestClient> {
+  /** `protocols`: the subprotocols to offer (Sec-WebSocket-Protocol), as a browser would. */
+  static connect(url: string, options: WebSocket.ClientOptions = {}, protocols: readonly string[] = []): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, options);
+      const socket = new WebSocket(url, [...protocols], options);
       socket.once('open', () => resolve(new TestClient(socket)));
       socket.once('error', reject);
       socket.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused: HTTP ${response.statusCode}`)));
