@@ -35,7 +35,9 @@ describe('access control on the upgrade', () => {
     await expect(TestClient.connect(wsUrl)).rejects.toThrow(refusal(401));
     await expect(TestClient.connect(`${wsUrl}?token=wrong`)).rejects.toThrow(refusal(401));
     await expect(TestClient.connect(wsUrl, { headers: { authorization: 'Bearer s3cret-tokenX' } })).rejects.toThrow(refusal(401));
-    expect(app.metrics()).toMatchObject({ connections_refused: 3, clients: 0 });
+    // Tokens are compared exactly: another case is another token.
+    await expect(TestClient.connect(`${wsUrl}?token=S3CRET-TOKEN`)).rejects.toThrow(refusal(401));
+    expect(app.metrics()).toMatchObject({ connections_refused: 4, clients: 0 });
 
     const byHeader = await TestClient.connect(wsUrl, { headers: { authorization: 'Bearer s3cret-token' } });
     const byQuery = await TestClient.connect(`${wsUrl}?token=s3cret-token`);
