@@ -39,6 +39,19 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+
+  // SIGHUP reloads what can change without dropping anyone (app.reload: the log level, the
+  // tokens and JWT keys); a configuration that no longer loads is logged and the running one kept.
+  process.on('SIGHUP', () => {
+    let next;
+    try {
+      next = loadConfig();
+    } catch (error) {
+      logger.error({ reason: error instanceof Error ? error.message : String(error) }, 'reload failed; the running configuration stays');
+      return;
+    }
+    app.reload(next);
+  });
 }
 
 await main();

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isType, TestClient } from '../support/ws-client.js';
@@ -40,6 +43,18 @@ function listeningPort(child: ChildProcessWithoutNullStreams): Promise<number> {
   });
 }
 
+/** Resolves when the child logs a line with this `msg` (listen before causing it). */
+function logged(child: ChildProcessWithoutNullStreams, msg: string): Promise<void> {
+  return new Promise((resolve) => {
+    const onData = (chunk: Buffer): void => {
+      if (!chunk.toString().includes(`"msg":"${msg}"`)) return;
+      child.stdout.off('data', onData);
+      resolve();
+    };
+    child.stdout.on('data', onData);
+  });
+}
+
 describe('the process', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('on %s closes clients with 1001 and exits 0 by itself, within 5 s', async (signal) => {
     const child = startProcess();
@@ -73,5 +88,53 @@ describe('the process', () => {
     expect(code).toBe(1);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message: string } });
     expect(lines).toEqual([expect.objectContaining({ level: 60, msg: message, err: expect.objectContaining({ message: expect.stringContaining('deliberate') }) })]);
+  });
+});
+
+describe('SIGHUP', () => {
+  let dir = '';
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+    dir = '';
+  });
+
+  it('reloads the token file: a removed token is refused at once and its connections closed with 4003, everyone else stays', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'barcast-hup-'));
+    const tokenFile = join(dir, 'tokens');
+    await writeFile(tokenFile, 'kept-token\nremoved-token\n');
+    const child = startProcess({ AUTH_TOKEN_FILE: tokenFile });
+    const exited = exitOf(child);
+    const port = await listeningPort(child);
+    const url = `ws://127.0.0.1:${port}/api/v1/ws`;
+    const kept = await TestClient.connect(`${url}?token=kept-token`);
+    const removed = await TestClient.connect(`${url}?token=removed-token`);
+    kept.subscribe('AAPL');
+    await kept.waitFor(isType('bars.subscribe.response'));
+    await expect(TestClient.connect(`${url}?token=new-token`)).rejects.toThrow(/HTTP 401/);
+
+    await writeFile(tokenFile, '# rotated\nkept-token\nnew-token\n');
+    child.kill('SIGHUP');
+    expect(await removed.closed).toEqual({ code: 4003, reason: 'token revoked' });
+    await expect(TestClient.connect(`${url}?token=removed-token`)).rejects.toThrow(/HTTP 401/);
+    await (await TestClient.connect(`${url}?token=new-token`)).close();
+    const from = kept.messages.length;
+    kept.send({ type: 'ping' });
+    await kept.waitFor(isType('pong'), { from });
+    expect(kept.socket.readyState).toBe(kept.socket.OPEN);
+
+    // A file that no longer loads is logged, and the running tokens stay.
+    await writeFile(tokenFile, '\n');
+    const failed = logged(child, 'reload failed; the running configuration stays');
+    child.kill('SIGHUP');
+    await failed;
+    await (await TestClient.connect(`${url}?token=new-token`)).close();
+    child.kill('SIGTERM');
+    expect((await kept.closed).code).toBe(1001);
+    const { code, stdout } = await exited;
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'configuration reloaded', staticTokens: 2, revoked: 1, logLevel: 'info' }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'reload failed; the running configuration stays' }));
+    expect(stdout).not.toMatch(/kept-token|removed-token|new-token/);
   });
 });
