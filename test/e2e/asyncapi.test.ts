@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/domain/errors.js';
+import { hmacToken, JWT_SECRET } from '../support/jwt.js';
 import { appTracker } from '../support/test-app.js';
 import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
 
@@ -91,6 +92,24 @@ describe('AsyncAPI document at /api/v1/ws/asyncapi.json', () => {
         'quotes.update',
       ]),
     );
+  });
+});
+
+describe('AsyncAPI document: access-control messages', () => {
+  it('describes auth.refresh, its responses and auth.expiring as the server sends them', async () => {
+    const { httpUrl, wsUrl } = await apps.start({ auth: { jwtSecret: JWT_SECRET, expiryWarningSeconds: 600 } });
+    const schemas = validators((await (await fetch(`${httpUrl}/api/v1/ws/asyncapi.json`)).json()) as AsyncApiDocument);
+    const client = await TestClient.connect(wsUrl, {}, ['barcast.v1', `barcast.bearer.${await hmacToken()}`]);
+    await client.waitFor(isType('auth.expiring'));
+    const sent = [
+      { type: 'auth.refresh', id: 1, payload: { token: await hmacToken() } },
+      { type: 'auth.refresh', id: 'two', payload: { token: 'not-a-token' } },
+    ];
+    for (const message of sent) client.send(message);
+    await client.waitForCount(isType('auth.refresh.response'), 2);
+    await client.close();
+    for (const message of [...sent, ...client.messages]) expect({ message, errors: validate(schemas, message) }).toEqual({ message, errors: [] });
+    expect(new Set(client.messages.map((message) => message.type))).toEqual(new Set(['auth.expiring', 'auth.refresh.response']));
   });
 });
 

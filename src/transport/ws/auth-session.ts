@@ -34,8 +34,9 @@ export interface AuthOwner {
  */
 export class AuthSession {
   private expiry: Subscription | undefined;
-  /** Refreshes answered so far; a verification that finishes after a newer one is dropped. */
+  /** Refreshes received, and the latest one whose token was applied: an older one finishing later is answered, not applied. */
   private refreshes = 0;
+  private applied = 0;
 
   constructor(
     private credential: Credential,
@@ -84,14 +85,17 @@ export class AuthSession {
   private async refresh(token: string, id: RequestId | undefined): Promise<void> {
     const attempt = ++this.refreshes;
     const checked = await this.context.authority().verify(token);
-    if (attempt !== this.refreshes || !this.owner.isOpen) return;
+    if (!this.owner.isOpen) return;
     this.context.emit({ type: 'token_refreshed', ok: checked.ok });
     if (!checked.ok) {
       this.reject(AUTH_REFRESH, id, requestError('INVALID_TOKEN', 'the token was refused; the connection keeps its current one'));
       return;
     }
-    this.credential = checked.credential;
-    this.watchExpiry();
+    if (attempt > this.applied) {
+      this.applied = attempt;
+      this.credential = checked.credential;
+      this.watchExpiry();
+    }
     const expiresAt = checked.credential.kind === 'jwt' ? { expiresAt: checked.credential.expiresAt } : {};
     this.owner.sendReply(JSON.stringify({ type: `${AUTH_REFRESH}.response`, ...idField(id), payload: { status: 'ok', ...expiresAt } }));
   }
