@@ -1,26 +1,31 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asyncScheduler, filter, type Observable, ReplaySubject, type SchedulerLike } from 'rxjs';
-import { createClusterNode } from './cluster/node.js';
 import type { Config } from './config/schema.js';
+import { selectEngine } from './engines/select-engine.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BarGenerator } from './streams/bar-stream.js';
-import { barsTopicKind, seriesHistory } from './streams/bars-topic.js';
+import { barsTopicKind } from './streams/bars-topic.js';
 import { catalogTopicKeys, type Catalog } from './streams/catalog.js';
 import { createEventBus, type BroadcastEvent } from './streams/events.js';
 import { Hub } from './streams/hub.js';
 import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
 import { quotesTopicKind } from './streams/quotes-topic.js';
+import { seriesHistory } from './streams/series-history.js';
 import { topicTicks } from './streams/topic-ticks.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
 import { Router } from 'express';
+import { loadJwtKeys } from './config/jwt-keys.js';
 import { ReloadableAccessPolicy } from './transport/auth/access-policy.js';
+import type { TokenAuthority } from './transport/auth/credential.js';
+import { StaticTokens } from './transport/auth/static-tokens.js';
+import { TokenVerifier } from './transport/auth/token-verifier.js';
 import { requireAccess } from './transport/http/access-middleware.js';
 import { HISTORY_PATH, historyRoutes } from './transport/http/history-routes.js';
+import { createHttpApp } from './transport/http/http-app.js';
 import { metricsRoutes } from './transport/http/metrics-routes.js';
 import { pageRoutes } from './transport/http/page-routes.js';
 import { PrometheusMetrics } from './transport/http/prometheus.js';
-import { createHttpApp } from './transport/http/routes.js';
 import { UDF_PATH, udfRoutes } from './transport/http/udf-routes.js';
 import { rejectUpgrade, WsGateway } from './transport/ws/gateway.js';
 
@@ -84,50 +89,48 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     .pipe(filter((event) => event.type === 'topic_error'))
     .subscribe((event) => logger.error({ topic: event.topic, err: event.error }, 'topic stream failed; it carries on'));
 
-  // Standalone: no cluster node, no Redis. Otherwise the role decides where bars come from.
-  const cluster = createClusterNode(config, {
-    scheduler,
-    logger,
-    emit: bus.emit,
-    topics: catalogTopics,
-    ...(dependencies.generate ? { generate: dependencies.generate } : {}),
-    ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
-  });
+  const engine = selectEngine(
+    {
+      cluster: config.cluster,
+      memory: {
+        seed: broadcaster.seed,
+        periodMs: broadcaster.interval * 1000,
+        ...topicTicks(config.fanout.tickSchedule, broadcaster.interval * 1000, scheduler),
+        ...(dependencies.generate ? { generate: dependencies.generate } : {}),
+      },
+      topics: catalogTopics,
+      ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
+    },
+    { scheduler, logger, reportError: (topic, error) => bus.emit({ type: 'topic_error', topic: topic ?? 'engine', error }) },
+  );
   const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
-  const bars = barsTopicKind({
-    catalog,
-    seed: broadcaster.seed,
-    periodMs: broadcaster.interval * 1000,
-    ...topicTicks(config.fanout.tickSchedule, broadcaster.interval * 1000, scheduler),
-    ...(dependencies.generate ? { generate: dependencies.generate } : {}),
-  });
-  hub.register(cluster ? cluster.adaptBarsKind(bars) : bars);
-  hub.register(quotesTopicKind(catalog, seriesHistory({ seed: broadcaster.seed, generate: dependencies.generate })));
+  const history = seriesHistory(broadcaster.seed);
+  hub.register(barsTopicKind({ catalog, engine, resume: { history, maxBars: config.history.maxBars, now: () => scheduler.now() } }));
+  hub.register(quotesTopicKind(catalog, history));
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
   const prometheus = new PrometheusMetrics(() => metrics.read(), bus.events$);
-  const access = new ReloadableAccessPolicy(config.auth.allowedOrigins, config.auth, () => scheduler.now());
+  const access = new ReloadableAccessPolicy(config.auth.allowedOrigins, tokenAuthority(config.auth, () => scheduler.now()));
   const protect = requireAccess(access);
 
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
-  const history = { catalog, seed: broadcaster.seed, maxBars: config.history.maxBars, now: () => scheduler.now() };
+  const historySource = { catalog, seed: broadcaster.seed, maxBars: config.history.maxBars, now: () => scheduler.now() };
   const server: Server = createServer(
     createHttpApp({
-      ready: () => state === 'running' && (cluster?.ready() ?? true),
+      ready: () => (state === 'running' ? engine.readiness() : { ready: false, reason: state }),
       logger,
       routers: [
         metricsRoutes({ snapshot: () => metrics.snapshot(), prometheus, ...(config.auth.metricsPublic ? {} : { access: protect }) }),
         Router().use([HISTORY_PATH, UDF_PATH], protect),
-        historyRoutes(history),
-        udfRoutes(history),
+        historyRoutes(historySource),
+        udfRoutes(historySource),
         pageRoutes(),
       ],
     }),
   );
-  const gateway =
-    cluster?.servesClients === false
-      ? undefined
-      : new WsGateway({
+  const gateway = !engine.servesClients
+    ? undefined
+    : new WsGateway({
           server,
           hub,
           emit: bus.emit,
@@ -151,7 +154,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
 
     reload(next) {
       logger.level = next.log.level;
-      access.reload(next.auth);
+      access.replace(tokenAuthority(next.auth, () => scheduler.now()));
       const revoked = gateway?.revokeInvalidCredentials() ?? 0;
       const summary = { logLevel: next.log.level, staticTokens: new Set(next.auth.tokens).size, revoked };
       logger.info(summary, 'configuration reloaded');
@@ -165,7 +168,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           state = 'running';
-          cluster?.start();
+          if (broadcaster.enabled) engine.start(hub);
           if (broadcaster.enabled) bus.emit({ type: 'broadcaster_started' });
           const address = server.address() as AddressInfo;
           logger.info({ address: address.address, port: address.port, broadcaster, role: config.cluster.role }, 'barcast listening');
@@ -180,7 +183,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         shutdown$.next();
         shutdown$.complete();
         await gateway?.close(config.shutdown.timeoutMs);
-        cluster?.stop();
+        await engine.stop();
         await closeServer(server);
         bus.emit({ type: 'broadcaster_stopped' });
         metrics.close();
@@ -192,6 +195,19 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       return stopping;
     },
   };
+}
+
+/** The static tokens and JWT keys of the auth settings, verifying against `now`. */
+function tokenAuthority(auth: Config['auth'], now: () => number): TokenAuthority {
+  return new TokenVerifier({
+    tokens: new StaticTokens(auth.tokens),
+    jwt: loadJwtKeys(auth),
+    audience: auth.jwtAudience,
+    issuer: auth.jwtIssuer,
+    clockSkewSeconds: auth.jwtClockSkewSeconds,
+    maxTokenBytes: auth.maxTokenBytes,
+    now,
+  });
 }
 
 function closeServer(server: Server): Promise<void> {

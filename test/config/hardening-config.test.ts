@@ -20,7 +20,19 @@ function tokenFile(text: string): string {
 describe('limits, heartbeat and auth config', () => {
   it('defaults to open access with bounded limits', () => {
     const config = loadConfig({ env: {} });
-    expect(config.auth).toEqual({ tokens: [], tokenFile: '', allowedOrigins: [] });
+    expect(config.auth).toEqual({
+      tokens: [],
+      tokenFile: '',
+      allowedOrigins: [],
+      jwtSecret: '',
+      jwtKeyFile: '',
+      jwtAudience: '',
+      jwtIssuer: '',
+      jwtClockSkewSeconds: 5,
+      expiryWarningSeconds: 60,
+      maxTokenBytes: 4096,
+      metricsPublic: false,
+    });
     expect(config.limits.maxPayloadBytes).toBe(16 * 1024);
     expect(config.limits.bufferSoftBytes).toBeLessThan(config.limits.bufferHardBytes);
     expect(config.heartbeat.intervalMs).toBe(30_000);

@@ -14,7 +14,7 @@ export interface AccessPolicy {
 
 export type AccessVerdict =
   | { readonly ok: true; readonly credential: Credential }
-  | { readonly ok: false; readonly status: 401 | 403; readonly reason: string; readonly refusal: TokenRefusal | 'origin' };
+  | { readonly ok: false; readonly code: 'UNAUTHORIZED' | 'FORBIDDEN_ORIGIN'; readonly refusal: TokenRefusal | 'origin' };
 
 export interface AccessCheckOptions {
   /**
@@ -27,16 +27,16 @@ export interface AccessCheckOptions {
 
 /**
  * The one access check, for the WebSocket upgrade and for HTTP requests alike: an Origin not
- * on the allow-list -> 403, a missing or bad token (when tokens or JWT keys are configured)
- * -> 401, otherwise the credential the request presented.
+ * on the allow-list -> FORBIDDEN_ORIGIN (403), a missing or bad token (when tokens or JWT keys
+ * are configured) -> UNAUTHORIZED (401), otherwise the credential the request presented.
  */
 export async function checkAccess(request: IncomingMessage, policy: AccessPolicy, options: AccessCheckOptions): Promise<AccessVerdict> {
   const { origin } = request.headers;
   if (policy.allowedOrigins.length > 0 && (origin !== undefined || options.requireOrigin) && !isAllowedOrigin(origin, policy.allowedOrigins)) {
-    return { ok: false, status: 403, reason: 'Forbidden', refusal: 'origin' };
+    return { ok: false, code: 'FORBIDDEN_ORIGIN', refusal: 'origin' };
   }
   const checked = await policy.authority.verify(presentedToken(request));
-  if (!checked.ok) return { ok: false, status: 401, reason: 'Unauthorized', refusal: checked.refusal };
+  if (!checked.ok) return { ok: false, code: 'UNAUTHORIZED', refusal: checked.refusal };
   return { ok: true, credential: checked.credential };
 }
 

@@ -1,8 +1,16 @@
+import type { KeyObject } from 'node:crypto';
 import { errors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
-import type { JwtKeys } from '../../config/jwt-keys.js';
 import { ANY_TOPIC, topicScope } from '../../domain/topic-scope.js';
 import type { Credential, TokenAuthority, TokenCheck, TokenRefusal } from './credential.js';
 import type { StaticTokens } from './static-tokens.js';
+
+/** The keys JWTs are verified with (loaded by src/config/jwt-keys.ts); with neither, JWTs are off. */
+export interface JwtKeys {
+  /** For HS256/HS384/HS512. */
+  readonly secret?: Uint8Array;
+  /** One public key, or a JWKS whose key a token picks by `kid`/`alg`. */
+  readonly publicKey?: KeyObject | JWTVerifyGetKey;
+}
 
 export interface TokenVerifierOptions {
   readonly tokens: StaticTokens;

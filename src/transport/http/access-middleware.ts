@@ -1,11 +1,13 @@
 import type { RequestHandler } from 'express';
 import { checkAccess, type AccessPolicy } from '../auth/access-check.js';
+import { sendError } from './http-app.js';
 
 /**
  * The WebSocket's access control for HTTP routes (history, UDF, metrics): the same check
  * (checkAccess), so a token that opens a socket also fetches history, and one refused there
- * is refused here. 401 carries `WWW-Authenticate: Bearer` (RFC 6750); 403 is an Origin off
- * the allow-list. Separate from any rate limiting, so the two compose in either order.
+ * is refused here. 401 (`UNAUTHORIZED`) carries `WWW-Authenticate: Bearer` (RFC 6750); 403
+ * (`FORBIDDEN_ORIGIN`) is an Origin off the allow-list. Separate from any rate limiting, so
+ * the two compose in either order.
  */
 export function requireAccess(policy: AccessPolicy): RequestHandler {
   return (request, response, next) => {
@@ -17,13 +19,12 @@ export function requireAccess(policy: AccessPolicy): RequestHandler {
     checkAccess(request, policy, { requireOrigin: false }).then((verdict) => {
       if (verdict.ok) {
         next();
-        return;
+      } else if (verdict.code === 'UNAUTHORIZED') {
+        response.set('WWW-Authenticate', 'Bearer');
+        sendError(response, 'UNAUTHORIZED', 'a valid token is required');
+      } else {
+        sendError(response, 'FORBIDDEN_ORIGIN', 'this Origin is not allowed');
       }
-      if (verdict.status === 401) {
-        response.set('WWW-Authenticate', 'Bearer').status(401).json({ status: 'error', code: 'UNAUTHORIZED', message: 'a valid token is required' });
-        return;
-      }
-      response.status(403).json({ status: 'error', code: 'FORBIDDEN_ORIGIN', message: 'this Origin is not allowed' });
     }, next);
   };
 }

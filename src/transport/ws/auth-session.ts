@@ -1,9 +1,9 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { requestError, type RequestError } from '../../domain/errors.js';
+import { closeCodeOf, ERRORS, requestError, type RequestError } from '../../domain/errors.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Credential, TokenAuthority } from '../auth/credential.js';
+import type { RequestId } from './protocol.js';
 import { expiryNotices, type ExpiryTiming } from './auth-expiry.js';
-import { CLOSE_TOKEN_EXPIRED } from './close-codes.js';
 
 /** Client -> server: a fresh token for this connection. */
 export const AUTH_REFRESH = 'auth.refresh';
@@ -55,19 +55,13 @@ export class AuthSession {
     return this.credential.kind !== 'jwt' || this.credential.scope(key);
   }
 
-  /** An `auth.*` message from the client. */
-  receive(type: string, frame: Readonly<Record<string, unknown>>): void {
-    const id = requestIdOf(frame['id']);
-    if (id === INVALID_ID) {
-      this.reject(type, undefined, requestError('INVALID_MESSAGE', 'id must be a string of at most 64 characters or a safe integer'));
-      return;
-    }
+  /** An `auth.*` message from the client (its `id` already checked by protocol.ts). */
+  receive(type: string, payload: unknown, id?: RequestId): void {
     if (type !== AUTH_REFRESH) {
       this.context.emit({ type: 'message_rejected', code: 'UNKNOWN_TYPE' });
       this.owner.sendReply(JSON.stringify({ type: 'error', ...idField(id), payload: errorPayload(requestError('UNKNOWN_TYPE', `unknown message type "${type.slice(0, 64)}"`)) }));
       return;
     }
-    const payload = frame['payload'];
     const token = typeof payload === 'object' && payload !== null ? (payload as { token?: unknown }).token : undefined;
     if (typeof token !== 'string') {
       this.reject(type, id, requestError('INVALID_PAYLOAD', 'auth.refresh needs payload.token, a string'));
@@ -110,7 +104,7 @@ export class AuthSession {
         return;
       }
       this.context.emit({ type: 'connection_closed_by_auth', reason: 'expired' });
-      this.owner.closeForAuth(CLOSE_TOKEN_EXPIRED, 'token expired');
+      this.owner.closeForAuth(closeCodeOf('TOKEN_EXPIRED'), ERRORS.TOKEN_EXPIRED.message);
     });
   }
 
@@ -118,17 +112,6 @@ export class AuthSession {
     this.context.emit({ type: 'message_rejected', code: error.code });
     this.owner.sendReply(JSON.stringify({ type: `${type}.response`, ...idField(id), payload: errorPayload(error) }));
   }
-}
-
-type RequestId = string | number;
-const INVALID_ID = Symbol('invalid id');
-
-/** Request ids as the protocol defines them: a string of at most 64 characters, or a safe integer. */
-function requestIdOf(value: unknown): RequestId | undefined | typeof INVALID_ID {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && value.length <= 64) return value;
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
-  return INVALID_ID;
 }
 
 function idField(id: RequestId | undefined): { id?: RequestId } {

@@ -3,10 +3,10 @@ import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
-import type { HeartbeatPeer } from '../../streams/operators/heartbeat.js';
+import type { HeartbeatPeer } from './heartbeat-sweep.js';
+import { closeCodeOf, ERRORS } from '../../domain/errors.js';
 import type { Credential } from '../auth/credential.js';
 import { AuthSession, type AuthContext, type AuthOwner } from './auth-session.js';
-import { CLOSE_TOKEN_REVOKED, CLOSE_TRY_AGAIN_LATER } from './close-codes.js';
 import { Outbox, type OutboxOptions, type OutboxOwner } from './outbox.js';
 import { MessageRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { Session } from './session.js';
@@ -149,7 +149,7 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner {
   onSlowConsumer(): void {
     this.context.emit({ type: 'slow_consumer_closed' });
     this.context.logger.warn({ bufferedBytes: this.socket.bufferedAmount }, 'closing a slow consumer');
-    this.socket.close(CLOSE_TRY_AGAIN_LATER, 'too slow: reconnect later');
+    this.socket.close(closeCodeOf('SLOW_CONSUMER'), ERRORS.SLOW_CONSUMER.message);
   }
 
   get isOpen(): boolean {
@@ -167,7 +167,7 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner {
   /** Access control: the token this connection uses was removed (SIGHUP reload). */
   revoke(): void {
     this.context.emit({ type: 'connection_closed_by_auth', reason: 'revoked' });
-    this.socket.close(CLOSE_TOKEN_REVOKED, 'token revoked');
+    this.socket.close(closeCodeOf('TOKEN_REVOKED'), ERRORS.TOKEN_REVOKED.message);
   }
 
   closed(): void {

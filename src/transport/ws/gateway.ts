@@ -1,12 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { interval, type SchedulerLike, type Subscription } from 'rxjs';
-import { sweepHeartbeats } from '../../streams/operators/heartbeat.js';
+import { sweepHeartbeats } from './heartbeat-sweep.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
-import { CLOSE_GOING_AWAY } from './close-codes.js';
+import { closeCodeOf, ERRORS, httpStatusOf, type ErrorCode } from '../../domain/errors.js';
 import { Connection, connectionContext, type ConnectionContext, type ConnectionLimits } from './connection.js';
 import { TopicFanout } from './topic-fanout.js';
 import { checkAccess, selectSubprotocol, type AccessPolicy } from '../auth/access-check.js';
@@ -89,7 +89,7 @@ export class WsGateway {
     this.stopHeartbeat();
     const sockets = [...this.wss.clients];
     const closed = sockets.map((socket) => waitForClose(socket));
-    for (const socket of sockets) socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+    for (const socket of sockets) socket.close(closeCodeOf('SHUTTING_DOWN'), ERRORS.SHUTTING_DOWN.message);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);
@@ -122,7 +122,7 @@ export class WsGateway {
       return;
     }
     if (this.wss.clients.size + this.pendingUpgrades >= this.options.maxConnections) {
-      this.refuse(socket, 503, 'Service Unavailable');
+      this.refuse(socket, 'SERVER_FULL');
       return;
     }
     // Node removes its own error listener from an upgraded socket: one is needed while the token is verified.
@@ -134,16 +134,17 @@ export class WsGateway {
     socket.off('error', onError);
     if (socket.destroyed) return;
     if (!verdict.ok) {
-      this.options.logger.debug({ status: verdict.status, refusal: verdict.refusal }, 'upgrade refused');
-      this.refuse(socket, verdict.status, verdict.reason);
+      this.options.logger.debug({ code: verdict.code, refusal: verdict.refusal }, 'upgrade refused');
+      this.refuse(socket, verdict.code);
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, verdict.credential));
   }
 
-  private refuse(socket: Duplex, status: number, reason: string): void {
+  private refuse(socket: Duplex, code: ErrorCode): void {
+    const status = httpStatusOf(code);
     this.options.emit({ type: 'connection_refused', status });
-    rejectUpgrade(socket, status, reason);
+    rejectUpgrade(socket, status, ERRORS[code].message);
   }
 
   private accept(socket: WebSocket, credential: Credential): void {

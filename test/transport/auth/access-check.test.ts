@@ -32,21 +32,21 @@ describe('checkAccess', () => {
   it('refuses an Origin off the allow-list with 403; without an Origin, only the WebSocket refuses', async () => {
     const allowList = policy([], ['https://app.example.com']);
     expect(await checkAccess(request('/', { origin: 'https://App.Example.com' }), allowList, ws)).toMatchObject({ ok: true });
-    expect(await checkAccess(request('/', { origin: 'https://evil.example.com' }), allowList, ws)).toMatchObject({ status: 403 });
-    expect(await checkAccess(request('/', { origin: 'https://evil.example.com' }), allowList, http)).toMatchObject({ status: 403 });
-    expect(await checkAccess(request('/'), allowList, ws)).toMatchObject({ status: 403 });
+    expect(await checkAccess(request('/', { origin: 'https://evil.example.com' }), allowList, ws)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
+    expect(await checkAccess(request('/', { origin: 'https://evil.example.com' }), allowList, http)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
+    expect(await checkAccess(request('/'), allowList, ws)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
     expect(await checkAccess(request('/'), allowList, http)).toMatchObject({ ok: true });
   });
 
   it('refuses a missing, wrong, differently cased or oversized token with 401, and accepts a configured one', async () => {
     const tokens = policy(['alpha', 'Beta']);
-    expect(await checkAccess(request('/api/v1/ws'), tokens, ws)).toMatchObject({ status: 401, refusal: 'missing' });
-    expect(await checkAccess(request('/?token=gamma'), tokens, ws)).toMatchObject({ status: 401, refusal: 'unknown' });
-    expect(await checkAccess(request('/', { authorization: 'Bearer alph' }), tokens, ws)).toMatchObject({ status: 401 });
-    expect(await checkAccess(request('/', { authorization: 'Basic YmV0YQ==' }), tokens, ws)).toMatchObject({ status: 401 });
-    expect(await checkAccess(request('/?token=ALPHA'), tokens, ws)).toMatchObject({ status: 401 });
-    expect(await checkAccess(request('/?token=beta'), tokens, ws)).toMatchObject({ status: 401 });
-    expect(await checkAccess(request(`/?token=${'a'.repeat(65)}`), tokens, ws)).toMatchObject({ status: 401, refusal: 'oversized' });
+    expect(await checkAccess(request('/api/v1/ws'), tokens, ws)).toMatchObject({ code: 'UNAUTHORIZED', refusal: 'missing' });
+    expect(await checkAccess(request('/?token=gamma'), tokens, ws)).toMatchObject({ code: 'UNAUTHORIZED', refusal: 'unknown' });
+    expect(await checkAccess(request('/', { authorization: 'Bearer alph' }), tokens, ws)).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await checkAccess(request('/', { authorization: 'Basic YmV0YQ==' }), tokens, ws)).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await checkAccess(request('/?token=ALPHA'), tokens, ws)).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await checkAccess(request('/?token=beta'), tokens, ws)).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await checkAccess(request(`/?token=${'a'.repeat(65)}`), tokens, ws)).toMatchObject({ code: 'UNAUTHORIZED', refusal: 'oversized' });
     expect(await checkAccess(request('/', { authorization: 'bearer Beta' }), tokens, ws)).toMatchObject({ ok: true, credential: { kind: 'static' } });
     expect(await checkAccess(request('/?token=alpha'), tokens, http)).toMatchObject({ ok: true });
   });

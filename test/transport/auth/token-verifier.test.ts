@@ -1,8 +1,7 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { JwtKeys } from '../../../src/config/jwt-keys.js';
 import { StaticTokens } from '../../../src/transport/auth/static-tokens.js';
-import { TokenVerifier } from '../../../src/transport/auth/token-verifier.js';
+import { TokenVerifier, type JwtKeys } from '../../../src/transport/auth/token-verifier.js';
 import { hmacToken, JWT_SECRET, unsignedToken } from '../../support/jwt.js';
 
 const NOW = Date.now();

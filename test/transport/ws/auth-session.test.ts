@@ -49,16 +49,16 @@ const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve
 describe('AuthSession', () => {
   it('answers a malformed auth message with a clear error and no state change', async () => {
     const { auth, owner, events } = session({ kind: 'static', tokenId: 'id' });
-    auth.receive('auth.refresh', { type: 'auth.refresh', id: 'x'.repeat(65), payload: { token: 'good' } });
-    auth.receive('auth.refresh', { type: 'auth.refresh', id: 3, payload: {} });
-    auth.receive('auth.login', { type: 'auth.login', id: 4 });
+    auth.receive('auth.refresh', { token: 42 }, 3);
+    auth.receive('auth.refresh', undefined);
+    auth.receive('auth.login', {}, 4);
     await flush();
     expect(owner.replies).toEqual([
-      { type: 'auth.refresh.response', payload: expect.objectContaining({ status: 'error', code: 'INVALID_MESSAGE' }) },
       { type: 'auth.refresh.response', id: 3, payload: expect.objectContaining({ status: 'error', code: 'INVALID_PAYLOAD' }) },
+      { type: 'auth.refresh.response', payload: expect.objectContaining({ status: 'error', code: 'INVALID_PAYLOAD' }) },
       { type: 'error', id: 4, payload: expect.objectContaining({ status: 'error', code: 'UNKNOWN_TYPE' }) },
     ]);
-    expect(events.map((event) => event.type === 'message_rejected' && event.code)).toEqual(['INVALID_MESSAGE', 'INVALID_PAYLOAD', 'UNKNOWN_TYPE']);
+    expect(events.map((event) => event.type === 'message_rejected' && event.code)).toEqual(['INVALID_PAYLOAD', 'INVALID_PAYLOAD', 'UNKNOWN_TYPE']);
     expect(auth.current).toEqual({ kind: 'static', tokenId: 'id' });
   });
 
@@ -70,7 +70,7 @@ describe('AuthSession', () => {
     expect(expiring.events).toContainEqual({ type: 'connection_closed_by_auth', reason: 'expired' });
 
     const refreshed = session({ kind: 'jwt', expiresAt: 100, scope: () => true });
-    refreshed.auth.receive('auth.refresh', { type: 'auth.refresh', id: 1, payload: { token: 'static' } });
+    refreshed.auth.receive('auth.refresh', { token: 'static' }, 1);
     await flush();
     refreshed.scheduler.flush();
     expect(refreshed.owner.replies).toEqual([{ type: 'auth.refresh.response', id: 1, payload: { status: 'ok' } }]);
@@ -79,8 +79,8 @@ describe('AuthSession', () => {
 
   it('applies the newest accepted refresh and answers every one, even when an older one finishes later', async () => {
     const { auth, owner } = session({ kind: 'static', tokenId: 'id' });
-    auth.receive('auth.refresh', { type: 'auth.refresh', id: 1, payload: { token: 'good' } });
-    auth.receive('auth.refresh', { type: 'auth.refresh', id: 2, payload: { token: 'bad' } });
+    auth.receive('auth.refresh', { token: 'good' }, 1);
+    auth.receive('auth.refresh', { token: 'bad' }, 2);
     await flush();
     expect(owner.replies).toHaveLength(2);
     expect(owner.replies).toContainEqual({ type: 'auth.refresh.response', id: 1, payload: { status: 'ok', expiresAt: 500 } });
