@@ -48,6 +48,19 @@ describe('HTTP access control (history, UDF, metrics)', () => {
     }
   });
 
+  it('answers a CORS preflight from an allowed Origin, so a chart elsewhere may send its token in Authorization', async () => {
+    const { httpUrl } = await apps.start({ auth: { tokens: ['s3cret'], allowedOrigins: ['https://app.example.com'] } });
+    const preflight = await fetch(`${httpUrl}${HISTORY}`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('Authorization');
+    const foreign = await fetch(`${httpUrl}${HISTORY}`, { method: 'OPTIONS', headers: { origin: 'https://evil.example.com' } });
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('serves the metrics without a token when METRICS_PUBLIC is set, history still asking for one', async () => {
     const { httpUrl } = await apps.start({ auth: { tokens: ['s3cret'], metricsPublic: true } });
     expect(await status(`${httpUrl}/metrics`)).toBe(200);

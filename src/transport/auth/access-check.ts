@@ -41,7 +41,7 @@ export async function checkAccess(request: IncomingMessage, policy: AccessPolicy
 }
 
 /** Origins compare exactly, case-insensitively (scheme, host and port). */
-function isAllowedOrigin(origin: string | undefined, allowed: readonly string[]): boolean {
+export function isAllowedOrigin(origin: string | undefined, allowed: readonly string[]): boolean {
   if (origin === undefined) return false;
   const normalised = origin.toLowerCase();
   return allowed.some((entry) => entry.toLowerCase() === normalised);

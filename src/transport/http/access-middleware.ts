@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { checkAccess, type AccessPolicy } from '../auth/access-check.js';
+import { checkAccess, isAllowedOrigin, type AccessPolicy } from '../auth/access-check.js';
 import { sendError } from './http-app.js';
 
 /**
@@ -11,9 +11,18 @@ import { sendError } from './http-app.js';
  */
 export function requireAccess(policy: AccessPolicy): RequestHandler {
   return (request, response, next) => {
-    // CORS preflights carry no credentials by design; the request they announce is checked.
+    // A CORS preflight carries no credentials by design (the request it announces is checked):
+    // it is told that a cross-origin GET may send its token in Authorization.
     if (request.method === 'OPTIONS') {
-      next();
+      const { origin } = request.headers;
+      if (origin === undefined || (policy.allowedOrigins.length > 0 && !isAllowedOrigin(origin, policy.allowedOrigins))) {
+        next();
+        return;
+      }
+      response
+        .set({ 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Methods': 'GET', 'Access-Control-Allow-Headers': 'Authorization', Vary: 'Origin' })
+        .status(204)
+        .end();
       return;
     }
     checkAccess(request, policy, { requireOrigin: false }).then((verdict) => {
