@@ -4,6 +4,7 @@ import { asyncScheduler, filter, type Observable, ReplaySubject, type SchedulerL
 import type { Config } from './config/schema.js';
 import { selectEngine } from './engines/select-engine.js';
 import { createLogger, type Logger } from './logger.js';
+import type { Readiness } from './streams/bar-source.js';
 import type { BarGenerator } from './streams/bar-stream.js';
 import { barsTopicKind } from './streams/bars-topic.js';
 import { catalogTopicKeys, type Catalog } from './streams/catalog.js';
@@ -89,6 +90,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     .pipe(filter((event) => event.type === 'topic_error'))
     .subscribe((event) => logger.error({ topic: event.topic, err: event.error }, 'topic stream failed; it carries on'));
 
+  const history = seriesHistory(broadcaster.seed);
   const engine = selectEngine(
     {
       cluster: config.cluster,
@@ -101,10 +103,9 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       topics: catalogTopics,
       ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
     },
-    { scheduler, logger, reportError: (topic, error) => bus.emit({ type: 'topic_error', topic: topic ?? 'engine', error }) },
+    { scheduler, logger, history, reportError: (topic, error) => bus.emit({ type: 'topic_error', topic: topic ?? 'engine', error }) },
   );
   const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
-  const history = seriesHistory(broadcaster.seed);
   hub.register(barsTopicKind({ catalog, engine, resume: { history, maxBars: config.history.maxBars, now: () => scheduler.now() } }));
   hub.register(quotesTopicKind(catalog, history));
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
@@ -117,7 +118,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   const historySource = { catalog, seed: broadcaster.seed, maxBars: config.history.maxBars, now: () => scheduler.now() };
   const server: Server = createServer(
     createHttpApp({
-      ready: () => (state === 'running' ? engine.readiness() : { ready: false, reason: state }),
+      ready: () => readiness(),
       logger,
       routers: [
         metricsRoutes({ snapshot: () => metrics.snapshot(), prometheus, ...(config.auth.metricsPublic ? {} : { access: protect }) }),
@@ -138,6 +139,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
           now: () => scheduler.now(),
           maxPayload: config.limits.maxPayloadBytes,
           perMessageDeflate: config.fanout.perMessageDeflate,
+          staleAfterMs: config.fanout.staleAfterIntervals * broadcaster.interval * 1000,
           scheduler,
           maxConnections: config.limits.maxConnections,
           access,
@@ -146,6 +148,14 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         });
   if (!gateway) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   let stopping: Promise<void> | undefined;
+  /** Ready while running, the engine can do its part, and no topic clients watch has gone stale. */
+  function readiness(): Readiness {
+    if (state !== 'running') return { ready: false, reason: state };
+    const engineReadiness = engine.readiness();
+    if (!engineReadiness.ready) return engineReadiness;
+    const stale = gateway?.staleTopics() ?? [];
+    return stale.length === 0 ? engineReadiness : { ready: false, reason: `stale topics: ${stale.slice(0, 10).join(', ')}` };
+  }
 
   return {
     hub,

@@ -3,6 +3,8 @@ import type { Logger } from '../../logger.js';
 import type { BarEngine, Readiness } from '../../streams/bar-source.js';
 import { BARS_TOPIC } from '../../streams/bars-topic.js';
 import { barsTopicKey, parseBarsTopicKey } from '../../domain/topic.js';
+import { fillMissedFinals } from '../../streams/operators/fill-missed-finals.js';
+import type { SeriesHistory } from '../../streams/series-history.js';
 import { channelBarStream } from './channel-bar-stream.js';
 import { RedisChannels } from './channel-subscriber.js';
 import { generatorLoop } from './generator.js';
@@ -29,6 +31,8 @@ export interface RedisGeneratorOptions {
 
 export interface RedisEngineDependencies {
   readonly scheduler: SchedulerLike;
+  /** The series' history: a gateway closes from it a bar whose final it did not receive. */
+  readonly history: SeriesHistory;
   readonly logger: Logger;
   /** Reports a failure that is not one topic's (counted, logged). */
   readonly reportError: (topic: string | undefined, error: unknown) => void;
@@ -36,21 +40,27 @@ export interface RedisEngineDependencies {
 
 const REDIS_DOWN: Readiness = { ready: false, reason: 'redis unreachable' };
 
+/** The most bars a gateway fills from history after losing a stretch of a topic's updates. */
+export const MAX_FILLED_FINALS = 1_000;
+
 /**
  * A gateway on one Redis: every bars topic is the topic's Redis channel, carrying the frames a
  * generator published (numbered there, so every gateway sends the same bytes). The first local
  * subscriber SUBSCRIBEs the channel and the last one UNSUBSCRIBEs it (the hub's refcount),
- * which is what tells generators a topic is wanted.
+ * which is what tells generators a topic is wanted. A bar whose close the gateway did not
+ * receive (a lost publish, a generator failover, a Redis restart) is closed from history.
  */
-export function redisGatewayEngine(config: RedisEngineConfig, { logger }: RedisEngineDependencies): BarEngine {
+export function redisGatewayEngine(config: RedisEngineConfig, { logger, history }: RedisEngineDependencies): BarEngine {
   const connection = { url: config.redisUrl, reconnectMaxMs: config.reconnectMaxMs, logger };
   const subscriber = createRedisConnection({ ...connection, name: 'barcast-gateway-sub' });
   const commands = createRedisConnection({ ...connection, name: 'barcast-gateway' });
   const channels = new RedisChannels(subscriber, (error) => logger.warn({ err: error }, 'redis subscription change failed'));
   const lastFrame = lastFrameReader(commands);
   return {
-    bars: (topic, context) =>
-      channelBarStream({ topic: barsTopicKey(topic.symbol, topic.resolution), channels, lastFrame, reportError: (error) => context.reportError(error) }),
+    bars: ({ symbol, resolution }, context) =>
+      channelBarStream({ topic: barsTopicKey(symbol, resolution), channels, lastFrame, reportError: (error) => context.reportError(error) }).pipe(
+        fillMissedFinals(resolution, (first, end) => history.bars(symbol, resolution, { first, end }), MAX_FILLED_FINALS),
+      ),
     servesClients: true,
     readiness: () => (subscriber.status === 'ready' && commands.status === 'ready' ? { ready: true } : REDIS_DOWN),
     start: () => undefined,

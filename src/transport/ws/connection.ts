@@ -63,19 +63,9 @@ export function connectionContext(options: ConnectionContextOptions): Connection
     emit: options.emit,
     logger: options.logger,
     maxSubscriptions: limits.maxSubscriptions,
-    outbox: {
-      softBytes: limits.bufferSoftBytes,
-      hardBytes: limits.bufferHardBytes,
-      slowConsumerTimeoutMs: limits.slowConsumerTimeoutMs,
-      drainCheckMs: limits.drainCheckMs,
-      scheduler,
-    },
-    rateLimit: {
-      ratePerSecond: limits.messagesPerSecond,
-      burst: limits.messageBurst,
-      closeAfter: limits.rateLimitCloseAfter,
-      now: () => scheduler.now(),
-    },
+    // The config's names travel down unchanged (limits.bufferSoftBytes is bufferSoftBytes here too).
+    outbox: { ...limits, scheduler },
+    rateLimit: { ...limits, now: () => scheduler.now() },
     auth: options.auth,
     onClosed: options.onClosed,
   };
