@@ -137,14 +137,13 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
           emit: bus.emit,
           logger,
           now: () => scheduler.now(),
-          maxPayload: config.limits.maxPayloadBytes,
           perMessageDeflate: config.fanout.perMessageDeflate,
           staleAfterMs: config.fanout.staleAfterIntervals * broadcaster.interval * 1000,
           scheduler,
-          maxConnections: config.limits.maxConnections,
           access,
           expiry: { warningMs: config.auth.expiryWarningSeconds * 1000, skewMs: config.auth.jwtClockSkewSeconds * 1000 },
-          limits: { ...config.limits, heartbeatIntervalMs: config.heartbeat.intervalMs },
+          limits: config.limits,
+          heartbeat: config.heartbeat,
         });
   if (!gateway) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   let stopping: Promise<void> | undefined;
