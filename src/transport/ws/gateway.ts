@@ -19,13 +19,14 @@ export interface GatewayOptions {
   readonly emit: EmitEvent;
   readonly logger: Logger;
   readonly now: () => number;
-  /** Largest accepted frame in bytes; ws closes a connection that sends more with 1009. */
-  readonly maxPayload: number;
   /** Drives per-connection timers (heartbeat, drain checks) and the rate limiter's clock. */
   readonly scheduler: SchedulerLike;
   /** Capacity, Origin allow-list and tokens, checked before a WebSocket opens. */
   readonly access: UpgradePolicy;
-  readonly limits: ConnectionLimits;
+  /** The `limits` config group, names unchanged (`maxPayloadBytes` becomes ws's `maxPayload` here, at ws's door). */
+  readonly limits: ConnectionLimits & { readonly maxPayloadBytes: number };
+  /** The `heartbeat` config group: protocol pings every `intervalMs` (0: off). */
+  readonly heartbeat: { readonly intervalMs: number };
   /** Offer permessage-deflate (off by default: it also rules out framing once for all sockets). */
   readonly perMessageDeflate?: boolean;
   /** A live-fed topic with no update for longer than this is declared stale to its subscribers; 0: never. */
@@ -56,7 +57,7 @@ export class WsGateway {
     // closeTimeout is a ws 8 server option that @types/ws does not declare yet, hence the variable.
     const serverOptions = {
       noServer: true,
-      maxPayload: options.maxPayload,
+      maxPayload: options.limits.maxPayloadBytes,
       perMessageDeflate: options.perMessageDeflate ?? false,
       closeTimeout: CLOSE_HANDSHAKE_TIMEOUT_MS,
     };
@@ -128,9 +129,9 @@ export class WsGateway {
 
   /** Every interval: ping the peers that answered the last ping, terminate those that did not. */
   private startHeartbeat(): void {
-    const { heartbeatIntervalMs } = this.options.limits;
-    if (heartbeatIntervalMs <= 0 || this.heartbeat) return;
-    this.heartbeat = interval(heartbeatIntervalMs, this.options.scheduler)
+    const { intervalMs } = this.options.heartbeat;
+    if (intervalMs <= 0 || this.heartbeat) return;
+    this.heartbeat = interval(intervalMs, this.options.scheduler)
       .pipe(sweepHeartbeats(() => this.connections))
       .subscribe(({ ping, dead }) => {
         for (const connection of dead) connection.terminateDeadPeer();
