@@ -132,9 +132,13 @@ export class WsGateway {
     const onError = (): void => void socket.destroy();
     socket.on('error', onError);
     this.pendingUpgrades++;
-    const verdict = await checkAccess(request, this.options.access, { requireOrigin: true });
-    this.pendingUpgrades--;
-    socket.off('error', onError);
+    let verdict;
+    try {
+      verdict = await checkAccess(request, this.options.access, { requireOrigin: true });
+    } finally {
+      this.pendingUpgrades--;
+      socket.off('error', onError);
+    }
     if (socket.destroyed) return;
     if (!verdict.ok) {
       this.options.logger.debug({ code: verdict.code, refusal: verdict.refusal }, 'upgrade refused');
