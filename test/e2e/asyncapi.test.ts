@@ -79,7 +79,8 @@ describe('AsyncAPI document at /api/v1/ws/asyncapi.json', () => {
     // and the schemas do reject what the server must never send
     const broken: ServerMessage = { type: 'bars.update', topic: 'bars:AAPL:1', ts: 1, payload: { time: 1, open: 1 } };
     expect(validate(schemas, broken)).not.toEqual([]);
-    const kinds = new Set(client.messages.map((message: ServerMessage) => message.type));
+    // bars.status comes by itself when a topic goes stale (a loaded machine can make one); it is validated above.
+    const kinds = new Set(client.messages.map((message: ServerMessage) => message.type).filter((type) => type !== 'bars.status'));
     expect(kinds).toEqual(
       new Set([
         'bars.subscribe.response',
