@@ -13,6 +13,9 @@ import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
 import { quotesTopicKind } from './streams/quotes-topic.js';
 import { topicTicks } from './streams/topic-ticks.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
+import { deadlineServerOptions, guardConnections, type ConnectionDeadlines } from './transport/http/connection-deadlines.js';
+import { HistoryBars } from './transport/http/history-bars.js';
+import { historyRateLimit } from './transport/http/history-rate-limit.js';
 import { historyRoutes } from './transport/http/history-routes.js';
 import { pageRoutes } from './transport/http/page-routes.js';
 import { createHttpApp } from './transport/http/routes.js';
@@ -88,15 +91,31 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
-  const history = { catalog, seed: broadcaster.seed, maxBars: config.history.maxBars, now: () => scheduler.now() };
+  const history = {
+    catalog,
+    seed: broadcaster.seed,
+    maxBars: config.history.maxBars,
+    maxCost: config.history.maxCost,
+    listedAt: Date.parse(config.history.listingDate),
+    bars: new HistoryBars({ seed: broadcaster.seed, cacheBars: config.history.cacheBars }),
+    now: () => scheduler.now(),
+  };
+  const rateLimit = historyRateLimit({ limit: config.history.rateLimit, windowMs: config.history.rateWindowMs });
+  const deadlines: ConnectionDeadlines = {
+    ...config.http,
+    maxSockets: config.limits.maxConnections + config.limits.maxHttpConnections,
+    maxHandshakesPerIp: config.limits.maxHandshakesPerIp,
+  };
   const server: Server = createServer(
+    deadlineServerOptions(deadlines),
     createHttpApp({
       metrics: () => metrics.snapshot(),
       ready: () => state === 'running' && (cluster?.ready() ?? true),
       logger,
-      routers: [historyRoutes(history), udfRoutes(history), pageRoutes()],
+      routers: [rateLimit.router, historyRoutes(history), udfRoutes(history), pageRoutes()],
     }),
   );
+  guardConnections(server, deadlines);
   const gateway =
     cluster?.servesClients === false
       ? undefined
@@ -148,6 +167,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         await gateway?.close(config.shutdown.timeoutMs);
         cluster?.stop();
         await closeServer(server);
+        rateLimit.close();
         bus.emit({ type: 'broadcaster_stopped' });
         metrics.close();
         bus.complete();
