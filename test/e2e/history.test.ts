@@ -89,6 +89,15 @@ describe('GET /api/v1/bars', () => {
     }
   });
 
+  it('accepts countback at exactly HISTORY_MAX_BARS, and refuses one more', async () => {
+    const { httpUrl } = await apps.start({ ...SLOW, history: { maxBars: 100 } });
+    const atLimit = await getJson(`${httpUrl}/api/v1/bars?symbol=AAPL&countback=100`);
+    expect(atLimit.status).toBe(200);
+    expect(atLimit.body['bars']).toHaveLength(100);
+    const over = await getJson(`${httpUrl}/api/v1/bars?symbol=AAPL&countback=101`);
+    expect(over).toMatchObject({ status: 400, body: { code: 'RANGE_TOO_LARGE' } });
+  });
+
   it('answers an unknown symbol with 404', async () => {
     const { httpUrl } = await apps.start(SLOW);
     const { status, body } = await getJson(`${httpUrl}/api/v1/bars?symbol=NOPE&countback=5`);
