@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { RESOLUTIONS } from '../../src/domain/resolution.js';
-import { parseBarsPayload } from '../../src/streams/bars-topic.js';
+import { parseBarsPayload } from '../../src/streams/bars-payload.js';
 
 const document = JSON.parse(readFileSync(new URL('../../api/asyncapi.json', import.meta.url), 'utf8')) as object;
 const ajv = new Ajv({ strict: false });
