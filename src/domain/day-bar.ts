@@ -20,11 +20,6 @@ const DAY_VOLUME_RANGE = 8_000_000;
 export const MIN_PRICE = 0.01;
 export const DAY_MS = 86_400_000;
 
-/** The price at the start of day `day` (days since the epoch, UTC). */
-export function dayAnchor(context: SeriesKey, day: number): number {
-  return new DayWalk(context).anchor(day);
-}
-
 /** The closed bar of day `day`: open and close on the anchors, keyed wicks and volume. */
 export function dayBar(context: SeriesKey, day: number): Bar {
   return new DayWalk(context).bar(day);
