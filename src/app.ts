@@ -4,6 +4,7 @@ import { asyncScheduler, filter, type Observable, ReplaySubject, type SchedulerL
 import type { Config } from './config/schema.js';
 import { selectEngine } from './engines/select-engine.js';
 import { createLogger, type Logger } from './logger.js';
+import type { Readiness } from './streams/bar-source.js';
 import type { BarGenerator } from './streams/bar-stream.js';
 import { barsTopicKind } from './streams/bars-topic.js';
 import { catalogTopicKeys, type Catalog } from './streams/catalog.js';
@@ -110,7 +111,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     deadlineServerOptions(deadlines),
     createHttpApp({
       metrics: () => metrics.snapshot(),
-      ready: () => (state === 'running' ? engine.readiness() : { ready: false, reason: state }),
+      ready: () => readiness(),
       logger,
       routers: [rateLimit.router, historyRoutes(historySource), udfRoutes(historySource), pageRoutes()],
     }),
@@ -126,6 +127,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
           now: () => scheduler.now(),
           maxPayload: config.limits.maxPayloadBytes,
           perMessageDeflate: config.fanout.perMessageDeflate,
+          staleAfterMs: config.fanout.staleAfterIntervals * broadcaster.interval * 1000,
           scheduler,
           access: {
             maxConnections: config.limits.maxConnections,
@@ -136,6 +138,14 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         });
   if (!gateway) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   let stopping: Promise<void> | undefined;
+  /** Ready while running, the engine can do its part, and no topic clients watch has gone stale. */
+  function readiness(): Readiness {
+    if (state !== 'running') return { ready: false, reason: state };
+    const engineReadiness = engine.readiness();
+    if (!engineReadiness.ready) return engineReadiness;
+    const stale = gateway?.staleTopics() ?? [];
+    return stale.length === 0 ? engineReadiness : { ready: false, reason: `stale topics: ${stale.slice(0, 10).join(', ')}` };
+  }
 
   return {
     hub,

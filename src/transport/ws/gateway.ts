@@ -28,6 +28,8 @@ export interface GatewayOptions {
   readonly limits: ConnectionLimits;
   /** Offer permessage-deflate (off by default: it also rules out framing once for all sockets). */
   readonly perMessageDeflate?: boolean;
+  /** A live-fed topic with no update for longer than this is declared stale to its subscribers; 0: never. */
+  readonly staleAfterMs?: number;
 }
 
 /** How long a peer gets to answer our close frame before its socket is destroyed. */
@@ -44,6 +46,8 @@ export class WsGateway {
   private readonly context: ConnectionContext;
   /** The heartbeat sweep: one timer for all connections, running while any is open. */
   private heartbeat: Subscription | undefined;
+  /** The stale-topic sweep: one timer, running while any connection is open. */
+  private staleSweep: Subscription | undefined;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(request, socket, head);
 
   constructor(private readonly options: GatewayOptions) {
@@ -102,9 +106,24 @@ export class WsGateway {
     this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
   }
 
+  /** Topics declared stale right now (no update for longer than staleAfterMs). */
+  staleTopics(): string[] {
+    return this.fanout.staleTopics();
+  }
+
   private accept(socket: WebSocket): void {
     this.connections.add(new Connection(socket, this.context));
-    if (this.connections.size === 1) this.startHeartbeat();
+    if (this.connections.size === 1) {
+      this.startHeartbeat();
+      this.startStaleSweep();
+    }
+  }
+
+  /** Checks a few times per stale period, so a topic is declared stale within a third of it of going quiet. */
+  private startStaleSweep(): void {
+    const staleAfterMs = this.options.staleAfterMs ?? 0;
+    if (staleAfterMs <= 0 || this.staleSweep) return;
+    this.staleSweep = interval(Math.max(50, staleAfterMs / 3), this.options.scheduler).subscribe(() => this.fanout.sweepStale(staleAfterMs));
   }
 
   /** Every interval: ping the peers that answered the last ping, terminate those that did not. */
@@ -122,6 +141,8 @@ export class WsGateway {
   private stopHeartbeat(): void {
     this.heartbeat?.unsubscribe();
     this.heartbeat = undefined;
+    this.staleSweep?.unsubscribe();
+    this.staleSweep = undefined;
   }
 }
 
