@@ -414,8 +414,8 @@ export const configSchema = {
     staleAfterIntervals: {
       doc:
         'A bars topic with no update for this many intervals is declared stale: its subscribers get a bars.status ' +
-        'message and GET /ready answers 503 until it flows again. 0 turns the check off.',
-      format: 'nat',
+        'message and GET /ready answers 503 until it flows again (0-1000). 0 turns the check off.',
+      format: range('int', 0, 1_000),
       default: 3,
       env: 'FANOUT_STALE_AFTER_INTERVALS',
     },

@@ -52,6 +52,7 @@ describe('numeric settings', () => {
     ['WS_HEARTBEAT_INTERVAL_MS', '5', /WS_HEARTBEAT_INTERVAL_MS.*0 \(off\) or/],
     ['REDIS_RECONNECT_MAX_MS', '0', /REDIS_RECONNECT_MAX_MS/],
     ['BAR_BROADCASTER_SEED', '1e300', /BAR_BROADCASTER_SEED.*safe integer/],
+    ['FANOUT_STALE_AFTER_INTERVALS', '-1', /FANOUT_STALE_AFTER_INTERVALS.*from 0 to 1000/],
   ])('refuses %s=%s at start-up with a clear error', (variable, value, message) => {
     expect(() => loadConfig({ env: { [variable]: value } })).toThrow(ConfigError);
     expect(() => loadConfig({ env: { [variable]: value } })).toThrow(message);
