@@ -327,8 +327,8 @@ export const configSchema = {
       env: 'WS_BUFFER_HARD_BYTES',
     },
     slowConsumerTimeoutMs: {
-      doc: 'Milliseconds a socket may lag (stay over bufferSoftBytes) without a break before it is closed with 1013 (0-600000).',
-      format: range('int', 0, 600_000),
+      doc: 'Milliseconds a socket may lag (stay over bufferSoftBytes) without a break before it is closed with 1013 (0-3600000).',
+      format: range('int', 0, 3_600_000),
       default: 10_000,
       env: 'WS_SLOW_CONSUMER_TIMEOUT_MS',
     },
