@@ -125,7 +125,6 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
           emit: bus.emit,
           logger,
           now: () => scheduler.now(),
-          maxPayload: config.limits.maxPayloadBytes,
           perMessageDeflate: config.fanout.perMessageDeflate,
           staleAfterMs: config.fanout.staleAfterIntervals * broadcaster.interval * 1000,
           scheduler,
@@ -134,7 +133,8 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
             allowedOrigins: config.auth.allowedOrigins,
             tokens: config.auth.tokens,
           },
-          limits: { ...config.limits, heartbeatIntervalMs: config.heartbeat.intervalMs },
+          limits: config.limits,
+          heartbeat: config.heartbeat,
         });
   if (!gateway) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   let stopping: Promise<void> | undefined;
