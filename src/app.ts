@@ -22,6 +22,9 @@ import type { TokenAuthority } from './transport/auth/credential.js';
 import { StaticTokens } from './transport/auth/static-tokens.js';
 import { TokenVerifier } from './transport/auth/token-verifier.js';
 import { requireAccess } from './transport/http/access-middleware.js';
+import { deadlineServerOptions, guardConnections, type ConnectionDeadlines } from './transport/http/connection-deadlines.js';
+import { HistoryBars } from './transport/http/history-bars.js';
+import { historyRateLimit } from './transport/http/history-rate-limit.js';
 import { HISTORY_PATH, historyRoutes } from './transport/http/history-routes.js';
 import { createHttpApp } from './transport/http/http-app.js';
 import { metricsRoutes } from './transport/http/metrics-routes.js';
@@ -106,7 +109,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     { scheduler, logger, history, reportError: (topic, error) => bus.emit({ type: 'topic_error', topic: topic ?? 'engine', error }) },
   );
   const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
-  hub.register(barsTopicKind({ catalog, engine, resume: { history, maxBars: config.history.maxBars, now: () => scheduler.now() } }));
+  hub.register(barsTopicKind({ catalog, engine, resume: { history, maxBars: config.history.maxBars, now: () => scheduler.now(), listedAt: Date.parse(config.history.listingDate) } }));
   hub.register(quotesTopicKind(catalog, history));
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
@@ -115,13 +118,30 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   const protect = requireAccess(access);
 
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
-  const historySource = { catalog, seed: broadcaster.seed, maxBars: config.history.maxBars, now: () => scheduler.now() };
+  const historySource = {
+    catalog,
+    seed: broadcaster.seed,
+    maxBars: config.history.maxBars,
+    maxCost: config.history.maxCost,
+    listedAt: Date.parse(config.history.listingDate),
+    bars: new HistoryBars({ seed: broadcaster.seed, cacheBars: config.history.cacheBars }),
+    now: () => scheduler.now(),
+  };
+  const rateLimit = historyRateLimit({ limit: config.history.rateLimit, windowMs: config.history.rateWindowMs });
+  const deadlines: ConnectionDeadlines = {
+    ...config.http,
+    maxSockets: config.limits.maxConnections + config.limits.maxHttpConnections,
+    maxHandshakesPerIp: config.limits.maxHandshakesPerIp,
+  };
   const server: Server = createServer(
+    deadlineServerOptions(deadlines),
     createHttpApp({
       ready: () => readiness(),
       logger,
+      // Rate limit, then access control: separate middlewares over the same paths.
       routers: [
         metricsRoutes({ snapshot: () => metrics.snapshot(), prometheus, ...(config.auth.metricsPublic ? {} : { access: protect }) }),
+        rateLimit.router,
         Router().use([HISTORY_PATH, UDF_PATH], protect),
         historyRoutes(historySource),
         udfRoutes(historySource),
@@ -129,6 +149,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       ],
     }),
   );
+  guardConnections(server, deadlines);
   const gateway = !engine.servesClients
     ? undefined
     : new WsGateway({
@@ -194,6 +215,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         await gateway?.close(config.shutdown.timeoutMs);
         await engine.stop();
         await closeServer(server);
+        rateLimit.close();
         bus.emit({ type: 'broadcaster_stopped' });
         metrics.close();
         prometheus.close();
