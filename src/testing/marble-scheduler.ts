@@ -13,8 +13,11 @@ export interface MarbleLimits {
 
 /** A year of virtual time: longer than any bar period, far shorter than forever. */
 export const DEFAULT_MAX_FRAMES = 366 * 24 * 60 * 60 * 1000;
-/** Enough for a month of 1-minute bars ticking every second on a few topics. */
-export const DEFAULT_MAX_ACTIONS = 5_000_000;
+/**
+ * Far above what a marble test schedules (barcast's own need under a hundred; a day of
+ * one-second ticks is 86,400), and reached in about half a second when a stream never ends.
+ */
+export const DEFAULT_MAX_ACTIONS = 1_000_000;
 
 /** A marble run that did not end by itself: named, with what was still scheduled. */
 export class MarbleLimitError extends Error {
