@@ -18,22 +18,21 @@ function valueKey(index: number): string {
 
 /**
  * The run-mode marble diagram of a timeline, for `expectObservable(...).toBe(marbles, values)`
- * or `cold(marbles, values)`; frames are counted from `origin` (the subscription's frame).
- * `complete` adds `|` at that frame.
+ * (frames as they are: absolute, as `toBe` reads them whatever the subscription marble says)
+ * or `cold(marbles, values)` (frames from the subscription). `complete` adds `|` at that frame.
  */
-export function marbleDiagram<T>(timeline: readonly TimedValue<T>[], options: { origin?: number; complete?: number } = {}): MarbleDiagram<T> {
-  const origin = options.origin ?? 0;
+export function marbleDiagram<T>(timeline: readonly TimedValue<T>[], options: { complete?: number } = {}): MarbleDiagram<T> {
   const values: Record<string, T> = {};
   const groups = new Map<number, string[]>();
   timeline.forEach(({ frame, value }, index) => {
-    if (frame < origin) throw new RangeError(`a value at frame ${frame} is before the diagram's origin ${origin}`);
+    if (frame < 0) throw new RangeError(`a value at frame ${frame}: frames start at 0`);
     const key = valueKey(index);
     values[key] = value;
     groups.set(frame, [...(groups.get(frame) ?? []), key]);
   });
   if (options.complete !== undefined) groups.set(options.complete, [...(groups.get(options.complete) ?? []), '|']);
   const tokens: string[] = [];
-  let position = origin;
+  let position = 0;
   for (const frame of [...groups.keys()].sort((a, b) => a - b)) {
     const keys = groups.get(frame) ?? [];
     if (frame < position) throw new RangeError(`frames ${frame} and the previous group are too close to write as marbles`);

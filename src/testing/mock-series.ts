@@ -32,7 +32,7 @@ export interface MockSeries {
   liveTimeline(count: number, from?: number): TimedValue<Bar>[];
   /** The first `count` bars a live topic started at `from` emits. */
   liveBars(count: number, from?: number): Bar[];
-  /** Those bars as marbles counted from `from`, for `expectObservable(stream$, subscribedBetween(from, ...)).toBe(...)`. */
+  /** Those bars as marbles (absolute frames), for `expectObservable(stream$, subscribedBetween(from, ...)).toBe(marbles, values)`. */
   liveMarbles(count: number, from?: number): MarbleDiagram<Bar>;
   /** Those bars as a cold observable on `scheduler` (a stand-in source for an operator or a derived stream). */
   cold(scheduler: TestScheduler, count: number): ReturnType<TestScheduler['createColdObservable']>;
@@ -60,7 +60,7 @@ export function mockSeries(options: MockSeriesOptions): MockSeries {
     tickTimes,
     liveTimeline,
     liveBars: (count, from) => liveTimeline(count, from).map(({ value }) => value),
-    liveMarbles: (count, from = 0) => marbleDiagram(liveTimeline(count, from), { origin: from }),
+    liveMarbles: (count, from) => marbleDiagram(liveTimeline(count, from)),
     cold(scheduler, count) {
       const { marbles, values } = marbleDiagram(liveTimeline(count));
       return scheduler.createColdObservable(marbles, values);
