@@ -51,6 +51,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         // The app first, so its clients see the server's own goodbye (1001), as in production.
         await app.stop();
         await Promise.all([...clients].map((client) => client.close()));
+        // One turn of the event loop: closed handles are released in libuv's close phase, after this resolves otherwise.
+        await new Promise((resolve) => setTimeout(resolve, 0));
       })();
       return stopping;
     },
