@@ -220,7 +220,7 @@ export function describeTopicKind(contract: TopicKindContract, runner: ContractR
           other = record(hub, openedTopic(hub, valid[1]).stream$, 0, 3 * span);
         },
         failingOnce,
-        { retryBaseMs: span },
+        { retryBaseMs: span, retryMaxMs: span },
       );
       const key = failingOnce.failedKey();
       check(testHub.events.some((event) => event.type === 'topic_error' && event.topic === key && event.frame === 0), `topic_error of ${key} at frame 0`);
@@ -243,7 +243,7 @@ export function describeTopicKind(contract: TopicKindContract, runner: ContractR
           hub.scheduler.expectSubscriptions(hub.subscriptions(key)).toBe([subscribedBetween(0, span), subscribedBetween(2 * span, 4 * span)]);
         },
         failingOnce,
-        { retryBaseMs: span },
+        { retryBaseMs: span, retryMaxMs: span },
       );
       check(testHub.events.some((event) => event.type === 'topic_error' && event.topic === key && event.frame === span), `topic_error of ${key} at frame ${span}`);
       check(seen.every((notification) => notification.kind === 'N'), 'no error or completion reaches the subscriber');

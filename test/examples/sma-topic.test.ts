@@ -21,6 +21,12 @@ describe('the docs/extending.md recipe (docs/examples/sma-topic.ts)', () => {
     expect(code.trimEnd().split('\n').length).toBeLessThan(30);
   });
 
+  it('quotes its test (docs/examples/sma-topic.test.ts, run with ours) verbatim in "Testing your kind"', () => {
+    const code = readFileSync(new URL('../../docs/examples/sma-topic.test.ts', import.meta.url), 'utf8');
+    const doc = readFileSync(new URL('../../docs/extending.md', import.meta.url), 'utf8');
+    expect(doc.slice(doc.indexOf('## Testing your kind'))).toContain('```ts\n' + code + '```');
+  });
+
   it('streams the moving average of the 1-minute closes (marble test of its stream)', () => {
     const scheduler = marbleScheduler();
     scheduler.run(({ expectObservable }) => {
