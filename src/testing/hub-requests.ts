@@ -1,6 +1,5 @@
-import type { Observable } from 'rxjs';
 import type { RequestError } from '../domain/errors.js';
-import type { Hub } from '../streams/hub.js';
+import type { Hub, OpenedTopic } from '../streams/hub.js';
 
 /**
  * The kit's one contact with the hub's request path, which is still changing (`Hub.open` is
@@ -9,14 +8,8 @@ import type { Hub } from '../streams/hub.js';
  * changed Hub API is one edit.
  */
 
-/** One topic a request opened: what the transport would subscribe to. */
-export interface RequestedTopic<T = unknown> {
-  readonly kind: string;
-  readonly key: string;
-  readonly description: Readonly<Record<string, unknown>>;
-  /** The topic's plain values (unstamped), as the kind's stream made them. */
-  readonly stream$: Observable<T>;
-}
+/** One topic a request opened: what the transport would subscribe to (its `stream$` gives the kind's plain values). */
+export type RequestedTopic<T = unknown> = OpenedTopic<T>;
 
 /** One topic of a request: opened, or refused with its error (and the fields echoed for it). */
 export type RequestedOutcome<T = unknown> =

@@ -7,6 +7,7 @@ import type { BroadcastEventBody } from '../streams/events.js';
 import { Hub } from '../streams/hub.js';
 import { quotesTopicKind } from '../streams/quotes-topic.js';
 import type { AnyTopicKind, TopicKind, TopicRef } from '../streams/topic-kind.js';
+import { wrappedKind } from './wrapped-kind.js';
 import { requestTopics, type RequestedTopic, type RequestedTopics } from './hub-requests.js';
 
 export interface TestHubOptions {
@@ -151,28 +152,17 @@ function builtInKinds(options: TestHubOptions): AnyTopicKind[] {
   ];
 }
 
-/**
- * `kind`, its source subscribed together with the probe of its key. Delegates member by
- * member (not a spread) so a kind written as a class keeps its methods.
- */
+/** `kind`, its source subscribed together with the probe of its key. */
 function withSourceLog(kind: AnyTopicKind, probe: (key: string) => Observable<unknown>): AnyTopicKind {
-  return {
-    name: kind.name,
-    parse: (payload) => kind.parse(payload),
-    key: (params) => kind.key(params),
-    describe: (params) => kind.describe(params),
-    create: (params, context) => {
-      const source$ = kind.create(params, context);
-      const log$ = probe(kind.key(params));
-      return new Observable((subscriber) => {
-        const logged = log$.subscribe();
-        const subscription = source$.subscribe(subscriber);
-        return () => {
-          subscription.unsubscribe();
-          logged.unsubscribe();
-        };
-      });
-    },
-    ...(kind.rejection ? { rejection: (failure) => kind.rejection?.(failure) } : {}),
-  };
+  return wrappedKind(kind, (params, _context, source$) => {
+    const log$ = probe(kind.key(params));
+    return new Observable((subscriber) => {
+      const logged = log$.subscribe();
+      const subscription = source$.subscribe(subscriber);
+      return () => {
+        subscription.unsubscribe();
+        logged.unsubscribe();
+      };
+    });
+  });
 }

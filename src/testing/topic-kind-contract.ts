@@ -5,6 +5,7 @@ import type { RequestedTopic } from './hub-requests.js';
 import { subscribedBetween } from './marble-diagram.js';
 import { marbleScheduler, type MarbleLimits } from './marble-scheduler.js';
 import type { DeepEqual, TestRunner } from './runner.js';
+import { wrappedKind } from './wrapped-kind.js';
 import { createTestHub, TEST_HUB_DEFAULTS, type TestHub, type TestHubOptions } from './test-hub.js';
 
 /**
@@ -285,18 +286,10 @@ function failFirst(
   fail: (source$: Observable<unknown>, context: TopicContext) => Observable<unknown>,
 ): AnyTopicKind & { failedKey(): string } {
   let failed: string | undefined;
-  return {
-    name: kind.name,
-    parse: (payload) => kind.parse(payload),
-    key: (params) => kind.key(params),
-    describe: (params) => kind.describe(params),
-    create: (params, context) => {
-      const source$ = kind.create(params, context);
-      if (failed !== undefined) return source$;
-      failed = kind.key(params);
-      return fail(source$, context);
-    },
-    ...(kind.rejection ? { rejection: (failure) => kind.rejection?.(failure) } : {}),
-    failedKey: () => failed ?? '(none)',
-  };
+  const failing = wrappedKind(kind, (params, context, source$) => {
+    if (failed !== undefined) return source$;
+    failed = kind.key(params);
+    return fail(source$, context);
+  });
+  return Object.assign(failing, { failedKey: () => failed ?? '(none)' });
 }

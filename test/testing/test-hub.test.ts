@@ -1,43 +1,30 @@
 import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { Bar } from '../../src/domain/bar.js';
-import { BARS_TOPIC } from '../../src/streams/bars-topic.js';
 import type { TopicKind } from '../../src/streams/topic-kind.js';
 import { createTestHub, marbleScheduler, mockSeries, subscribedBetween } from '../../src/testing/index.js';
+import { closeTopicKind } from '../fixtures/close-topic.js';
 
 const vitestEqual = (actual: unknown, expected: unknown): void => {
   expect(actual).toEqual(expected);
 };
 
-/** `close:SYMBOL`: the closes of SYMBOL's 1-minute bars, derived through the hub. */
-const closeKind: TopicKind<{ symbol: string }, number> = {
-  name: 'close',
-  parse: (payload) => {
-    const symbol = (payload as { symbol?: unknown } | null)?.symbol;
-    return typeof symbol === 'string' ? { ok: true, params: { symbol } } : { ok: false, error: { code: 'INVALID_PAYLOAD', message: 'symbol' } };
-  },
-  key: ({ symbol }) => `close:${symbol}`,
-  describe: ({ symbol }) => ({ symbol }),
-  create: ({ symbol }, context) => context.stream(BARS_TOPIC, { symbol, resolution: '1' }).pipe(map((bar: Bar) => bar.close)),
-};
-
 describe('createTestHub: a hub on a TestScheduler with the built-in kinds and yours', () => {
   it('registers bars and quotes before the kinds passed in', () => {
-    const testHub = createTestHub({ scheduler: marbleScheduler(vitestEqual), topicKinds: [closeKind] });
+    const testHub = createTestHub({ scheduler: marbleScheduler(vitestEqual), topicKinds: [closeTopicKind] });
     expect(testHub.hub.kindNames()).toEqual(['bars', 'quotes', 'close']);
   });
 
   it("logs a source topic's subscriptions: a derived topic subscribes bars:AAPL:1 once, however many subscribers it has", () => {
     const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ expectObservable, expectSubscriptions }) => {
-      const testHub = createTestHub({ scheduler, periodMs: 10, topicKinds: [closeKind] });
-      const close$ = testHub.topic<number>('close', { symbol: 'AAPL' }).stream$;
+      const testHub = createTestHub({ scheduler, periodMs: 10, topicKinds: [closeTopicKind] });
+      const close$ = testHub.topic('close', { symbol: 'AAPL' }).stream$;
       const bars = mockSeries({ symbol: 'AAPL', periodMs: 10 }).liveBars(4);
-      const closes = Object.fromEntries(bars.map((bar, index) => ['abcd'[index], bar.close]));
+      const closes = Object.fromEntries(bars.map((bar, index) => ['abcd'[index], { close: bar.close }]));
       expectObservable(close$, '^ 30ms !').toBe('a 9ms b 9ms c 9ms d', closes);
       expectObservable(close$, '5ms ^ 20ms !').toBe('5ms a 4ms b 9ms c', closes);
       // restarted after refcount zero: a second subscription of both
-      expectObservable(close$, '50ms ^ 5ms !').toBe('50ms a', { a: mockSeries({ symbol: 'AAPL', periodMs: 10 }).barAt(50).close });
+      expectObservable(close$, '50ms ^ 5ms !').toBe('50ms a', { a: { close: mockSeries({ symbol: 'AAPL', periodMs: 10 }).barAt(50).close } });
       expectSubscriptions(testHub.subscriptions('close:AAPL')).toBe(['^ 30ms !', subscribedBetween(50, 56)]);
       expectSubscriptions(testHub.subscriptions('bars:AAPL:1')).toBe(['^ 30ms !', '50ms ^ 5ms !']);
     });
@@ -47,8 +34,8 @@ describe('createTestHub: a hub on a TestScheduler with the built-in kinds and yo
     const scheduler = marbleScheduler(vitestEqual);
     let testHub: ReturnType<typeof createTestHub> | undefined;
     scheduler.run(({ expectObservable }) => {
-      testHub = createTestHub({ scheduler, periodMs: 10, topicKinds: [closeKind] });
-      const close$ = testHub.topic<number>('close', { symbol: 'MSFT' }).stream$.pipe(map(() => 'x'));
+      testHub = createTestHub({ scheduler, periodMs: 10, topicKinds: [closeTopicKind] });
+      const close$ = testHub.topic('close', { symbol: 'MSFT' }).stream$.pipe(map(() => 'x'));
       testHub.shutdownAt(25);
       expectObservable(close$).toBe('x 9ms x 9ms x 4ms |');
       expectObservable(close$, '40ms ^').toBe('40ms |');
