@@ -2,10 +2,13 @@ import { Observable, ReplaySubject } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import type { Resolution } from '../domain/resolution.js';
 import type { BarGenerator } from '../streams/bar-stream.js';
-import { barsTopicKind, seriesHistory } from '../streams/bars-topic.js';
+import { memoryEngine } from '../engines/memory/memory-engine.js';
+import { barsTopicKind } from '../streams/bars-topic.js';
+import { defaultEpochs } from '../streams/epochs.js';
 import type { BroadcastEventBody } from '../streams/events.js';
 import { Hub } from '../streams/hub.js';
 import { quotesTopicKind } from '../streams/quotes-topic.js';
+import { seriesHistory } from '../streams/series-history.js';
 import type { AnyTopicKind, TopicKind, TopicRef } from '../streams/topic-kind.js';
 import { wrappedKind } from './wrapped-kind.js';
 import { requestTopics, type RequestedTopic, type RequestedTopics } from './hub-requests.js';
@@ -28,6 +31,8 @@ export interface TestHubOptions {
   /** Restart delays of a failing topic, virtual ms: base, doubled per attempt, capped. */
   readonly retryBaseMs?: number;
   readonly retryMaxMs?: number;
+  /** Names each new numbering of a topic (`epoch` of its updates); `test<time><n>` by default, so marbles stay exact. */
+  readonly newEpoch?: () => string;
   /** What ends every topic; by default the hub's own, fired by `shutdown()` / `shutdownAt()`. */
   readonly shutdown$?: Observable<unknown>;
 }
@@ -37,6 +42,8 @@ export const TEST_HUB_DEFAULTS = {
   resolutions: ['1'] as readonly Resolution[],
   seed: 42,
   periodMs: 2_000,
+  /** The most bars a resume replays (HISTORY_MAX_BARS's default). */
+  historyMaxBars: 5_000,
 } as const;
 
 type SourceProbe = ReturnType<TestScheduler['createColdObservable']>;
@@ -95,7 +102,9 @@ export function createTestHub(options: TestHubOptions): TestHub {
     return found;
   };
   const ownShutdown$ = new ReplaySubject<void>(1);
+  const newEpoch = options.newEpoch ?? defaultEpochs(scheduler, 'test');
   const hub = new Hub({
+    newEpoch,
     scheduler,
     shutdown$: options.shutdown$ ?? ownShutdown$,
     emit: (event) => events.push({ ...event, frame: scheduler.now() }),
@@ -104,7 +113,7 @@ export function createTestHub(options: TestHubOptions): TestHub {
     ...(options.retryMaxMs === undefined ? {} : { retryMaxMs: options.retryMaxMs }),
   });
   const extra = options.topicKinds ?? [];
-  for (const kind of [...builtInKinds(options).filter((builtIn) => !extra.some((kind) => kind.name === builtIn.name)), ...extra]) {
+  for (const kind of [...builtInKinds(options, newEpoch).filter((builtIn) => !extra.some((kind) => kind.name === builtIn.name)), ...extra]) {
     hub.register(withSourceLog(kind, probe));
   }
 
@@ -134,21 +143,23 @@ export function createTestHub(options: TestHubOptions): TestHub {
   };
 }
 
-/** The kinds the app registers before any of yours, on the same mock market. */
-function builtInKinds(options: TestHubOptions): AnyTopicKind[] {
+/** The kinds the app registers before any of yours, on the same mock market (the in-process engine, as standalone runs it). */
+function builtInKinds(options: TestHubOptions, newEpoch: () => string): AnyTopicKind[] {
   const catalog = {
     symbols: [...(options.symbols ?? TEST_HUB_DEFAULTS.symbols)],
     resolutions: [...(options.resolutions ?? TEST_HUB_DEFAULTS.resolutions)],
   };
   const seed = options.seed ?? TEST_HUB_DEFAULTS.seed;
+  const history = seriesHistory(seed);
+  const engine = memoryEngine({
+    seed,
+    periodMs: options.periodMs ?? TEST_HUB_DEFAULTS.periodMs,
+    newEpoch,
+    ...(options.generate ? { generate: options.generate } : {}),
+  });
   return [
-    barsTopicKind({
-      catalog,
-      seed,
-      periodMs: options.periodMs ?? TEST_HUB_DEFAULTS.periodMs,
-      ...(options.generate ? { generate: options.generate } : {}),
-    }),
-    quotesTopicKind(catalog, seriesHistory({ seed, generate: options.generate })),
+    barsTopicKind({ catalog, engine, resume: { history, maxBars: TEST_HUB_DEFAULTS.historyMaxBars, now: () => options.scheduler.now() } }),
+    quotesTopicKind(catalog, history),
   ];
 }
 

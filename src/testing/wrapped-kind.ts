@@ -2,20 +2,23 @@ import type { Observable } from 'rxjs';
 import type { AnyTopicKind, TopicContext } from '../streams/topic-kind.js';
 
 /**
- * `kind` with its stream factory wrapped: `create` gets the params, the context and the
- * kind's own stream. Delegates member by member (not a spread) so a kind written as a class
- * keeps its methods.
+ * `kind` with its stream factory wrapped, whichever it has (`create` for plain values,
+ * `updates` for stamped ones): `wrap` gets the params, the context and the kind's own
+ * stream. Delegates member by member (not a spread) so a kind written as a class keeps its
+ * methods.
  */
 export function wrappedKind(
   kind: AnyTopicKind,
-  create: (params: unknown, context: TopicContext, source$: Observable<unknown>) => Observable<unknown>,
+  wrap: (params: unknown, context: TopicContext, source$: Observable<unknown>) => Observable<unknown>,
 ): AnyTopicKind {
-  return {
+  const rules = {
     name: kind.name,
-    parse: (payload) => kind.parse(payload),
-    key: (params) => kind.key(params),
-    describe: (params) => kind.describe(params),
-    create: (params, context) => create(params, context, kind.create(params, context)),
-    ...(kind.rejection ? { rejection: (failure) => kind.rejection?.(failure) } : {}),
+    parse: (payload: unknown) => kind.parse(payload),
+    key: (params: unknown) => kind.key(params),
+    describe: (params: unknown) => kind.describe(params),
+    ...(kind.rejection ? { rejection: (failure: Parameters<NonNullable<AnyTopicKind['rejection']>>[0]) => kind.rejection?.(failure) } : {}),
+    ...(kind.resume ? { resume: (...args: Parameters<NonNullable<AnyTopicKind['resume']>>) => kind.resume?.(...args) ?? { recovered: false as const } } : {}),
   };
+  if ('updates' in kind) return { ...rules, updates: (params, context) => wrap(params, context, kind.updates(params, context)) as ReturnType<typeof kind.updates> };
+  return { ...rules, create: (params, context) => wrap(params, context, kind.create(params, context)) };
 }

@@ -1,8 +1,10 @@
 import { deepStrictEqual } from 'node:assert';
 import { interval, map, NEVER, share } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { barsTopicKind, seriesHistory } from '../../src/streams/bars-topic.js';
+import { memoryEngine } from '../../src/engines/memory/memory-engine.js';
+import { barsTopicKind } from '../../src/streams/bars-topic.js';
 import { quotesTopicKind } from '../../src/streams/quotes-topic.js';
+import { seriesHistory } from '../../src/streams/series-history.js';
 import type { TopicKind } from '../../src/streams/topic-kind.js';
 import { describeTopicKind, MarbleLimitError, type TopicKindContract } from '../../src/testing/index.js';
 
@@ -13,7 +15,7 @@ const vitestRunner = { describe, it, deepEqual: (actual: unknown, expected: unkn
 
 describeTopicKind(
   {
-    kind: barsTopicKind({ catalog, seed: hub.seed, periodMs: hub.periodMs }),
+    kind: barsTopicKind({ catalog, engine: memoryEngine({ seed: hub.seed, periodMs: hub.periodMs }) }),
     valid: [{ symbol: 'AAPL' }, { symbol: 'MSFT', params: { resolution: '5' } }, { symbol: 'AAPL', resolution: 5 }],
     invalid: [
       { payload: { symbol: 'NOPE' }, code: 'UNKNOWN_SYMBOL' },
@@ -29,7 +31,7 @@ describeTopicKind(
 
 describeTopicKind(
   {
-    kind: quotesTopicKind(catalog, seriesHistory({ seed: hub.seed })),
+    kind: quotesTopicKind(catalog, seriesHistory(hub.seed)),
     valid: [{ symbols: ['AAPL'] }, { symbols: ['MSFT'] }],
     invalid: [
       { payload: { symbols: [] }, code: 'INVALID_PAYLOAD' },
