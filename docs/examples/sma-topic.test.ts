@@ -38,7 +38,8 @@ describe('the sma topic', () => {
   it('streams over a real WebSocket', async () => {
     const app = await apps.start({ topicKinds: [smaTopicKind(['AAPL', 'GOOGL', 'MSFT'])] });
     const client = await app.connect();
-    client.subscribe('sma', { symbol: 'AAPL', length: 1 });
+    const id = client.subscribe('sma', { symbol: 'AAPL', length: 1 });
+    expect(await client.response(id)).toMatchObject({ payload: { status: 'ok', topic: 'sma:AAPL:1' } });
     const update = await client.nextUpdate<{ time: number; value: number }>('sma:AAPL:1');
     expect(update.payload.value).toBeGreaterThan(0);
   });

@@ -31,6 +31,20 @@ describe('startTestApp: the real app on port 0 with your kinds, and a client tha
     expect(new Set([first, second, third]).size).toBe(3);
   });
 
+  it('awaits the response to a request by its id, ok or refused, whatever arrived first', async () => {
+    const app = await apps.start({ topicKinds: [closeTopicKind] });
+    const client = await app.connect();
+    const refused = client.subscribe('close', { symbol: 42 });
+    const accepted = client.subscribeBars('MSFT');
+    const unknown = client.request('nope.subscribe', {});
+    expect(new Set([refused, accepted, unknown]).size).toBe(3);
+    expect(await client.response(accepted)).toMatchObject({ type: 'bars.subscribe.response', id: accepted, payload: { status: 'ok', topic: 'bars:MSFT:1' } });
+    expect(await client.response(refused)).toMatchObject({ type: 'close.subscribe.response', id: refused, payload: { status: 'error', code: 'INVALID_PAYLOAD' } });
+    expect(await client.response(unknown)).toMatchObject({ type: 'error', id: unknown, payload: { code: 'UNKNOWN_TYPE' } });
+    const update = await client.nextUpdate('bars:MSFT:1');
+    expect(update).toMatchObject({ type: 'bars.update', seq: expect.any(Number), epoch: expect.any(String), final: expect.any(Boolean) });
+  });
+
   it('fails a wait that never comes with what it got instead of hanging', async () => {
     const app = await apps.start();
     const client = await app.connect();
