@@ -40,7 +40,7 @@ export interface TopicKindContract {
   /** Payloads it must refuse with some stable code; `JUNK_PAYLOADS` unless given (`[]` for a kind that takes any payload). */
   readonly junk?: readonly unknown[];
   /** The test hub's market and the other kinds yours depends on. */
-  readonly hub?: Omit<TestHubOptions, 'scheduler'>;
+  readonly hub?: Omit<TestHubOptions, 'scheduler' | 'shutdown$'>;
   /** Virtual ms within which a freshly started topic emits its first value; the hub's bar period unless given. */
   readonly firstValueWithinMs?: number;
   readonly limits?: MarbleLimits;
