@@ -14,6 +14,13 @@ export interface ServerMessage {
   readonly id?: RequestId;
   readonly topic?: string;
   readonly ts?: number;
+  /** Updates: numbering within `epoch`, from 1 (absent on replayed bars). */
+  readonly seq?: number;
+  readonly epoch?: string;
+  /** Bar updates: the bar's last update. */
+  readonly final?: boolean;
+  /** Bar updates: a closed bar sent from history on resume. */
+  readonly replay?: boolean;
   readonly payload?: Record<string, unknown>;
   readonly [field: string]: unknown;
 }
@@ -23,13 +30,6 @@ export interface UpdateMessage<T = unknown> extends ServerMessage {
   readonly type: `${string}.update`;
   readonly topic: string;
   readonly ts: number;
-  /** Numbering within `epoch`, from 1 (absent on replayed bars). */
-  readonly seq?: number;
-  readonly epoch?: string;
-  /** Bars: the bar's last update. */
-  readonly final?: boolean;
-  /** Bars: a closed bar sent from history on resume. */
-  readonly replay?: boolean;
   readonly payload: T & Record<string, unknown>;
 }
 
