@@ -4,6 +4,7 @@ import { asyncScheduler, filter, type Observable, ReplaySubject, type SchedulerL
 import type { Config } from './config/schema.js';
 import { selectEngine } from './engines/select-engine.js';
 import { createLogger, type Logger } from './logger.js';
+import type { Readiness } from './streams/bar-source.js';
 import type { BarGenerator } from './streams/bar-stream.js';
 import { barsTopicKind } from './streams/bars-topic.js';
 import { catalogTopicKeys, type Catalog } from './streams/catalog.js';
@@ -14,6 +15,9 @@ import { quotesTopicKind } from './streams/quotes-topic.js';
 import { seriesHistory } from './streams/series-history.js';
 import { topicTicks } from './streams/topic-ticks.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
+import { deadlineServerOptions, guardConnections, type ConnectionDeadlines } from './transport/http/connection-deadlines.js';
+import { HistoryBars } from './transport/http/history-bars.js';
+import { historyRateLimit } from './transport/http/history-rate-limit.js';
 import { historyRoutes } from './transport/http/history-routes.js';
 import { createHttpApp } from './transport/http/http-app.js';
 import { pageRoutes } from './transport/http/page-routes.js';
@@ -88,15 +92,31 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
-  const historySource = { catalog, seed: broadcaster.seed, maxBars: config.history.maxBars, now: () => scheduler.now() };
+  const historySource = {
+    catalog,
+    seed: broadcaster.seed,
+    maxBars: config.history.maxBars,
+    maxCost: config.history.maxCost,
+    listedAt: Date.parse(config.history.listingDate),
+    bars: new HistoryBars({ seed: broadcaster.seed, cacheBars: config.history.cacheBars }),
+    now: () => scheduler.now(),
+  };
+  const rateLimit = historyRateLimit({ limit: config.history.rateLimit, windowMs: config.history.rateWindowMs });
+  const deadlines: ConnectionDeadlines = {
+    ...config.http,
+    maxSockets: config.limits.maxConnections + config.limits.maxHttpConnections,
+    maxHandshakesPerIp: config.limits.maxHandshakesPerIp,
+  };
   const server: Server = createServer(
+    deadlineServerOptions(deadlines),
     createHttpApp({
       metrics: () => metrics.snapshot(),
-      ready: () => (state === 'running' ? engine.readiness() : { ready: false, reason: state }),
+      ready: () => readiness(),
       logger,
-      routers: [historyRoutes(historySource), udfRoutes(historySource), pageRoutes()],
+      routers: [rateLimit.router, historyRoutes(historySource), udfRoutes(historySource), pageRoutes()],
     }),
   );
+  guardConnections(server, deadlines);
   const gateway = !engine.servesClients
     ? undefined
     : new WsGateway({
@@ -105,18 +125,27 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
           emit: bus.emit,
           logger,
           now: () => scheduler.now(),
-          maxPayload: config.limits.maxPayloadBytes,
           perMessageDeflate: config.fanout.perMessageDeflate,
+          staleAfterMs: config.fanout.staleAfterIntervals * broadcaster.interval * 1000,
           scheduler,
           access: {
             maxConnections: config.limits.maxConnections,
             allowedOrigins: config.auth.allowedOrigins,
             tokens: config.auth.tokens,
           },
-          limits: { ...config.limits, heartbeatIntervalMs: config.heartbeat.intervalMs },
+          limits: config.limits,
+          heartbeat: config.heartbeat,
         });
   if (!gateway) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   let stopping: Promise<void> | undefined;
+  /** Ready while running, the engine can do its part, and no topic clients watch has gone stale. */
+  function readiness(): Readiness {
+    if (state !== 'running') return { ready: false, reason: state };
+    const engineReadiness = engine.readiness();
+    if (!engineReadiness.ready) return engineReadiness;
+    const stale = gateway?.staleTopics() ?? [];
+    return stale.length === 0 ? engineReadiness : { ready: false, reason: `stale topics: ${stale.slice(0, 10).join(', ')}` };
+  }
 
   return {
     hub,
@@ -147,6 +176,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         await gateway?.close(config.shutdown.timeoutMs);
         await engine.stop();
         await closeServer(server);
+        rateLimit.close();
         bus.emit({ type: 'broadcaster_stopped' });
         metrics.close();
         bus.complete();

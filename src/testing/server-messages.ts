@@ -53,8 +53,8 @@ export const isUpdateOf =
   (message: ServerMessage): message is UpdateMessage =>
     message.type.endsWith('.update') && message.topic === topic;
 
-/** Anything but a topic update: replies to the client's own messages (responses, errors, pongs). */
-export const isReply = (message: ServerMessage): boolean => !message.type.endsWith('.update');
+/** Replies to the client's own messages (responses, errors, pongs): not pushes (`*.update`, or `*.status` when a topic goes stale or live). */
+export const isReply = (message: ServerMessage): boolean => !message.type.endsWith('.update') && !message.type.endsWith('.status');
 
 /** The response (or error frame) that answers request `id`. */
 export const isResponseTo =
