@@ -88,38 +88,63 @@ export class Bench {
 
   /** One fan-out measurement: connect and subscribe, warm up, then count deliveries and server CPU. */
   async measureFanout(kind: ServerKind, spec: FanoutSpec): Promise<FanoutResult> {
-    const { server, url } = await this.startServer(kind, spec);
+    const [result] = await this.measureStages(kind, spec, [spec]);
+    return result!;
+  }
+
+  /**
+   * Several measurements on one server process: stage 1 connects `stages[0].clients`, each later
+   * stage subscribes the same clients to its topics on top (so subscriptions only grow), then
+   * each warms up and measures as one fan-out measurement. Memory per connection is always
+   * against the process before its first client.
+   */
+  async measureStages(kind: ServerKind, topics: TopicSet, stages: readonly Omit<FanoutSpec, keyof TopicSet>[]): Promise<FanoutResult[]> {
+    const { server, url } = await this.startServer(kind, topics);
     try {
       const empty = await this.stats(server, true);
-      const loads = await this.connectLoads(kind, url, spec.clients, spec.sampleEvery);
-      await sleep(spec.warmupMs);
-      await Promise.all(loads.map((load) => load.request({ type: 'reset' })));
-      const before = await this.stats(server);
-      await sleep(spec.measureMs);
-      const after = await this.stats(server);
-      const reports = await Promise.all(loads.map((load) => load.request({ type: 'report' })));
-      const settled = await this.stats(server, true);
-      const updates = reports.reduce((sum, report) => sum + report.updates, 0);
-      const elapsedMs = Math.max(...reports.map((report) => report.elapsedMs));
-      const cpuUs = after.cpuUs - before.cpuUs;
-      const connections = spec.clients.length;
-      const loopActive = after.loopActiveMs - before.loopActiveMs;
-      return {
-        server: kind,
-        connections,
-        deliveredPerSecond: (updates / elapsedMs) * 1000,
-        cpuUsPerMessage: updates > 0 ? cpuUs / updates : Number.NaN,
-        cpuCoreShare: cpuUs / 1000 / spec.measureMs,
-        loopUtilization: loopActive / (loopActive + after.loopIdleMs - before.loopIdleMs),
-        latency: summarizeLatency(reports.flatMap((report) => report.latencies)),
-        rssPerConnection: (settled.rss - empty.rss) / connections,
-        heapPerConnection: (settled.heapUsed - empty.heapUsed) / connections,
-      };
+      const results: FanoutResult[] = [];
+      for (const [index, stage] of stages.entries()) {
+        if (index === 0) await this.connectLoads(kind, url, stage.clients, stage.sampleEvery);
+        else await this.subscribeLoads(stage.clients);
+        results.push(await this.measureWindow(kind, server, empty, stage));
+      }
+      return results;
     } finally {
       // Killed, not stopped: its numbers are taken, and a graceful close of thousands of
       // sockets would only add seconds to every measurement.
       await Promise.all([this.disconnectLoads(), server.kill()]);
     }
+  }
+
+  private async subscribeLoads(clients: readonly (readonly TopicRef[])[]): Promise<void> {
+    const count = this.loads.length;
+    await Promise.all(this.loads.map((load, index) => load.request({ type: 'subscribe', clients: clients.filter((_, client) => client % count === index) })));
+  }
+
+  private async measureWindow(kind: ServerKind, server: Server, empty: ServerStats, spec: Omit<FanoutSpec, keyof TopicSet>): Promise<FanoutResult> {
+    await sleep(spec.warmupMs);
+    await Promise.all(this.loads.map((load) => load.request({ type: 'reset' })));
+    const before = await this.stats(server);
+    await sleep(spec.measureMs);
+    const after = await this.stats(server);
+    const reports = await Promise.all(this.loads.map((load) => load.request({ type: 'report' })));
+    const settled = await this.stats(server, true);
+    const updates = reports.reduce((sum, report) => sum + report.updates, 0);
+    const elapsedMs = Math.max(...reports.map((report) => report.elapsedMs));
+    const cpuUs = after.cpuUs - before.cpuUs;
+    const connections = spec.clients.length;
+    const loopActive = after.loopActiveMs - before.loopActiveMs;
+    return {
+      server: kind,
+      connections,
+      deliveredPerSecond: (updates / elapsedMs) * 1000,
+      cpuUsPerMessage: updates > 0 ? cpuUs / updates : Number.NaN,
+      cpuCoreShare: cpuUs / 1000 / spec.measureMs,
+      loopUtilization: loopActive / (loopActive + after.loopIdleMs - before.loopIdleMs),
+      latency: summarizeLatency(reports.flatMap((report) => report.latencies)),
+      rssPerConnection: (settled.rss - empty.rss) / connections,
+      heapPerConnection: (settled.heapUsed - empty.heapUsed) / connections,
+    };
   }
 
   /**

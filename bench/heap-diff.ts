@@ -10,9 +10,10 @@ import { spread, symbols, topicsOf } from './topics.js';
 /**
  * `npx tsx bench/heap-diff.ts [--server barcast] [--connections 1000] [--top 30]`: what one
  * connection keeps alive on a server's JavaScript heap. Heap snapshots (after forced GCs) of the
- * server with no client and with N clients subscribed (spread over 100 topics at 1 s, like W3),
- * then the difference per connection by object kind and constructor: count per connection and
- * self bytes per connection. Memory outside the JS heap (uWS's C++ state, libuv handles, kernel
+ * server with N clients subscribed (spread over 100 topics at 1 s, like W3) and with N more on the
+ * same topics, so that what every topic costs once (its stream, its fan-out) is in both and only
+ * what a connection adds is in the difference; printed per connection by object kind and
+ * constructor: count per connection and self bytes per connection. Memory outside the JS heap (uWS's C++ state, libuv handles, kernel
  * buffers) is not in a heap snapshot; W3's RSS figures cover it.
  */
 const { values } = parseArgs({
@@ -59,17 +60,20 @@ try {
   const topics = { symbols: symbols(100), resolutions: ['1'], intervalMs: 1_000 };
   const { server, url } = await bench.startServer(kind, topics);
   try {
-    const before = (await server.request({ type: 'snapshot', path: join(directory, 'empty.heapsnapshot') })).path;
-    await bench.connectLoads(kind, url, spread(connections, topicsOf(topics.symbols, ['1'])), 1_000_000);
+    const clients = spread(connections, topicsOf(topics.symbols, ['1']));
+    await bench.connectLoads(kind, url, clients, 1_000_000);
     await sleep(2_000);
-    const after = (await server.request({ type: 'snapshot', path: join(directory, 'connected.heapsnapshot') })).path;
+    const before = (await server.request({ type: 'snapshot', path: join(directory, 'base.heapsnapshot') })).path;
+    await bench.connectLoads(kind, url, clients, 1_000_000);
+    await sleep(2_000);
+    const after = (await server.request({ type: 'snapshot', path: join(directory, 'more.heapsnapshot') })).path;
     const [empty, connected] = [tally(before), tally(after)];
     const rows = [...connected]
       .map(([key, now]) => ({ key, count: (now.count - (empty.get(key)?.count ?? 0)) / connections, bytes: (now.bytes - (empty.get(key)?.bytes ?? 0)) / connections }))
       .filter((row) => Math.abs(row.bytes) >= 1)
       .sort((a, b) => b.bytes - a.bytes);
     const total = rows.reduce((sum, row) => sum + row.bytes, 0);
-    process.stdout.write(`${kind}: ${connections} connections, JS heap kept per connection ${total.toFixed(0)} bytes (self sizes)\n`);
+    process.stdout.write(`${kind}: from ${connections} to ${2 * connections} connections: ${connections} more connections on the same topics: JS heap kept per added connection ${total.toFixed(0)} bytes (self sizes)\n`);
     process.stdout.write('  bytes/conn  count/conn  kind:constructor\n');
     for (const row of rows.slice(0, Number(values.top))) {
       process.stdout.write(`${row.bytes.toFixed(0).padStart(12)}  ${row.count.toFixed(2).padStart(10)}  ${row.key}\n`);

@@ -77,6 +77,8 @@ export interface LoadReport {
 
 export type LoadRequest =
   | LoadConnect
+  /** More topics for the connected clients, in the order they connected (`clients[i]` for the i-th). */
+  | { readonly type: 'subscribe'; readonly clients: readonly (readonly TopicRef[])[] }
   | LoadChurn
   | { readonly type: 'reset' }
   | { readonly type: 'report' }
@@ -84,6 +86,7 @@ export type LoadRequest =
   | { readonly type: 'stop' };
 export type LoadReply =
   | { readonly type: 'connect'; readonly connected: number }
+  | { readonly type: 'subscribe'; readonly subscribed: number }
   | { readonly type: 'churn'; readonly responses: number }
   | { readonly type: 'reset' }
   | LoadReport

@@ -10,7 +10,7 @@ import { defineWorkload } from '../workload.js';
  */
 export const scale = defineWorkload({
   ids: ['W3'],
-  full: { clients: 'max' as number | 'max', warmupMs: 1_000, measureMs: 10_000 },
+  full: { clients: 'max' as number | 'max', warmupMs: 1_000, measureMs: 6_000 },
   quick: { clients: 1_000 as number | 'max', warmupMs: 300, measureMs: 2_000 },
   async run(bench, size) {
     const clients = size.clients === 'max' ? bench.maxConnections : Math.min(size.clients, bench.maxConnections);
