@@ -111,8 +111,9 @@ export class Bench {
       return results;
     } finally {
       // Killed, not stopped: its numbers are taken, and a graceful close of thousands of
-      // sockets would only add seconds to every measurement.
-      await Promise.all([this.disconnectLoads(), server.kill()]);
+      // sockets would only add seconds to every measurement. A profiled server (BENCH_CPU_PROF)
+      // must exit normally to write its profile.
+      await Promise.all([this.disconnectLoads(), process.env['BENCH_CPU_PROF'] ? server.stop() : server.kill()]);
     }
   }
 
