@@ -25,6 +25,8 @@ export interface FanoutSpec extends TopicSet {
 const SPARE_FILES = 1_000;
 /** Connections one load process holds at most: well below the per-process limit of open files. */
 const CONNECTIONS_PER_LOAD_PROCESS = 10_000;
+/** Thousands of handshakes on a loaded 2-core machine can take minutes. */
+const CONNECT_TIMEOUT_MS = 600_000;
 /** Ephemeral ports on one source address (32768-60999), the other bound on connections to one server. */
 const EPHEMERAL_PORTS = 28_232;
 
@@ -72,7 +74,7 @@ export class Bench {
     const count = this.loads.length;
     await Promise.all(
       this.loads.map((load, index) =>
-        load.request({ type: 'connect', url, protocol, clients: clients.filter((_, client) => client % count === index), sampleEvery }),
+        load.request({ type: 'connect', url, protocol, clients: clients.filter((_, client) => client % count === index), sampleEvery }, CONNECT_TIMEOUT_MS),
       ),
     );
     return this.loads;
@@ -119,7 +121,7 @@ export class Bench {
 
   private async subscribeLoads(clients: readonly (readonly TopicRef[])[]): Promise<void> {
     const count = this.loads.length;
-    await Promise.all(this.loads.map((load, index) => load.request({ type: 'subscribe', clients: clients.filter((_, client) => client % count === index) })));
+    await Promise.all(this.loads.map((load, index) => load.request({ type: 'subscribe', clients: clients.filter((_, client) => client % count === index) }, CONNECT_TIMEOUT_MS)));
   }
 
   private async measureWindow(kind: ServerKind, server: Server, empty: ServerStats, spec: Omit<FanoutSpec, keyof TopicSet>): Promise<FanoutResult> {
