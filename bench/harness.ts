@@ -106,8 +106,10 @@ export class Bench {
       const empty = await this.stats(server, true);
       const results: FanoutResult[] = [];
       for (const [index, stage] of stages.entries()) {
+        const t0 = Date.now();
         if (index === 0) await this.connectLoads(kind, url, stage.clients, stage.sampleEvery);
         else await this.subscribeLoads(stage.clients);
+        progress(`  ${index === 0 ? 'connected' : 'subscribed'} in ${Date.now() - t0} ms`);
         results.push(await this.measureWindow(kind, server, empty, stage));
       }
       return results;

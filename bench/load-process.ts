@@ -104,14 +104,21 @@ function readInteger(data: Buffer, from: number): number {
   return value;
 }
 
+/**
+ * Opens every connection first, then subscribes them all: while the first subscribers keep the
+ * server busy (W1 saturates it from the first one), handshakes would queue behind the fan-out.
+ */
 async function connect(request: LoadConnect): Promise<number> {
   sampleEvery = request.sampleEvery;
+  const opened: LoadClient[] = [];
   for (let start = 0; start < request.clients.length; start += CONNECT_BATCH) {
     const batch = request.clients.slice(start, start + CONNECT_BATCH);
-    const opened = await Promise.all(batch.map(() => LoadClient.open(request.url, request.protocol)));
-    await subscribeAll(opened, batch);
-    clients.push(...opened);
+    opened.push(...(await Promise.all(batch.map(() => LoadClient.open(request.url, request.protocol)))));
   }
+  for (let start = 0; start < opened.length; start += CONNECT_BATCH) {
+    await subscribeAll(opened.slice(start, start + CONNECT_BATCH), request.clients.slice(start, start + CONNECT_BATCH));
+  }
+  clients.push(...opened);
   return clients.length;
 }
 
