@@ -1,21 +1,26 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asyncScheduler, filter, type Observable, ReplaySubject, type SchedulerLike } from 'rxjs';
-import { createClusterNode } from './cluster/node.js';
 import type { Config } from './config/schema.js';
+import { selectEngine } from './engines/select-engine.js';
 import { createLogger, type Logger } from './logger.js';
+import type { Readiness } from './streams/bar-source.js';
 import type { BarGenerator } from './streams/bar-stream.js';
-import { barsTopicKind, seriesHistory } from './streams/bars-topic.js';
+import { barsTopicKind } from './streams/bars-topic.js';
 import { catalogTopicKeys, type Catalog } from './streams/catalog.js';
 import { createEventBus, type BroadcastEvent } from './streams/events.js';
 import { Hub } from './streams/hub.js';
 import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
 import { quotesTopicKind } from './streams/quotes-topic.js';
+import { seriesHistory } from './streams/series-history.js';
 import { topicTicks } from './streams/topic-ticks.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
+import { deadlineServerOptions, guardConnections, type ConnectionDeadlines } from './transport/http/connection-deadlines.js';
+import { HistoryBars } from './transport/http/history-bars.js';
+import { historyRateLimit } from './transport/http/history-rate-limit.js';
 import { historyRoutes } from './transport/http/history-routes.js';
+import { createHttpApp } from './transport/http/http-app.js';
 import { pageRoutes } from './transport/http/page-routes.js';
-import { createHttpApp } from './transport/http/routes.js';
 import { udfRoutes } from './transport/http/udf-routes.js';
 import { rejectUpgrade, WsGateway } from './transport/ws/gateway.js';
 
@@ -66,58 +71,81 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     .pipe(filter((event) => event.type === 'topic_error'))
     .subscribe((event) => logger.error({ topic: event.topic, err: event.error }, 'topic stream failed; it carries on'));
 
-  // Standalone: no cluster node, no Redis. Otherwise the role decides where bars come from.
-  const cluster = createClusterNode(config, {
-    scheduler,
-    logger,
-    emit: bus.emit,
-    topics: catalogTopics,
-    ...(dependencies.generate ? { generate: dependencies.generate } : {}),
-    ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
-  });
+  const history = seriesHistory(broadcaster.seed);
+  const engine = selectEngine(
+    {
+      cluster: config.cluster,
+      memory: {
+        seed: broadcaster.seed,
+        periodMs: broadcaster.interval * 1000,
+        ...topicTicks(config.fanout.tickSchedule, broadcaster.interval * 1000, scheduler),
+        ...(dependencies.generate ? { generate: dependencies.generate } : {}),
+      },
+      topics: catalogTopics,
+      ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
+    },
+    { scheduler, logger, history, reportError: (topic, error) => bus.emit({ type: 'topic_error', topic: topic ?? 'engine', error }) },
+  );
   const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
-  const bars = barsTopicKind({
-    catalog,
-    seed: broadcaster.seed,
-    periodMs: broadcaster.interval * 1000,
-    ...topicTicks(config.fanout.tickSchedule, broadcaster.interval * 1000, scheduler),
-    ...(dependencies.generate ? { generate: dependencies.generate } : {}),
-  });
-  hub.register(cluster ? cluster.adaptBarsKind(bars) : bars);
-  hub.register(quotesTopicKind(catalog, seriesHistory({ seed: broadcaster.seed, generate: dependencies.generate })));
+  hub.register(barsTopicKind({ catalog, engine, resume: { history, maxBars: config.history.maxBars, now: () => scheduler.now(), listedAt: Date.parse(config.history.listingDate) } }));
+  hub.register(quotesTopicKind(catalog, history));
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
-  const history = { catalog, seed: broadcaster.seed, maxBars: config.history.maxBars, now: () => scheduler.now() };
+  const historySource = {
+    catalog,
+    seed: broadcaster.seed,
+    maxBars: config.history.maxBars,
+    maxCost: config.history.maxCost,
+    listedAt: Date.parse(config.history.listingDate),
+    bars: new HistoryBars({ seed: broadcaster.seed, cacheBars: config.history.cacheBars }),
+    now: () => scheduler.now(),
+  };
+  const rateLimit = historyRateLimit({ limit: config.history.rateLimit, windowMs: config.history.rateWindowMs });
+  const deadlines: ConnectionDeadlines = {
+    ...config.http,
+    maxSockets: config.limits.maxConnections + config.limits.maxHttpConnections,
+    maxHandshakesPerIp: config.limits.maxHandshakesPerIp,
+  };
   const server: Server = createServer(
+    deadlineServerOptions(deadlines),
     createHttpApp({
       metrics: () => metrics.snapshot(),
-      ready: () => state === 'running' && (cluster?.ready() ?? true),
+      ready: () => readiness(),
       logger,
-      routers: [historyRoutes(history), udfRoutes(history), pageRoutes()],
+      routers: [rateLimit.router, historyRoutes(historySource), udfRoutes(historySource), pageRoutes()],
     }),
   );
-  const gateway =
-    cluster?.servesClients === false
-      ? undefined
-      : new WsGateway({
+  guardConnections(server, deadlines);
+  const gateway = !engine.servesClients
+    ? undefined
+    : new WsGateway({
           server,
           hub,
           emit: bus.emit,
           logger,
           now: () => scheduler.now(),
-          maxPayload: config.limits.maxPayloadBytes,
           perMessageDeflate: config.fanout.perMessageDeflate,
+          staleAfterMs: config.fanout.staleAfterIntervals * broadcaster.interval * 1000,
           scheduler,
           access: {
             maxConnections: config.limits.maxConnections,
             allowedOrigins: config.auth.allowedOrigins,
             tokens: config.auth.tokens,
           },
-          limits: { ...config.limits, heartbeatIntervalMs: config.heartbeat.intervalMs },
+          limits: config.limits,
+          heartbeat: config.heartbeat,
         });
   if (!gateway) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   let stopping: Promise<void> | undefined;
+  /** Ready while running, the engine can do its part, and no topic clients watch has gone stale. */
+  function readiness(): Readiness {
+    if (state !== 'running') return { ready: false, reason: state };
+    const engineReadiness = engine.readiness();
+    if (!engineReadiness.ready) return engineReadiness;
+    const stale = gateway?.staleTopics() ?? [];
+    return stale.length === 0 ? engineReadiness : { ready: false, reason: `stale topics: ${stale.slice(0, 10).join(', ')}` };
+  }
 
   return {
     hub,
@@ -131,7 +159,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           state = 'running';
-          cluster?.start();
+          if (broadcaster.enabled) engine.start(hub);
           if (broadcaster.enabled) bus.emit({ type: 'broadcaster_started' });
           const address = server.address() as AddressInfo;
           logger.info({ address: address.address, port: address.port, broadcaster, role: config.cluster.role }, 'barcast listening');
@@ -146,8 +174,9 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         shutdown$.next();
         shutdown$.complete();
         await gateway?.close(config.shutdown.timeoutMs);
-        cluster?.stop();
+        await engine.stop();
         await closeServer(server);
+        rateLimit.close();
         bus.emit({ type: 'broadcaster_stopped' });
         metrics.close();
         bus.complete();

@@ -1,12 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { interval, type SchedulerLike, type Subscription } from 'rxjs';
-import { sweepHeartbeats } from '../../streams/operators/heartbeat.js';
+import { sweepHeartbeats } from './heartbeat-sweep.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
-import { CLOSE_GOING_AWAY } from './close-codes.js';
+import { closeCodeOf, ERRORS } from '../../domain/errors.js';
 import { Connection, connectionContext, type ConnectionContext, type ConnectionLimits } from './connection.js';
 import { TopicFanout } from './topic-fanout.js';
 import { checkUpgrade, type UpgradePolicy } from './upgrade-guard.js';
@@ -19,16 +19,22 @@ export interface GatewayOptions {
   readonly emit: EmitEvent;
   readonly logger: Logger;
   readonly now: () => number;
-  /** Largest accepted frame in bytes; ws closes a connection that sends more with 1009. */
-  readonly maxPayload: number;
   /** Drives per-connection timers (heartbeat, drain checks) and the rate limiter's clock. */
   readonly scheduler: SchedulerLike;
   /** Capacity, Origin allow-list and tokens, checked before a WebSocket opens. */
   readonly access: UpgradePolicy;
-  readonly limits: ConnectionLimits;
+  /** The `limits` config group, names unchanged (`maxPayloadBytes` becomes ws's `maxPayload` here, at ws's door). */
+  readonly limits: ConnectionLimits & { readonly maxPayloadBytes: number };
+  /** The `heartbeat` config group: protocol pings every `intervalMs` (0: off). */
+  readonly heartbeat: { readonly intervalMs: number };
   /** Offer permessage-deflate (off by default: it also rules out framing once for all sockets). */
   readonly perMessageDeflate?: boolean;
+  /** A live-fed topic with no update for longer than this is declared stale to its subscribers; 0: never. */
+  readonly staleAfterMs?: number;
 }
+
+/** The shortest silence that declares a topic stale. */
+export const MIN_STALE_MS = 1_000;
 
 /** How long a peer gets to answer our close frame before its socket is destroyed. */
 const CLOSE_HANDSHAKE_TIMEOUT_MS = 2_000;
@@ -44,6 +50,8 @@ export class WsGateway {
   private readonly context: ConnectionContext;
   /** The heartbeat sweep: one timer for all connections, running while any is open. */
   private heartbeat: Subscription | undefined;
+  /** The stale-topic sweep: one timer, running while any connection is open. */
+  private staleSweep: Subscription | undefined;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(request, socket, head);
 
   constructor(private readonly options: GatewayOptions) {
@@ -55,7 +63,7 @@ export class WsGateway {
     const serverOptions = {
       noServer: true,
       clientTracking: false,
-      maxPayload: options.maxPayload,
+      maxPayload: options.limits.maxPayloadBytes,
       perMessageDeflate: options.perMessageDeflate ?? false,
       closeTimeout: CLOSE_HANDSHAKE_TIMEOUT_MS,
     };
@@ -79,7 +87,7 @@ export class WsGateway {
     this.stopHeartbeat();
     const sockets = [...this.connections].map((connection) => connection.socket);
     const closed = sockets.map((socket) => waitForClose(socket));
-    for (const socket of sockets) socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+    for (const socket of sockets) socket.close(closeCodeOf('SHUTTING_DOWN'), ERRORS.SHUTTING_DOWN.message);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);
@@ -108,16 +116,36 @@ export class WsGateway {
     this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
   }
 
+  /** Topics declared stale right now (no update for longer than staleAfterMs). */
+  staleTopics(): string[] {
+    return this.fanout.staleTopics();
+  }
+
   private accept(socket: WebSocket): void {
     this.connections.add(new Connection(socket, this.context));
-    if (this.connections.size === 1) this.startHeartbeat();
+    if (this.connections.size === 1) {
+      this.startHeartbeat();
+      this.startStaleSweep();
+    }
+  }
+
+  /**
+   * Checks a few times per stale period, so a topic is declared stale within a third of it of
+   * going quiet. Never under MIN_STALE_MS of silence, however short the interval: a loaded
+   * event loop stalls for tens of milliseconds, which is not a stale source.
+   */
+  private startStaleSweep(): void {
+    const configured = this.options.staleAfterMs ?? 0;
+    if (configured <= 0 || this.staleSweep) return;
+    const staleAfterMs = Math.max(MIN_STALE_MS, configured);
+    this.staleSweep = interval(Math.max(50, staleAfterMs / 3), this.options.scheduler).subscribe(() => this.fanout.sweepStale(staleAfterMs));
   }
 
   /** Every interval: ping the peers that answered the last ping, terminate those that did not. */
   private startHeartbeat(): void {
-    const { heartbeatIntervalMs } = this.options.limits;
-    if (heartbeatIntervalMs <= 0 || this.heartbeat) return;
-    this.heartbeat = interval(heartbeatIntervalMs, this.options.scheduler)
+    const { intervalMs } = this.options.heartbeat;
+    if (intervalMs <= 0 || this.heartbeat) return;
+    this.heartbeat = interval(intervalMs, this.options.scheduler)
       .pipe(sweepHeartbeats(() => this.connections))
       .subscribe(({ ping, dead }) => {
         for (const connection of dead) connection.terminateDeadPeer();
@@ -128,6 +156,8 @@ export class WsGateway {
   private stopHeartbeat(): void {
     this.heartbeat?.unsubscribe();
     this.heartbeat = undefined;
+    this.staleSweep?.unsubscribe();
+    this.staleSweep = undefined;
   }
 }
 

@@ -1,29 +1,35 @@
 import type { Subscription } from 'rxjs';
+import { isSerialized, updateFrame, type TopicUpdate } from '../../domain/update.js';
 import type { EmitEvent } from '../../streams/events.js';
-import { frameOf } from '../../streams/framed-value.js';
 import type { OpenedTopic } from '../../streams/hub.js';
 import { prepareTextFrame, type PreparedFrame } from './prepared-frame.js';
-import { updateMessage } from './protocol.js';
+import { statusMessage, type TopicStatus } from './protocol.js';
 
 /** Anything that can take a framed update of a topic: a session, in practice. */
 export interface FrameSink {
   /** Writes one update of `topic`; the frame is the same object for every sink. */
-  send(frame: PreparedFrame, topic: string): void;
+  send(frame: PreparedFrame, topic: string, update: TopicUpdate<unknown>): void;
   /** Topics this sink is on; a sink on several gets its writes of one tick batched. */
   readonly subscriptionCount?: number;
   /** Hold writes until `uncork`, so the frames of one tick leave in one write. */
   cork?(): void;
   uncork?(): void;
+  /** A message about a topic that is not an update (its status); never conflated. */
+  sendStatus?(frame: string): void;
 }
 
 /** Runs `flush` once the current tick's synchronous fan-out is over. */
 export type EndOfTick = (flush: () => void) => void;
 
 interface FanoutTopic {
+  readonly topic: OpenedTopic;
   readonly sinks: Set<FrameSink>;
-  readonly subscription: Subscription;
-  /** The latest update frame, sent to a sink that joins later (the snapshot on subscribe). */
-  readonly latest: { frame?: PreparedFrame };
+  subscription?: Subscription;
+  /** The latest update and its frame, sent to a sink that joins later (the snapshot on subscribe). */
+  readonly latest: { frame?: PreparedFrame; update?: TopicUpdate<unknown> };
+  /** When the topic's last update came (or it started), and whether it has been declared stale since. */
+  lastUpdateAt: number;
+  stale: boolean;
 }
 
 /**
@@ -59,20 +65,24 @@ export class TopicFanout {
     if (existing) {
       if (existing.sinks.has(sink)) return false;
       existing.sinks.add(sink);
-      if (existing.latest.frame !== undefined) sink.send(existing.latest.frame, topic.key);
+      const { frame, update } = existing.latest;
+      if (frame !== undefined && update !== undefined) sink.send(frame, topic.key, update);
       return true;
     }
-    const sinks = new Set<FrameSink>([sink]);
-    const latest: { frame?: PreparedFrame } = {};
-    const subscription = topic.stream$.subscribe({
-      next: (value) => {
-        latest.frame = this.broadcast(topic, sinks, value);
+    const entry: FanoutTopic = { topic, sinks: new Set<FrameSink>([sink]), latest: {}, lastUpdateAt: this.now(), stale: false };
+    const subscription = topic.updates$.subscribe({
+      next: (update) => {
+        if (entry.stale) this.declare(entry, 'live');
+        entry.lastUpdateAt = this.now();
+        entry.latest.frame = this.broadcast(topic, entry.sinks, update);
+        entry.latest.update = update;
       },
       complete: () => this.topics.delete(topic.key),
       // The hub retries topic errors itself; one that still arrives ends this fan-out only.
       error: () => this.topics.delete(topic.key),
     });
-    if (!subscription.closed) this.topics.set(topic.key, { sinks, subscription, latest });
+    entry.subscription = subscription;
+    if (!subscription.closed) this.topics.set(topic.key, entry);
     return true;
   }
 
@@ -82,22 +92,56 @@ export class TopicFanout {
     if (!topic?.sinks.delete(sink)) return false;
     if (topic.sinks.size === 0) {
       this.topics.delete(key);
-      topic.subscription.unsubscribe();
+      topic.subscription?.unsubscribe();
     }
     return true;
   }
 
-  /** Sends one update of `key` to `sink` alone, outside any stream (e.g. a refused topic's error value). */
-  notify(sink: FrameSink, kind: string, key: string, value: unknown): void {
-    sink.send(prepareTextFrame(updateMessage(kind, key, this.now(), value)), key);
+  /**
+   * Declares stale every live-fed topic (`OpenedTopic.live`) that has had no update for more
+   * than `staleAfterMs`, telling its subscribers with a `<kind>.status` message, so a chart
+   * can show "delayed" instead of silently freezing; the next update declares it live again.
+   */
+  sweepStale(staleAfterMs: number): void {
+    const now = this.now();
+    for (const entry of this.topics.values()) {
+      if (entry.topic.live && !entry.stale && now - entry.lastUpdateAt > staleAfterMs) this.declare(entry, 'stale');
+    }
   }
 
-  private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, value: unknown): PreparedFrame {
-    // A value that arrived serialized (from Redis) is forwarded byte for byte.
-    const frame = prepareTextFrame(frameOf(value) ?? updateMessage(topic.kind, topic.key, this.now(), value));
+  /** The topics currently declared stale (GET /ready reports them). */
+  staleTopics(): string[] {
+    return [...this.topics.values()].filter((entry) => entry.stale).map((entry) => entry.topic.key);
+  }
+
+  private declare(entry: FanoutTopic, status: TopicStatus): void {
+    entry.stale = status === 'stale';
+    const frame = statusMessage(entry.topic.kind, entry.topic.key, status, entry.lastUpdateAt);
+    for (const sink of entry.sinks) sink.sendStatus?.(frame);
+    this.emit({ type: 'topic_status', topic: entry.topic.key, status });
+  }
+
+  /** The latest update of a running topic, if it has had one. */
+  latest(key: string): TopicUpdate<unknown> | undefined {
+    return this.topics.get(key)?.latest.update;
+  }
+
+  /** Sends one value of `key` to `sink` alone, outside any stream (e.g. a refused topic's error value). */
+  notify(sink: FrameSink, kind: string, key: string, value: unknown): void {
+    this.notifyUpdate(sink, kind, key, { value, ts: this.now() });
+  }
+
+  /** Sends one update of `key` to `sink` alone (a replayed bar, say). */
+  notifyUpdate(sink: FrameSink, kind: string, key: string, update: TopicUpdate<unknown>): void {
+    sink.send(prepareTextFrame(updateFrame(kind, key, update)), key, update);
+  }
+
+  private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, update: TopicUpdate<unknown>): PreparedFrame {
+    // An update that arrived serialized (from Redis) is forwarded byte for byte.
+    const frame = prepareTextFrame(isSerialized(update) ? update.frame : updateFrame(topic.kind, topic.key, update));
     for (const sink of sinks) {
       if ((sink.subscriptionCount ?? 1) > 1) this.holdUntilEndOfTick(sink);
-      sink.send(frame, topic.key);
+      sink.send(frame, topic.key, update);
     }
     this.emit({ type: 'broadcast_sent', topic: topic.key, recipients: sinks.size });
     return frame;

@@ -1,7 +1,7 @@
-import { Subject } from 'rxjs';
+import { map, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { BroadcastEventBody } from '../../../src/streams/events.js';
-import { withFrame } from '../../../src/streams/framed-value.js';
+import type { SerializedUpdate, TopicUpdate } from '../../../src/domain/update.js';
 import type { OpenedTopic } from '../../../src/streams/hub.js';
 import type { PreparedFrame } from '../../../src/transport/ws/prepared-frame.js';
 import { TopicFanout, type FrameSink } from '../../../src/transport/ws/topic-fanout.js';
@@ -11,20 +11,26 @@ class RecordingSink implements FrameSink {
   readonly log: string[] = [];
   readonly frames: PreparedFrame[] = [];
   constructor(readonly subscriptionCount: number) {}
-  send(frame: PreparedFrame, topic: string): void {
+  send(frame: PreparedFrame, topic: string, _update: TopicUpdate<unknown>): void {
     this.frames.push(frame);
     this.log.push(`${topic} ${frame.framed.subarray(frame.framed.length - Buffer.byteLength(frame.text)).toString()}`);
   }
   cork(): void {
     this.log.push('cork');
   }
+  sendStatus(frame: string): void {
+    this.log.push(`status ${frame}`);
+  }
   uncork(): void {
     this.log.push('uncork');
   }
 }
 
+/** A topic fed by a subject of plain values (stamped at the fan-out's clock, 7) or of serialized updates. */
 function topic(key: string, stream$: Subject<unknown>): OpenedTopic {
-  return { kind: 'bars', key, description: {}, stream$ };
+  const asUpdate = (value: unknown): TopicUpdate<unknown> =>
+    typeof value === 'object' && value !== null && 'frame' in value ? (value as SerializedUpdate<unknown>) : { value, ts: 7 };
+  return { kind: 'bars', key, description: {}, live: true, stream$, updates$: stream$.pipe(map(asUpdate)) };
 }
 
 function fanoutWithManualTicks(events: BroadcastEventBody[] = []): { fanout: TopicFanout; endTick: () => void } {
@@ -55,7 +61,7 @@ describe('TopicFanout', () => {
     const aapl = new Subject<unknown>();
     const sink = new RecordingSink(1);
     fanout.join(topic('bars:AAPL:1', aapl), sink);
-    aapl.next(withFrame({ close: 2 }, 'the frame from redis'));
+    aapl.next({ value: { close: 2 }, ts: 7, frame: 'the frame from redis' } satisfies SerializedUpdate<unknown>);
     expect(sink.log).toEqual(['bars:AAPL:1 the frame from redis']);
   });
 
@@ -141,5 +147,38 @@ describe('TopicFanout', () => {
     fanout.leave('bars:AAPL:1', second);
     expect(aapl.observed).toBe(false);
     expect(fanout.leave('bars:AAPL:1', second)).toBe(false);
+  });
+
+  it('declares a live-fed topic stale after a quiet spell, tells its sinks once, and live again with its next update', () => {
+    let now = 0;
+    const fanout = new TopicFanout(() => undefined, () => now, (flush) => flush());
+    const aapl = new Subject<unknown>();
+    const sink = new RecordingSink(1);
+    fanout.join(topic('bars:AAPL:1', aapl), sink);
+    aapl.next(1);
+    now = 300;
+    fanout.sweepStale(300);
+    expect(fanout.staleTopics()).toEqual([]); // quiet for exactly the limit: not yet
+    now = 301;
+    fanout.sweepStale(300);
+    fanout.sweepStale(300);
+    expect(fanout.staleTopics()).toEqual(['bars:AAPL:1']);
+    aapl.next(2);
+    expect(fanout.staleTopics()).toEqual([]);
+    expect(sink.log.filter((line) => line.startsWith('status'))).toEqual([
+      'status {"type":"bars.status","topic":"bars:AAPL:1","payload":{"status":"stale","since":0}}',
+      'status {"type":"bars.status","topic":"bars:AAPL:1","payload":{"status":"live"}}',
+    ]);
+    expect(sink.log.at(-1)).toContain('"payload":2');
+  });
+
+  it('never declares stale a topic that is not live-fed (a derived kind that updates when it has something)', () => {
+    let now = 0;
+    const fanout = new TopicFanout(() => undefined, () => now);
+    const quiet = new Subject<unknown>();
+    fanout.join({ ...topic('sma:AAPL:20', quiet), kind: 'sma', live: false }, new RecordingSink(1));
+    now = 10_000;
+    fanout.sweepStale(300);
+    expect(fanout.staleTopics()).toEqual([]);
   });
 });
