@@ -103,18 +103,18 @@ function sweepChart(sweep: SweepResult): string {
   const parts: string[] = [];
   measures.forEach((measure, row) => {
     const values = sweep.points.flatMap((point) => point.rows.map(measure.value)).filter((value) => Number.isFinite(value) && value > 0);
-    const max = niceCeiling(Math.max(...values, 1));
+    // Log scale: the 100-connection points cost ten times the rest, and a linear axis would flatten everything else.
+    const [low, high] = [Math.log10(niceFloor(Math.min(...values, 1))), Math.log10(niceCeiling(Math.max(...values, 1)))];
     const y0 = top + row * (panelHeight + gap);
-    parts.push(`<text x="${left}" y="${y0 - 14}" font-weight="bold">${measure.label}</text>`);
+    parts.push(`<text x="${left}" y="${y0 - 14}" font-weight="bold">${measure.label}, log scale</text>`);
     perClient.forEach((topics, column) => {
       const x0 = left + column * (panelWidth + 30);
       const px = (count: number): number => x0 + 10 + logX(count) * (panelWidth - 20);
-      const py = (value: number): number => y0 + panelHeight - (Math.min(value, max) / max) * panelHeight;
+      const py = (value: number): number => y0 + panelHeight - ((Math.log10(value) - low) / (high - low || 1)) * panelHeight;
       parts.push(`<rect x="${x0}" y="${y0}" width="${panelWidth}" height="${panelHeight}" fill="none" stroke="#cbd2d9"/>`);
-      for (let tick = 0; tick <= 4; tick += 1) {
-        const value = (max * tick) / 4;
+      for (const value of logTicks(10 ** low, 10 ** high)) {
         parts.push(`<line x1="${x0}" x2="${x0 + panelWidth}" y1="${py(value)}" y2="${py(value)}" stroke="#eef0f2"/>`);
-        if (column === 0) parts.push(`<text x="${x0 - 6}" y="${py(value) + 4}" text-anchor="end">${value.toFixed(max < 10 ? 1 : 0)}</text>`);
+        if (column === 0) parts.push(`<text x="${x0 - 6}" y="${py(value) + 4}" text-anchor="end">${value < 1 ? value.toFixed(1) : value}</text>`);
       }
       for (const count of counts) parts.push(`<text x="${px(count)}" y="${y0 + panelHeight + 16}" text-anchor="middle">${count >= 1000 ? `${count / 1000}k` : count}</text>`);
       parts.push(`<text x="${x0 + panelWidth / 2}" y="${y0 + panelHeight + 32}" text-anchor="middle" fill="#616e7c">connections, ${topics} topic${topics > 1 ? 's' : ''} per client</text>`);
@@ -132,7 +132,24 @@ function sweepChart(sweep: SweepResult): string {
     });
   });
   parts.push(...legend(left, height - 10, servers));
-  return svg(width, height, `Scaling sweep, same run (${runLabel}; values above the axis are clipped)`, parts);
+  return svg(width, height, `Scaling sweep, same run (${runLabel}; log scales)`, parts);
+}
+
+/** 1, 2, 5 times each power of ten from `low` to `high`. */
+function logTicks(low: number, high: number): number[] {
+  const ticks: number[] = [];
+  for (let power = Math.floor(Math.log10(low)); power <= Math.ceil(Math.log10(high)); power += 1) {
+    for (const step of [1, 2, 5]) {
+      const value = step * 10 ** power;
+      if (value >= low * 0.999 && value <= high * 1.001) ticks.push(Number(value.toPrecision(3)));
+    }
+  }
+  return ticks;
+}
+
+function niceFloor(value: number): number {
+  const magnitude = 10 ** Math.floor(Math.log10(value));
+  return ([5, 2, 1].find((step) => step * magnitude <= value) ?? 1) * magnitude;
 }
 
 function niceCeiling(value: number): number {
