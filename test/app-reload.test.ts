@@ -2,10 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { hmacToken, JWT_SECRET } from './support/jwt.js';
 import { memoryLogger } from './support/memory-logger.js';
-import { appTracker } from './support/test-app.js';
-import { TestClient } from './support/ws-client.js';
+import { testApps, TestClient } from '../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 const configWith = (auth: Record<string, unknown>, level = 'info') =>
@@ -15,7 +14,7 @@ describe('app.reload (SIGHUP)', () => {
   it('applies the new log level and tokens, closing with 4003 only connections whose static token is gone', async () => {
     const { logger, records } = memoryLogger('info');
     const auth = { tokens: ['alpha', 'beta'], jwtSecret: JWT_SECRET };
-    const { app, wsUrl } = await apps.start({ auth, log: { level: 'info' } }, { logger });
+    const { app, wsUrl } = await apps.start({ config: { auth, log: { level: 'info' } }, logger });
     const alpha = await TestClient.connect(`${wsUrl}?token=alpha`);
     const beta = await TestClient.connect(`${wsUrl}?token=beta`);
     const jwt = await TestClient.connect(`${wsUrl}?token=${await hmacToken()}`);

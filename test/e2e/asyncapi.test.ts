@@ -3,10 +3,9 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/domain/errors.js';
 import { hmacToken, JWT_SECRET } from '../support/jwt.js';
-import { appTracker } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
+import { isType, isUpdateOf, type ServerMessage, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 interface AsyncApiDocument {
@@ -67,7 +66,7 @@ describe('AsyncAPI document at /api/v1/ws/asyncapi.json', () => {
     await client.waitForCount(isType('quotes.subscribe.response'), 2);
     await client.waitForCount((message) => message.type === 'quotes.update' && message.topic === 'quotes:AAPL', 2);
     await client.waitFor((message) => message.type === 'quotes.update' && message.topic === 'quotes:NOPE');
-    client.unsubscribe('AAPL');
+    client.unsubscribeBars('AAPL');
     client.send({ type: 'quotes.unsubscribe', payload: { symbols: ['AAPL', 'MSFT'] } });
     await client.waitForCount(isType('bars.unsubscribe.response'), 2);
     await client.waitFor(isType('quotes.unsubscribe.response'));
@@ -98,9 +97,9 @@ describe('AsyncAPI document at /api/v1/ws/asyncapi.json', () => {
 
 describe('AsyncAPI document: access-control messages', () => {
   it('describes auth.refresh, its responses and auth.expiring as the server sends them', async () => {
-    const { httpUrl, wsUrl } = await apps.start({ auth: { jwtSecret: JWT_SECRET, expiryWarningSeconds: 600 } });
+    const { httpUrl, wsUrl } = await apps.start({ config: { auth: { jwtSecret: JWT_SECRET, expiryWarningSeconds: 600 } } });
     const schemas = validators((await (await fetch(`${httpUrl}/api/v1/ws/asyncapi.json`)).json()) as AsyncApiDocument);
-    const client = await TestClient.connect(wsUrl, {}, ['barcast.v1', `barcast.bearer.${await hmacToken()}`]);
+    const client = await TestClient.connect(wsUrl, { protocols: ['barcast.v1', `barcast.bearer.${await hmacToken()}`] });
     await client.waitFor(isType('auth.expiring'));
     const sent = [
       { type: 'auth.refresh', id: 1, payload: { token: await hmacToken() } },

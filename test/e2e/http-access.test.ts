@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { testApps } from '../../src/testing/index.js';
 import { hmacToken, JWT_SECRET } from '../support/jwt.js';
-import { appTracker } from '../support/test-app.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 const HISTORY = '/api/v1/bars?symbol=AAPL&resolution=1&countback=2';
@@ -17,7 +17,7 @@ async function status(url: string, headers: Record<string, string> = {}): Promis
 
 describe('HTTP access control (history, UDF, metrics)', () => {
   it('with tokens configured, asks for one on history, UDF and metrics, the way the WebSocket does', async () => {
-    const { httpUrl } = await apps.start({ auth: { tokens: ['s3cret'] } });
+    const { httpUrl } = await apps.start({ config: { auth: { tokens: ['s3cret'] } } });
     for (const path of PROTECTED) {
       const refused = await fetch(`${httpUrl}${path}`);
       expect(refused.status, path).toBe(401);
@@ -31,14 +31,14 @@ describe('HTTP access control (history, UDF, metrics)', () => {
   });
 
   it('takes a JWT as well', async () => {
-    const { httpUrl } = await apps.start({ auth: { jwtSecret: JWT_SECRET } });
+    const { httpUrl } = await apps.start({ config: { auth: { jwtSecret: JWT_SECRET } } });
     expect(await status(`${httpUrl}${HISTORY}`)).toBe(401);
     expect(await status(`${httpUrl}${HISTORY}`, { authorization: `Bearer ${await hmacToken({}, { expiresInS: -60 })}` })).toBe(401);
     expect(await status(`${httpUrl}${HISTORY}`, { authorization: `Bearer ${await hmacToken()}` })).toBe(200);
   });
 
   it('refuses a browser Origin off the allow-list with 403 and lets requests without an Origin through', async () => {
-    const { httpUrl } = await apps.start({ auth: { allowedOrigins: ['https://app.example.com'] } });
+    const { httpUrl } = await apps.start({ config: { auth: { allowedOrigins: ['https://app.example.com'] } } });
     for (const path of [HISTORY, UDF]) {
       const refused = await fetch(`${httpUrl}${path}`, { headers: { origin: 'https://evil.example.com' } });
       expect(refused.status, path).toBe(403);
@@ -49,7 +49,7 @@ describe('HTTP access control (history, UDF, metrics)', () => {
   });
 
   it('answers a CORS preflight from an allowed Origin, so a chart elsewhere may send its token in Authorization', async () => {
-    const { httpUrl } = await apps.start({ auth: { tokens: ['s3cret'], allowedOrigins: ['https://app.example.com'] } });
+    const { httpUrl } = await apps.start({ config: { auth: { tokens: ['s3cret'], allowedOrigins: ['https://app.example.com'] } } });
     const preflight = await fetch(`${httpUrl}${HISTORY}`, {
       method: 'OPTIONS',
       headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
@@ -62,7 +62,7 @@ describe('HTTP access control (history, UDF, metrics)', () => {
   });
 
   it('serves the metrics without a token when METRICS_PUBLIC is set, history still asking for one', async () => {
-    const { httpUrl } = await apps.start({ auth: { tokens: ['s3cret'], metricsPublic: true } });
+    const { httpUrl } = await apps.start({ config: { auth: { tokens: ['s3cret'], metricsPublic: true } } });
     expect(await status(`${httpUrl}/metrics`)).toBe(200);
     expect(await status(`${httpUrl}/api/v1/broadcaster/metrics`)).toBe(200);
     expect(await status(`${httpUrl}${HISTORY}`)).toBe(401);

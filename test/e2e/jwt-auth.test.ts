@@ -6,10 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nextEvent } from '../support/app-events.js';
 import { hmacToken, JWT_SECRET, signingKeys, unsignedToken, type SigningKeys } from '../support/jwt.js';
 import { memoryLogger } from '../support/memory-logger.js';
-import { appTracker } from '../support/test-app.js';
-import { isType, TestClient, type ServerMessage } from '../support/ws-client.js';
+import { testApps, isType, TestClient, type ServerMessage } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 let dir = '';
@@ -33,7 +32,7 @@ const isResponse = (type: string) => (message: ServerMessage) => message.type ==
 describe('JWT access', () => {
   it('refuses every kind of bad token with 401 before the WebSocket opens, and logs none of them', async () => {
     const { logger, records } = memoryLogger('trace');
-    const { app, wsUrl } = await apps.start({ auth: { ...hmacAuth, jwtKeyFile: join(dir, 'rsa.pem'), maxTokenBytes: 2048 }, log: { level: 'trace' } }, { logger });
+    const { app, wsUrl } = await apps.start({ config: { auth: { ...hmacAuth, jwtKeyFile: join(dir, 'rsa.pem'), maxTokenBytes: 2048 }, log: { level: 'trace' } }, logger });
     const bad = {
       malformed: 'not-a-jwt',
       threeDots: 'a.b.c',
@@ -55,7 +54,7 @@ describe('JWT access', () => {
       await expect(TestClient.connect(wsUrl, { headers: { authorization: `Bearer ${token}` } }), `${kind} in the header`).rejects.toThrow(refused);
     }
     // Subprotocols take token characters only: the base64url ones.
-    await expect(TestClient.connect(wsUrl, {}, ['barcast.v1', `barcast.bearer.${bad.expired}`])).rejects.toThrow(refused);
+    await expect(TestClient.connect(wsUrl, { protocols: ['barcast.v1', `barcast.bearer.${bad.expired}`] })).rejects.toThrow(refused);
     expect(app.metrics()).toMatchObject({ clients: 0, connections_refused: Object.keys(bad).length * 2 + 1 });
 
     const token = await hmacToken(good);
@@ -72,42 +71,42 @@ describe('JWT access', () => {
   });
 
   it('accepts an HMAC token from the header, the query or the bearer subprotocol, selecting barcast.v1 and never echoing the token', async () => {
-    const { wsUrl } = await apps.start({ auth: hmacAuth });
+    const { wsUrl } = await apps.start({ config: { auth: hmacAuth } });
     const token = await hmacToken(good);
-    const byProtocol = await TestClient.connect(wsUrl, {}, ['barcast.v1', `barcast.bearer.${token}`]);
+    const byProtocol = await TestClient.connect(wsUrl, { protocols: ['barcast.v1', `barcast.bearer.${token}`] });
     expect(byProtocol.socket.protocol).toBe('barcast.v1');
     const byQuery = await TestClient.connect(`${wsUrl}?token=${token}`);
     const byHeader = await TestClient.connect(wsUrl, { headers: { authorization: `Bearer ${token}` } });
-    byHeader.subscribe('AAPL');
+    byHeader.subscribeBars('AAPL');
     expect((await byHeader.waitFor(isType('bars.subscribe.response'))).payload).toMatchObject({ status: 'ok' });
     await Promise.all([byProtocol.close(), byQuery.close(), byHeader.close()]);
   });
 
   it('verifies RS256 tokens with a PEM public key and ES256 tokens with a JWKS file', async () => {
-    const rsaApp = await apps.start({ auth: { jwtKeyFile: join(dir, 'rsa.pem') } });
+    const rsaApp = await apps.start({ config: { auth: { jwtKeyFile: join(dir, 'rsa.pem') } } });
     await (await TestClient.connect(`${rsaApp.wsUrl}?token=${await rsa.sign()}`)).close();
     await expect(TestClient.connect(`${rsaApp.wsUrl}?token=${await ec.sign()}`)).rejects.toThrow(refused);
-    const ecApp = await apps.start({ auth: { jwtKeyFile: join(dir, 'ec.jwks.json') } });
+    const ecApp = await apps.start({ config: { auth: { jwtKeyFile: join(dir, 'ec.jwks.json') } } });
     await (await TestClient.connect(`${ecApp.wsUrl}?token=${await ec.sign()}`)).close();
     await expect(TestClient.connect(`${ecApp.wsUrl}?token=${await rsa.sign()}`)).rejects.toThrow(refused);
   });
 
   it('keeps static tokens working next to JWTs', async () => {
-    const { wsUrl } = await apps.start({ auth: { ...hmacAuth, tokens: ['static-token'] } });
+    const { wsUrl } = await apps.start({ config: { auth: { ...hmacAuth, tokens: ['static-token'] } } });
     await (await TestClient.connect(`${wsUrl}?token=static-token`)).close();
     await (await TestClient.connect(`${wsUrl}?token=${await hmacToken(good)}`)).close();
     await expect(TestClient.connect(`${wsUrl}?token=Static-Token`)).rejects.toThrow(refused);
   });
 
   it('refuses a subscribe outside the token topics with FORBIDDEN_TOPIC and keeps the connection', async () => {
-    const { app, wsUrl } = await apps.start({ auth: hmacAuth, broadcaster: { symbols: ['AAPL', 'MSFT'] } });
+    const { app, wsUrl } = await apps.start({ config: { auth: hmacAuth, broadcaster: { symbols: ['AAPL', 'MSFT'] } } });
     const client = await TestClient.connect(`${wsUrl}?token=${await hmacToken({ ...good, topics: ['bars:AAPL:*', 'quotes:*'] })}`);
-    client.subscribe('MSFT');
+    client.subscribeBars('MSFT');
     const forbidden = await client.waitFor(isType('bars.subscribe.response'));
     expect(forbidden.payload).toMatchObject({ status: 'error', code: 'FORBIDDEN_TOPIC' });
     client.send({ type: 'quotes.subscribe', payload: { symbols: ['MSFT'] } });
     expect((await client.waitFor(isType('quotes.subscribe.response'))).payload).toMatchObject({ status: 'ok' });
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitFor((message) => message.type === 'bars.subscribe.response' && message.payload?.['status'] === 'ok');
     await client.waitFor(isType('bars.update'));
     expect(app.metrics().messages_rejected.FORBIDDEN_TOPIC).toBe(1);
@@ -115,7 +114,7 @@ describe('JWT access', () => {
   });
 
   it('tells a client before its token expires, then closes it with 4001', async () => {
-    const { app, wsUrl } = await apps.start({ auth: { ...hmacAuth, expiryWarningSeconds: 2 } });
+    const { app, wsUrl } = await apps.start({ config: { auth: { ...hmacAuth, expiryWarningSeconds: 2 } } });
     const exp = nowSeconds() + 3;
     const client = await TestClient.connect(`${wsUrl}?token=${await hmacToken({ ...good, exp })}`);
     const closedByAuth = nextEvent(app.events$, 'connection_closed_by_auth', 6_000);
@@ -129,10 +128,10 @@ describe('JWT access', () => {
   });
 
   it('takes a fresh token in-band (auth.refresh), keeping the subscriptions past the old expiry', async () => {
-    const { wsUrl } = await apps.start({ auth: { ...hmacAuth, expiryWarningSeconds: 2 }, broadcaster: { interval: 0.1 } });
+    const { wsUrl } = await apps.start({ config: { auth: { ...hmacAuth, expiryWarningSeconds: 2 }, broadcaster: { interval: 0.1 } } });
     const exp = nowSeconds() + 3;
     const client = await TestClient.connect(`${wsUrl}?token=${await hmacToken({ ...good, exp })}`);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitFor(isType('auth.expiring'));
 
     client.send({ type: 'auth.refresh', id: 'r1', payload: { token: await hmacToken(good, { expiresInS: -10 }) } });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isType, TestClient } from '../support/ws-client.js';
+import { isType, TestClient } from '../../src/testing/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -61,7 +61,7 @@ describe('the process', () => {
     const exited = exitOf(child);
     const port = await listeningPort(child);
     const client = await TestClient.connect(`ws://127.0.0.1:${port}/api/v1/ws`);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitFor(isType('bars.subscribe.response'));
 
     const signalledAt = Date.now();
@@ -108,7 +108,7 @@ describe('SIGHUP', () => {
     const url = `ws://127.0.0.1:${port}/api/v1/ws`;
     const kept = await TestClient.connect(`${url}?token=kept-token`);
     const removed = await TestClient.connect(`${url}?token=removed-token`);
-    kept.subscribe('AAPL');
+    kept.subscribeBars('AAPL');
     await kept.waitFor(isType('bars.subscribe.response'));
     await expect(TestClient.connect(`${url}?token=new-token`)).rejects.toThrow(/HTTP 401/);
 

@@ -1,11 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { promtool, startPrometheus, type PrometheusServer } from '../support/prometheus.js';
-import { appTracker } from '../support/test-app.js';
-import { isType, TestClient } from '../support/ws-client.js';
+import { testApps, isType, TestClient } from '../../src/testing/index.js';
 
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
-const apps = appTracker();
+const apps = testApps();
 let prometheus: PrometheusServer | undefined;
 afterEach(async () => {
   await prometheus?.stop();
@@ -31,9 +30,9 @@ async function scrape(httpUrl: string): Promise<{ contentType: string | null; te
 
 describe('GET /metrics', () => {
   it('passes promtool check metrics, with counters, gauges, histograms and the default process metrics', async () => {
-    const { wsUrl, httpUrl } = await apps.start({ broadcaster: { interval: 0.02 } });
+    const { wsUrl, httpUrl } = await apps.start({ config: { broadcaster: { interval: 0.02 } } });
     const client = await TestClient.connect(wsUrl);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitFor(isType('bars.update'));
     client.send('not json');
     await client.waitFor(isType('error'));
@@ -64,13 +63,13 @@ describe('GET /metrics', () => {
 
   it('says what the JSON snapshot says: both read the same state', async () => {
     // A long interval: no tick between the two reads.
-    const { app, wsUrl, httpUrl } = await apps.start({ broadcaster: { interval: 600 }, limits: { maxConnections: 2 } });
+    const { app, wsUrl, httpUrl } = await apps.start({ config: { broadcaster: { interval: 600 }, limits: { maxConnections: 2 } } });
     const [first, second] = [await TestClient.connect(wsUrl), await TestClient.connect(wsUrl)];
     await expect(TestClient.connect(wsUrl)).rejects.toThrow(/HTTP 503/);
-    first.subscribe('AAPL');
-    second.subscribe('AAPL');
-    second.subscribe('MSFT');
-    second.subscribe('NOPE');
+    first.subscribeBars('AAPL');
+    second.subscribeBars('AAPL');
+    second.subscribeBars('MSFT');
+    second.subscribeBars('NOPE');
     await second.waitFor((message) => message.type === 'bars.subscribe.response' && message.payload?.['status'] === 'error');
     await first.waitFor(isType('bars.subscribe.response'));
 
@@ -91,7 +90,7 @@ describe('GET /metrics', () => {
   it('is scraped by a real Prometheus, which serves a barcast series back through its query API', async () => {
     const { wsUrl, address } = await apps.start();
     const client = await TestClient.connect(wsUrl);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitFor(isType('bars.subscribe.response'));
     prometheus = await startPrometheus(`127.0.0.1:${address.port}`);
     let result: Awaited<ReturnType<PrometheusServer['query']>> = [];

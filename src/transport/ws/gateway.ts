@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { interval, type SchedulerLike, type Subscription } from 'rxjs';
+import { upgradeCompleted } from '../http/connection-deadlines.js';
 import { sweepHeartbeats } from './heartbeat-sweep.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
@@ -67,8 +68,11 @@ export class WsGateway {
     // permessage-deflate is off: bar frames are small, and compressing each one per socket
     // costs more CPU than the bytes it saves.
     // closeTimeout is a ws 8 server option that @types/ws does not declare yet, hence the variable.
+    // clientTracking is off because `connections` already tracks every socket: ws's own Set
+    // would add an entry, a closure and a second 'close' listener per connection.
     const serverOptions = {
       noServer: true,
+      clientTracking: false,
       maxPayload: options.limits.maxPayloadBytes,
       perMessageDeflate: options.perMessageDeflate ?? false,
       closeTimeout: CLOSE_HANDSHAKE_TIMEOUT_MS,
@@ -93,7 +97,7 @@ export class WsGateway {
   async close(timeoutMs: number): Promise<void> {
     this.options.server.off('upgrade', this.onUpgrade);
     this.stopHeartbeat();
-    const sockets = [...this.wss.clients];
+    const sockets = [...this.connections].map((connection) => connection.socket);
     const closed = sockets.map((socket) => waitForClose(socket));
     for (const socket of sockets) socket.close(closeCodeOf('SHUTTING_DOWN'), ERRORS.SHUTTING_DOWN.message);
     let timer: NodeJS.Timeout | undefined;
@@ -102,7 +106,10 @@ export class WsGateway {
     });
     await Promise.race([Promise.all(closed), deadline]);
     clearTimeout(timer);
-    for (const socket of this.wss.clients) socket.terminate();
+    for (const connection of this.connections) connection.socket.terminate();
+    // Terminated sockets close at once; their 'close' (and the session cleanup) follows. ws would
+    // wait for it in wss.close only with its own client tracking, which is off (see the constructor).
+    await Promise.all(closed);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
@@ -127,7 +134,7 @@ export class WsGateway {
       rejectUpgrade(socket, 404, 'Not Found');
       return;
     }
-    if (this.wss.clients.size + this.pendingUpgrades >= this.options.limits.maxConnections) {
+    if (this.connections.size + this.pendingUpgrades >= this.options.limits.maxConnections) {
       this.refuse(socket, 'SERVER_FULL');
       return;
     }
@@ -148,7 +155,10 @@ export class WsGateway {
       this.refuse(socket, verdict.code);
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, verdict.credential));
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      upgradeCompleted(socket);
+      this.accept(ws, verdict.credential);
+    });
   }
 
   private refuse(socket: Duplex, code: ErrorCode): void {

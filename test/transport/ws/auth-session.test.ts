@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { BroadcastEventBody } from '../../../src/streams/events.js';
 import type { Credential, TokenAuthority, TokenCheck } from '../../../src/transport/auth/credential.js';
 import { AuthSession, type AuthOwner } from '../../../src/transport/ws/auth-session.js';
-import { marbleScheduler } from '../../support/marbles.js';
+import { marbleScheduler } from '../../../src/testing/index.js';
+import { vitestEqual } from '../../support/vitest-equal.js';
 
 class FakeOwner implements AuthOwner {
   readonly replies: unknown[] = [];
@@ -32,7 +33,7 @@ const authority: TokenAuthority = {
 };
 
 function session(credential: Credential) {
-  const scheduler = marbleScheduler();
+  const scheduler = marbleScheduler(vitestEqual);
   const owner = new FakeOwner();
   const events: BroadcastEventBody[] = [];
   const auth = new AuthSession(credential, owner, {
