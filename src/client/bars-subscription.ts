@@ -1,0 +1,125 @@
+import { type BehaviorSubject, from, Subject, type Subscription } from 'rxjs';
+import type { Bar } from '../domain/bar.js';
+import type { TopicRequestError } from '../domain/errors.js';
+import { parseResolution } from '../domain/resolution.js';
+import { admitBar, type HeldSeries, NOTHING_HELD, resumeSince } from './held-series.js';
+import type { HistoryLoader } from './rest-history.js';
+import { isBar, type ResponseMessage, type UpdateMessage } from './server-message.js';
+import type { TopicState } from './topic-state.js';
+import type { TopicSubscription } from './topic-subscription.js';
+
+export interface BarsSubscriptionOptions {
+  readonly key: string;
+  readonly symbol: string;
+  readonly resolution: string;
+  /** Time of the last final bar the caller already holds (e.g. from history): resume after it. */
+  readonly since?: number;
+  readonly loadHistory: HistoryLoader;
+  readonly state: BehaviorSubject<TopicState>;
+}
+
+/** A gap the server could not replay, being loaded from history while live updates wait. */
+interface Reload {
+  readonly since: number;
+  readonly waiting: UpdateMessage[];
+  loading?: Subscription;
+}
+
+/**
+ * A bar topic that stays exact across reconnects. Every (re)subscribe carries `since`, the
+ * last final bar held; the server replays what closed after it (`recovered: true`), or says
+ * it cannot, and then the bars between `since` and the first live bar are loaded from
+ * history while live updates wait. `bars` never goes back in time, never re-emits a final
+ * bar, and so never leaves a hole or a stale bar behind.
+ */
+export function barsSubscription(options: BarsSubscriptionOptions): TopicSubscription & { readonly bars: Subject<Bar> } {
+  const { key, symbol, resolution, loadHistory, state } = options;
+  const bars = new Subject<Bar>();
+  const grid = parseResolution(resolution);
+  let held: HeldSeries = options.since === undefined ? NOTHING_HELD : { lastFinal: options.since };
+  /** The `since` of the subscribe in flight. */
+  let asked: number | undefined;
+  let reload: Reload | undefined;
+
+  const setState = (patch: Partial<TopicState>): void => state.next({ ...state.value, ...patch });
+  const hand = (bar: Bar, final: boolean): void => {
+    const next = admitBar(held, bar, final);
+    if (!next) return;
+    held = next;
+    bars.next(bar);
+  };
+  const apply = (message: UpdateMessage): void => {
+    if (isBar(message.payload)) hand(message.payload, message.final);
+  };
+  const cancelReload = (): void => {
+    reload?.loading?.unsubscribe();
+    reload = undefined;
+  };
+  const finishReload = (): void => {
+    const waiting = reload?.waiting ?? [];
+    reload = undefined;
+    waiting.forEach(apply);
+    setState({ phase: 'live' });
+  };
+
+  /** History up to the first live bar: every bar before it is closed, so its values are final. */
+  function startReload(pending: Reload, before: number): void {
+    const request = { symbol, resolution, from: pending.since + 1, to: before };
+    pending.loading = from(loadHistory(request)).subscribe({
+      next: (history) => history.forEach((bar) => hand(bar, true)),
+      error: () => {
+        setState({ lost: state.value.lost + 1, hole: { after: pending.since, before } });
+        finishReload();
+      },
+      complete: () => {
+        setState({ reloads: state.value.reloads + 1 });
+        finishReload();
+      },
+    });
+  }
+
+  return {
+    key,
+    bars,
+    subscribeRequest() {
+      asked = grid ? resumeSince(held, grid) : held.lastFinal;
+      setState({ phase: asked === undefined ? 'subscribing' : 'resuming' });
+      return { type: 'bars.subscribe', payload: { symbol, params: { resolution }, ...(asked === undefined ? {} : { since: asked }) } };
+    },
+    unsubscribeRequest() {
+      return { type: 'bars.unsubscribe', payload: { symbol, params: { resolution } } };
+    },
+    subscribed(response: ResponseMessage) {
+      // A server that does not know `since` answers without `recovered`: it replays nothing either.
+      if (asked === undefined || response.recovered === true) return;
+      reload = { since: asked, waiting: [] };
+      setState({ phase: 'reloading' });
+    },
+    update(message) {
+      if (reload) {
+        reload.waiting.push(message);
+        if (!reload.loading && !message.replay && isBar(message.payload)) startReload(reload, message.payload.time);
+        return;
+      }
+      apply(message);
+      if (!message.replay && state.value.phase !== 'live') setState({ phase: 'live' });
+    },
+    status(stale) {
+      setState({ stale });
+    },
+    dropped() {
+      cancelReload();
+      if (state.value.phase !== 'idle') setState({ phase: 'resuming' });
+    },
+    refused(error: TopicRequestError) {
+      cancelReload();
+      setState({ phase: 'idle' });
+      bars.error(error);
+    },
+    ended() {
+      cancelReload();
+      setState({ phase: 'idle', stale: false });
+      bars.complete();
+    },
+  };
+}
