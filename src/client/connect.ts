@@ -226,9 +226,9 @@ export function connect(url: string, options: ConnectOptions = {}): BarcastClien
 
   /** Keeps `topic` subscribed while `subscriber` follows `values`. */
   function follow<T>(topic: TopicSubscription, values: Observable<T>, subscriber: Subscriber<T>): () => void {
+    const subscription = values.subscribe(subscriber);
     wanted.set(topic.key, topic);
     if (status.value === 'open') send(topic.subscribeRequest(), topic);
-    const subscription = values.subscribe(subscriber);
     return () => {
       subscription.unsubscribe();
       const stillWanted = isWanted(topic);

@@ -1,0 +1,245 @@
+import { describe, expect, it } from 'vitest';
+import { throwError } from 'rxjs';
+import { connect, type BarcastClient, type ConnectOptions } from '../../src/client/connect.js';
+import type { TopicState } from '../../src/client/topic-state.js';
+import type { Bar } from '../../src/domain/bar.js';
+import { TopicRequestError } from '../../src/domain/errors.js';
+import { FakeBarcastServer, finalBar, formingBar, PERIOD_MS } from '../support/fake-barcast-server.js';
+import { marbleScheduler } from '../support/marbles.js';
+
+/*
+ * The client's resume logic in virtual time: a fake server on fake sockets (the real rxjs
+ * webSocket drives them), a market of 1-minute bars whose history is `finalBar(i)`.
+ */
+
+const END_MS = 400_000;
+
+interface Run {
+  readonly server: FakeBarcastServer;
+  readonly bars: { readonly at: number; readonly bar: Bar }[];
+  readonly states: TopicState[];
+  error?: unknown;
+}
+
+/**
+ * Subscribes AAPL 1 at 10 s (mid bar 0), cuts the network at `dropAt` for `downMs`, and
+ * records what the client emits until END_MS.
+ */
+function runScenario(setup: (server: FakeBarcastServer) => void, options: Partial<ConnectOptions> = {}, dropAt = 70_000, downMs = 3 * PERIOD_MS): Run {
+  const scheduler = marbleScheduler();
+  let run: Run | undefined;
+  scheduler.run(() => {
+    const server = new FakeBarcastServer(scheduler, END_MS);
+    setup(server);
+    const recorded: Run = { server, bars: [], states: [] };
+    run = recorded;
+    const client = connect('ws://barcast.test/api/v1/ws', {
+      WebSocketCtor: server.WebSocketCtor,
+      scheduler,
+      backoff: { baseMs: 1_000, maxMs: 1_000, jitter: 0 },
+      loadHistory: (request) => server.history(request),
+      ...options,
+    });
+    client.state$('AAPL').subscribe((state) => recorded.states.push(state));
+    scheduler.schedule(() => {
+      client.bars$('AAPL', '1').subscribe({ next: (bar) => recorded.bars.push({ at: scheduler.now(), bar }), error: (error) => (recorded.error = error) });
+    }, 10_000);
+    scheduler.schedule(() => {
+      server.reachable = false;
+      server.dropAll();
+    }, dropAt);
+    scheduler.schedule(() => (server.reachable = true), dropAt + downMs);
+    scheduler.schedule(() => client.close(), END_MS + 1);
+  });
+  if (!run) throw new Error('scenario did not run');
+  return run;
+}
+
+/** The series a chart builds from the emissions: a bar replaces the one with its time. */
+function seriesOf(emitted: readonly { bar: Bar }[]): Bar[] {
+  const series = new Map<number, Bar>();
+  for (const { bar } of emitted) series.set(bar.time, bar);
+  return [...series.values()];
+}
+
+/** Bars 0..5 closed by END_MS; bar 6 is forming, 40 s in. */
+const EXPECTED = [0, 1, 2, 3, 4, 5].map(finalBar).concat(formingBar(6, 40_000));
+
+function expectExactSeries(run: Run): void {
+  const times = run.bars.map(({ bar }) => bar.time);
+  expect(times).toEqual([...times].sort((a, b) => a - b));
+  expect(seriesOf(run.bars)).toEqual(EXPECTED);
+  // No final bar handed out twice, no update of a bar after its final one.
+  for (let index = 0; index <= 5; index += 1) {
+    const ofBar = run.bars.filter(({ bar }) => bar.time === index * PERIOD_MS);
+    expect(ofBar.filter(({ bar }) => bar.volume === finalBar(index).volume)).toHaveLength(1);
+    expect(ofBar.at(-1)?.bar).toEqual(finalBar(index));
+  }
+  expect(run.error).toBeUndefined();
+}
+
+const phases = (states: readonly TopicState[]): string[] => states.map((state) => state.phase).filter((phase, index, all) => phase !== all[index - 1]);
+const subscribes = (server: FakeBarcastServer) => server.received.filter(({ message }) => message['type'] === 'bars.subscribe');
+
+describe('the client resumes after a disconnect of three bar periods', () => {
+  it('ends with exactly the history, no duplicate, no stale bar, when the server replays', () => {
+    const run = runScenario(() => undefined);
+    expectExactSeries(run);
+    const [first, again] = subscribes(run.server);
+    expect(first?.message).toEqual({ type: 'bars.subscribe', id: 1, payload: { symbol: 'AAPL', params: { resolution: '1' } } });
+    // Back at 250 s (the next retry within a second): the last final bar held is bar 0.
+    const back = again?.at ?? 0;
+    expect(back).toBeGreaterThan(250_000);
+    expect(back).toBeLessThan(251_100);
+    expect(again?.message).toEqual({ type: 'bars.subscribe', id: expect.any(Number), payload: { symbol: 'AAPL', params: { resolution: '1' }, since: 0 } });
+    // Bars 1-3 are replayed; bar 1 was forming when the connection dropped and now has its final values.
+    expect(run.bars.filter(({ at }) => at === back).map(({ bar }) => bar)).toEqual([finalBar(1), finalBar(2), finalBar(3), formingBar(4, back - 4 * PERIOD_MS)]);
+    expect(phases(run.states)).toEqual(['idle', 'subscribing', 'live', 'resuming', 'live', 'idle']);
+    expect(run.states.at(-2)).toMatchObject({ reloads: 0, lost: 0 });
+  });
+
+  it('reloads the gap from history when the server cannot replay it, and says so', () => {
+    const run = runScenario((server) => (server.resumeMode = 'cannot-recover'));
+    expectExactSeries(run);
+    // The history request covers bars after since and before the first live bar.
+    const back = subscribes(run.server)[1]?.at ?? 0;
+    expect(run.bars.filter(({ at }) => at === back + 5).map(({ bar }) => bar)).toEqual([finalBar(1), finalBar(2), finalBar(3), formingBar(4, back - 4 * PERIOD_MS)]);
+    expect(phases(run.states)).toEqual(['idle', 'subscribing', 'live', 'resuming', 'reloading', 'live', 'idle']);
+    expect(run.states.at(-2)).toMatchObject({ phase: 'live', reloads: 1, lost: 0 });
+  });
+
+  it('stays exact with a server that knows neither ids nor since (answers in order, no recovered)', () => {
+    const run = runScenario((server) => {
+      server.resumeMode = 'ignores-since';
+      server.echoIds = false;
+    });
+    expectExactSeries(run);
+    expect(run.states.at(-2)).toMatchObject({ reloads: 1 });
+  });
+
+  it('reports a hole it could not fill and carries on live', () => {
+    const run = runScenario((server) => (server.resumeMode = 'cannot-recover'), { loadHistory: () => throwError(() => new Error('RANGE_TOO_LARGE')) });
+    expect(run.states.at(-2)).toMatchObject({ phase: 'live', reloads: 0, lost: 1, hole: { after: 0, before: 4 * PERIOD_MS } });
+    const times = seriesOf(run.bars).map((bar) => bar.time);
+    expect(times).toEqual([0, 1, 4, 5, 6].map((index) => index * PERIOD_MS));
+  });
+
+  it('resumes a bar it never saw close: since is the bar before the first one held', () => {
+    // Dropped at 30 s, before bar 0 (first seen at 10 s) closed: since = bar -1.
+    const run = runScenario(() => undefined, {}, 30_000);
+    expect(subscribes(run.server)[1]?.message['payload']).toMatchObject({ since: -PERIOD_MS });
+    expectExactSeries(run);
+  });
+});
+
+describe('the client on one connection', () => {
+  function withClient(body: (client: BarcastClient, server: FakeBarcastServer, at: (ms: number, work: () => void) => void) => void, options: Partial<ConnectOptions> = {}): FakeBarcastServer {
+    const scheduler = marbleScheduler();
+    let used: FakeBarcastServer | undefined;
+    scheduler.run(() => {
+      const server = new FakeBarcastServer(scheduler, 200_000);
+      used = server;
+      const client = connect('ws://barcast.test/api/v1/ws', { WebSocketCtor: server.WebSocketCtor, scheduler, backoff: { baseMs: 1_000, jitter: 0 }, ...options });
+      body(client, server, (ms, work) => scheduler.schedule(work, ms));
+      scheduler.schedule(() => client.close(), 200_001);
+    });
+    if (!used) throw new Error('did not run');
+    return used;
+  }
+
+  it('starts from the since it is given, so history and live meet without a gap', () => {
+    const bars: Bar[] = [];
+    const server = withClient((client, _server, at) => at(130_000, () => client.bars$('aapl', '1', { since: 0 }).subscribe((bar) => bars.push(bar))));
+    expect(subscribes(server)[0]?.message['payload']).toEqual({ symbol: 'AAPL', params: { resolution: '1' }, since: 0 });
+    expect(bars.slice(0, 2)).toEqual([finalBar(1), formingBar(2, 10_000)]);
+  });
+
+  it('errors a refused topic with its code, matched by id, and keeps the others', () => {
+    let refused: unknown;
+    const good: Bar[] = [];
+    withClient((client, _server, at) =>
+      at(10_000, () => {
+        client.bars$('NOPE').subscribe({ error: (error) => (refused = error) });
+        client.bars$('AAPL').subscribe((bar) => good.push(bar));
+      }),
+    );
+    expect(refused).toBeInstanceOf(TopicRequestError);
+    expect(refused).toMatchObject({ code: 'UNKNOWN_SYMBOL' });
+    expect(good.length).toBeGreaterThan(5);
+  });
+
+  it('asks again later when a subscribe is rate limited', () => {
+    const bars: Bar[] = [];
+    const server = withClient(
+      (client, server, at) => {
+        server.refuseNext = 'RATE_LIMITED';
+        at(10_000, () => client.bars$('AAPL').subscribe((bar) => bars.push(bar)));
+      },
+    );
+    expect(subscribes(server).map(({ at }) => at)).toEqual([10_000, 11_000]);
+    expect(bars[0]).toEqual(formingBar(0, 11_000));
+  });
+
+  it('presents its token as a subprotocol, refreshes it in-band on auth.expiring, and reconnects with a fresh one', () => {
+    let issued = 0;
+    const server = withClient(
+      (client, server, at) => {
+        at(10_000, () => client.bars$('AAPL').subscribe());
+        at(50_000, () => server.sockets.at(-1)?.push({ type: 'auth.expiring', payload: { expiresAt: 60_000 } }));
+        at(70_000, () => server.dropAll());
+      },
+      { token: () => `token-${++issued}` },
+    );
+    expect(server.sockets.map((socket) => socket.protocols)).toEqual([
+      ['barcast.v1', 'barcast.bearer.token-1'],
+      ['barcast.v1', 'barcast.bearer.token-3'],
+    ]);
+    expect(server.received.filter(({ message }) => message['type'] === 'auth.refresh')).toEqual([
+      { at: 50_000, message: { type: 'auth.refresh', id: expect.any(Number), payload: { token: 'token-2' } } },
+    ]);
+  });
+
+  it('offers no subprotocol without a token, and never refreshes a static one', () => {
+    const server = withClient((client, server, at) => {
+      at(10_000, () => client.bars$('AAPL').subscribe());
+      at(50_000, () => server.sockets.at(-1)?.push({ type: 'auth.expiring', payload: { expiresAt: 60_000 } }));
+    });
+    expect(server.sockets[0]?.protocols).toEqual([]);
+    const statics = withClient((client, server, at) => {
+      at(10_000, () => client.bars$('AAPL').subscribe());
+      at(50_000, () => server.sockets.at(-1)?.push({ type: 'auth.expiring', payload: {} }));
+    }, { token: 'static' });
+    expect(statics.sockets[0]?.protocols).toEqual(['barcast.v1', 'barcast.bearer.static']);
+    expect(statics.received.some(({ message }) => message['type'] === 'auth.refresh')).toBe(false);
+  });
+
+  it('reports stale and live from bars.status', () => {
+    const states: TopicState[] = [];
+    withClient((client, server, at) => {
+      client.state$('AAPL').subscribe((state) => states.push(state));
+      at(10_000, () => client.bars$('AAPL').subscribe());
+      at(20_500, () => server.sockets[0]?.push({ type: 'bars.status', topic: 'bars:AAPL:1', payload: { status: 'stale' } }));
+      at(30_500, () => server.sockets[0]?.push({ type: 'bars.status', topic: 'bars:AAPL:1', payload: { status: 'live' } }));
+    });
+    expect(states.map((state) => state.stale).filter((stale, index, all) => stale !== all[index - 1])).toEqual([false, true, false]);
+  });
+
+  it('unsubscribes when the last subscriber leaves, and completes every topic when closed', () => {
+    let completed = 0;
+    const server = withClient((client, _server, at) => {
+      at(10_000, () => {
+        const first = client.bars$('AAPL').subscribe();
+        const second = client.bars$('AAPL', '1').subscribe();
+        at(20_000, () => {
+          first.unsubscribe();
+          second.unsubscribe();
+        });
+        client.bars$('MSFT').subscribe({ complete: () => (completed += 1) });
+        client.quotes$('MSFT').subscribe({ complete: () => (completed += 1) });
+      });
+    });
+    const types = server.received.map(({ message }) => `${String(message['type'])} ${String((message['payload'] as { symbol?: string }).symbol ?? '')}`);
+    expect(types.filter((type) => type.endsWith('AAPL'))).toEqual(['bars.subscribe AAPL', 'bars.unsubscribe AAPL']);
+    expect(completed).toBe(2);
+  });
+});
