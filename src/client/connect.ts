@@ -3,8 +3,10 @@ import {
   BehaviorSubject,
   defer,
   distinctUntilChanged,
+  EMPTY,
   finalize,
   Observable,
+  of,
   type SchedulerLike,
   share,
   Subject,
@@ -240,6 +242,7 @@ export function connect(url: string, options: ConnectOptions = {}): BarcastClien
 
   /** One shared stream per topic key, released when its last subscriber leaves or the client closes. */
   function sharedTopic<T>(key: string, create: () => Observable<T>): Observable<T> {
+    if (status.value === 'closed') return EMPTY;
     let topic$ = shared.get(key) as Observable<T> | undefined;
     if (!topic$) {
       topic$ = create().pipe(
@@ -272,6 +275,7 @@ export function connect(url: string, options: ConnectOptions = {}): BarcastClien
       );
     },
     state$(symbol, resolution = '1') {
+      if (status.value === 'closed') return of(IDLE);
       return stateOf(barsKey(symbol, resolution)).pipe(distinctUntilChanged());
     },
     quotes$(symbol) {

@@ -116,13 +116,26 @@ describe('connect (against the real server)', () => {
     expect(after.app.metrics().subscriptions).toBe(1);
   });
 
-  it('completes every topic when closed', async () => {
-    const { wsUrl } = await apps.start();
-    const barcast = client(wsUrl);
+  it('completes every topic when closed, releases the socket, and stays closed', async () => {
+    const running = await apps.start();
+    const barcast = client(running.wsUrl);
     const bars = record(barcast.bars$('AAPL'));
+    const quotes = record(barcast.quotes$('MSFT'));
+    const states = record(barcast.state$('AAPL'));
+    const statuses = record(barcast.status$);
     await bars.until(1);
+    await quotes.until(1);
+    expect(running.app.metrics()).toMatchObject({ clients: 1, subscriptions: 2 });
     barcast.close();
-    await bars.done;
+    // Completion, not an error, for every stream the client handed out.
+    await expect(Promise.all([bars.done, quotes.done, states.done, statuses.done])).resolves.toEqual([undefined, undefined, undefined, undefined]);
+    expect(statuses.values.at(-1)).toBe('closed');
+    expect(states.values.at(-1)?.phase).toBe('idle');
+    await expect.poll(() => running.app.metrics()).toMatchObject({ clients: 0, subscriptions: 0 });
+    const seen = bars.values.length;
     barcast.close();
+    expect(bars.values).toHaveLength(seen);
+    // A topic asked for after close completes at once instead of waiting for a socket.
+    await expect(firstValueFrom(barcast.bars$('GOOGL'), { defaultValue: 'none' })).resolves.toBe('none');
   });
 });
