@@ -1,0 +1,131 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { connect, type BarcastClient } from '../../src/client/connect.js';
+import { createDatafeed, type DatafeedSymbolInfo } from '../../src/client/datafeed.js';
+import type { TopicState } from '../../src/client/topic-state.js';
+import type { Bar } from '../../src/domain/bar.js';
+import { fastClock } from '../support/fast-clock.js';
+import { appTracker, type RunningApp } from '../support/test-app.js';
+
+/*
+ * The client against the real app, through a real outage: the server stops (its clients see
+ * 1001), stays away for three bar periods, and comes back on the same port. The app's clock
+ * runs 60 times faster (a 1-minute bar closes every real second), the same clock across the
+ * restart, so history and live agree. The series the client ends with is compared with
+ * `GET /api/v1/bars` of the restarted server.
+ */
+
+const SPEED = 60;
+const PERIOD_MS = 60_000;
+const REAL_PERIOD_MS = PERIOD_MS / SPEED;
+const SETTINGS = { broadcaster: { interval: 2, resolutions: ['1'] } };
+
+const apps = appTracker();
+const clients: BarcastClient[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await apps.stopAll();
+});
+
+function client(url: string): BarcastClient {
+  const created = connect(url, { WebSocketCtor: WebSocket, backoff: { baseMs: 20, maxMs: 100 } });
+  clients.push(created);
+  return created;
+}
+
+async function history(running: RunningApp, from: number, to: number): Promise<Bar[]> {
+  const query = new URLSearchParams({ symbol: 'AAPL', resolution: '1', from: String(from), to: String(to) });
+  const body = (await (await fetch(`${running.httpUrl}/api/v1/bars?${query}`)).json()) as { bars: Bar[] };
+  return body.bars;
+}
+
+/** The series a chart builds from updates: a bar replaces the one with its time. */
+function seriesOf(bars: readonly Bar[]): Bar[] {
+  return [...new Map(bars.map((bar) => [bar.time, bar])).values()];
+}
+
+/** Stops the app, waits `periods` bar periods, and starts it again on its port with the same clock. */
+async function outage(running: RunningApp, clock: ReturnType<typeof fastClock>, periods: number): Promise<RunningApp> {
+  await running.app.stop();
+  await sleep(periods * REAL_PERIOD_MS);
+  return apps.start({ ...SETTINGS, port: running.address.port }, { scheduler: clock });
+}
+
+/** Waits until the emissions span `count` bar periods. */
+async function spanning(bars: readonly Bar[], count: number): Promise<void> {
+  await expect.poll(() => new Set(bars.map((bar) => bar.time)).size, { timeout: 15_000, interval: 50 }).toBeGreaterThanOrEqual(count);
+}
+
+/** Every bar before the newest one equals history; together they cover every period, once. */
+async function expectHistory(running: RunningApp, emitted: readonly Bar[]): Promise<void> {
+  const times = emitted.map((bar) => bar.time);
+  expect(times).toEqual([...times].sort((a, b) => a - b));
+  const series = seriesOf(emitted);
+  const closed = series.slice(0, -1);
+  const first = closed[0]?.time ?? 0;
+  const newest = series.at(-1)?.time ?? 0;
+  expect(closed.length).toBe((newest - first) / PERIOD_MS);
+  expect(closed).toEqual(await history(running, first, newest));
+}
+
+describe('the client through a server outage of three bar periods', () => {
+  it('ends with exactly the history: no hole, no duplicate, no stale bar', async () => {
+    const clock = fastClock(SPEED);
+    const before = await apps.start(SETTINGS, { scheduler: clock });
+    const barcast = client(before.wsUrl);
+    const emitted: Bar[] = [];
+    const states: TopicState[] = [];
+    barcast.bars$('AAPL', '1').subscribe((bar) => emitted.push(bar));
+    barcast.state$('AAPL', '1').subscribe((state) => states.push(state));
+    await spanning(emitted, 2);
+    const after = await outage(before, clock, 3);
+    const seen = new Set(emitted.map((bar) => bar.time)).size;
+    await spanning(emitted, seen + 5);
+    await expectHistory(after, emitted);
+    expect(states.at(-1)).toMatchObject({ phase: 'live', lost: 0 });
+    expect(states.map((state) => state.phase)).toContain('resuming');
+  }, 30_000);
+
+  it('the datafeed adapter ends with the history too, without asking the chart to reset', async () => {
+    const clock = fastClock(SPEED);
+    const before = await apps.start(SETTINGS, { scheduler: clock });
+    const barcast = client(before.wsUrl);
+    const datafeed = createDatafeed({ client: barcast, baseUrl: before.httpUrl });
+    const info = await new Promise<DatafeedSymbolInfo>((done, fail) => datafeed.resolveSymbol('AAPL', done, fail));
+    const now = Math.floor(clock.now() / 1000);
+    const loaded = await new Promise<Bar[]>((done, fail) => datafeed.getBars(info, '1', { from: now - 600, to: now, countBack: 5, firstDataRequest: true }, done, fail));
+    const chart: Bar[] = [...loaded];
+    let resets = 0;
+    datafeed.subscribeBars(info, '1', (bar) => chart.push(bar), 'chart', () => (resets += 1));
+    await spanning(chart, loaded.length + 2);
+    const after = await outage(before, clock, 3);
+    const seen = new Set(chart.map((bar) => bar.time)).size;
+    await spanning(chart, seen + 5);
+    await expectHistory(after, chart);
+    expect(resets).toBe(0);
+    datafeed.unsubscribeBars('chart');
+  }, 30_000);
+});
+
+// Needs main's server side of issue 11 (`since` answered with `recovered: true` and a replay,
+// `final` on bar updates): until then the client fills the gap from history itself, so the
+// tests above pass but these, which say the server did the replay, cannot.
+describe.skip("needs main's server side of issue 11 (resume with since, final bars): skipped until merged", () => {
+  it('resumes by server replay: nothing reloaded from history, and since is the last final bar held', async () => {
+    const clock = fastClock(SPEED);
+    const before = await apps.start(SETTINGS, { scheduler: clock });
+    const barcast = client(before.wsUrl);
+    const emitted: Bar[] = [];
+    const states: TopicState[] = [];
+    barcast.bars$('AAPL', '1').subscribe((bar) => emitted.push(bar));
+    barcast.state$('AAPL', '1').subscribe((state) => states.push(state));
+    await spanning(emitted, 2);
+    const after = await outage(before, clock, 3);
+    const seen = new Set(emitted.map((bar) => bar.time)).size;
+    await spanning(emitted, seen + 5);
+    await expectHistory(after, emitted);
+    expect(states.at(-1)).toMatchObject({ phase: 'live', reloads: 0, lost: 0 });
+    expect(states.map((state) => state.phase)).not.toContain('reloading');
+  }, 30_000);
+});
