@@ -62,7 +62,8 @@ function showBar(bar) {
 }
 
 async function getJson(path) {
-  const response = await fetch(path);
+  const token = pageToken();
+  const response = await fetch(path, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   const body = await response.json();
   if (!response.ok) throw new Error(body.message ?? `HTTP ${response.status}`);
   return body;

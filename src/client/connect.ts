@@ -95,7 +95,7 @@ export const RATE_LIMITED_RETRY_MS = 1_000;
  */
 export function connect(url: string, options: ConnectOptions = {}): BarcastClient {
   const scheduler = options.scheduler ?? asyncScheduler;
-  const loadHistory = options.loadHistory ?? restHistory(httpOriginOf(url), options.fetch);
+  const loadHistory = options.loadHistory ?? restHistory(httpOriginOf(url), { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.token ? { token: options.token } : {}) });
   const status = new BehaviorSubject<ConnectionStatus>('connecting');
   const closed$ = new Subject<void>();
   /** Topics by the client's key; `aliases` maps the server's key (from a response) to it. */

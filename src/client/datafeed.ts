@@ -1,7 +1,9 @@
 import { catchError, filter, first, forkJoin, map, merge, type Observable, of, pairwise, type SchedulerLike, type Subscription, timeout } from 'rxjs';
 import type { Bar } from '../domain/bar.js';
 import type { QuoteData } from '../domain/quote.js';
+import type { TokenSource } from './bearer-token.js';
 import type { BarcastClient } from './connect.js';
+import { authorizedGet } from './rest-history.js';
 
 /**
  * A datafeed for TradingView's Charting Library (its `IBasicDataFeed` JS API with the quotes
@@ -47,6 +49,8 @@ export interface DatafeedOptions {
   /** The server's HTTP origin, e.g. `http://localhost:8000`. */
   readonly baseUrl: string;
   readonly fetch?: typeof fetch;
+  /** Sent as `Authorization: Bearer` with every UDF request, for servers that guard HTTP with tokens. */
+  readonly token?: TokenSource;
   /** Called when a live topic is refused; the next `getBars` of that series fails with the same reason. */
   readonly onLiveError?: (error: LiveError) => void;
   /** How long `getQuotes` waits for a first quote of each symbol, ms. */
@@ -99,7 +103,7 @@ export function createDatafeed(options: DatafeedOptions): BarcastDatafeed {
   const request = async (path: string, query: Record<string, string | number> = {}): Promise<Response> => {
     const url = new URL(`/api/v1/udf/${path}`, options.baseUrl);
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, String(value));
-    return (options.fetch ?? fetch)(url);
+    return authorizedGet(url, options);
   };
   const fetchJson = async <T>(path: string, query: Record<string, string | number> = {}): Promise<T> => (await (await request(path, query)).json()) as T;
   const charts = new Map<string, ChartSeries>();

@@ -1,0 +1,38 @@
+import { firstValueFrom, take, toArray } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { connect, type BarcastClient, type ConnectionStatus } from '../../src/client/connect.js';
+import { appTracker } from '../support/test-app.js';
+
+const apps = appTracker();
+const clients: BarcastClient[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await apps.stopAll();
+});
+
+// Needs issue 12's server side: the token presented as the `barcast.bearer.<token>`
+// subprotocol (the server selects `barcast.v1`). Today's server reads only `?token=` and
+// `Authorization`, so it refuses these connections with 401.
+describe.skip("needs issue 12's server side (bearer token as a subprotocol): skipped until merged", () => {
+  it('connects with a token provider, the token in Sec-WebSocket-Protocol and not in the URL', async () => {
+    const { wsUrl, app } = await apps.start({ auth: { tokens: ['s3cret-token'] } });
+    let asked = 0;
+    const barcast = connect(wsUrl, { WebSocketCtor: WebSocket, token: async () => (asked += 1, 's3cret-token') });
+    clients.push(barcast);
+    const bars = await firstValueFrom(barcast.bars$('AAPL').pipe(take(2), toArray()));
+    expect(bars).toHaveLength(2);
+    expect(asked).toBe(1);
+    expect(app.metrics()).toMatchObject({ clients: 1, subscriptions: 1 });
+  });
+
+  it('keeps retrying, never open, with a token the server refuses', async () => {
+    const { wsUrl, app } = await apps.start({ auth: { tokens: ['s3cret-token'] } });
+    const barcast = connect(wsUrl, { WebSocketCtor: WebSocket, token: 'wrong', backoff: { baseMs: 20, maxMs: 40 } });
+    clients.push(barcast);
+    const statuses: ConnectionStatus[] = [];
+    barcast.status$.subscribe((status) => statuses.push(status));
+    await expect.poll(() => app.metrics().connections_refused).toBeGreaterThanOrEqual(2);
+    expect(statuses).toEqual(['connecting', 'reconnecting']);
+  });
+});
