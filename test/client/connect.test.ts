@@ -1,23 +1,19 @@
 import { firstValueFrom, type Observable, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { connect, type BarcastClient, type ConnectionStatus } from '../../src/client/connect.js';
+import type { BarcastClient, ConnectionStatus } from '../../src/client/connect.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { TopicRequestError } from '../../src/domain/errors.js';
+import { clientTracker } from '../support/client-tracker.js';
 import { appTracker } from '../support/test-app.js';
 
 const apps = appTracker();
-const clients: BarcastClient[] = [];
+const clients = clientTracker();
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
+  clients.closeAll();
   await apps.stopAll();
 });
 
-function client(url: string): BarcastClient {
-  const created = connect(url, { WebSocketCtor: WebSocket, backoff: { baseMs: 20, maxMs: 200 } });
-  clients.push(created);
-  return created;
-}
+const client = (url: string): BarcastClient => clients.connect(url);
 
 /** Records an observable's values, so a test can wait for a count without racing it. */
 function record<T>(source$: Observable<T>): { values: T[]; until: (count: number) => Promise<T[]>; done: Promise<unknown> } {

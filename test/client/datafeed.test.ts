@@ -1,26 +1,25 @@
 import { BehaviorSubject, of, Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { connect, type BarcastClient, type BarsOptions } from '../../src/client/connect.js';
+import type { BarcastClient, BarsOptions } from '../../src/client/connect.js';
 import { createDatafeed, type BarcastDatafeed, type DatafeedSymbolInfo, type HistoryMetadata, type LiveError } from '../../src/client/datafeed.js';
 import { IDLE, type TopicState } from '../../src/client/topic-state.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { type ErrorCode, TopicRequestError } from '../../src/domain/errors.js';
 import type { QuoteData } from '../../src/domain/quote.js';
+import { clientTracker } from '../support/client-tracker.js';
 import { marbleScheduler } from '../support/marbles.js';
 import { appTracker } from '../support/test-app.js';
 
 const apps = appTracker();
-const clients: BarcastClient[] = [];
+const clients = clientTracker();
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
+  clients.closeAll();
   await apps.stopAll();
 });
 
 async function datafeedFor(overrides: Record<string, unknown> = {}): Promise<{ datafeed: BarcastDatafeed; metrics: () => { subscriptions: number } }> {
   const { httpUrl, wsUrl, app } = await apps.start(overrides);
-  const client = connect(wsUrl, { WebSocketCtor: WebSocket });
-  clients.push(client);
+  const client = clients.connect(wsUrl);
   return { datafeed: createDatafeed({ client, baseUrl: httpUrl }), metrics: () => app.metrics() };
 }
 

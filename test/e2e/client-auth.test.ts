@@ -1,13 +1,13 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { connect, type BarcastClient, type ConnectionStatus } from '../../src/client/connect.js';
+import type { ConnectionStatus } from '../../src/client/connect.js';
+import { clientTracker } from '../support/client-tracker.js';
 import { appTracker } from '../support/test-app.js';
 
 const apps = appTracker();
-const clients: BarcastClient[] = [];
+const clients = clientTracker();
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
+  clients.closeAll();
   await apps.stopAll();
 });
 
@@ -18,8 +18,7 @@ describe.skip("needs issue 12's server side (bearer token as a subprotocol): ski
   it('connects with a token provider, the token in Sec-WebSocket-Protocol and not in the URL', async () => {
     const { wsUrl, app } = await apps.start({ auth: { tokens: ['s3cret-token'] } });
     let asked = 0;
-    const barcast = connect(wsUrl, { WebSocketCtor: WebSocket, token: async () => (asked += 1, 's3cret-token') });
-    clients.push(barcast);
+    const barcast = clients.connect(wsUrl, { token: async () => (asked += 1, 's3cret-token') });
     const bars = await firstValueFrom(barcast.bars$('AAPL').pipe(take(2), toArray()));
     expect(bars).toHaveLength(2);
     expect(asked).toBe(1);
@@ -28,8 +27,7 @@ describe.skip("needs issue 12's server side (bearer token as a subprotocol): ski
 
   it('keeps retrying, never open, with a token the server refuses', async () => {
     const { wsUrl, app } = await apps.start({ auth: { tokens: ['s3cret-token'] } });
-    const barcast = connect(wsUrl, { WebSocketCtor: WebSocket, token: 'wrong', backoff: { baseMs: 20, maxMs: 40 } });
-    clients.push(barcast);
+    const barcast = clients.connect(wsUrl, { token: 'wrong', backoff: { baseMs: 20, maxMs: 40 } });
     const statuses: ConnectionStatus[] = [];
     barcast.status$.subscribe((status) => statuses.push(status));
     await expect.poll(() => app.metrics().connections_refused).toBeGreaterThanOrEqual(2);

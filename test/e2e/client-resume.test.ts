@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { connect, type BarcastClient } from '../../src/client/connect.js';
 import { createDatafeed, type DatafeedSymbolInfo } from '../../src/client/datafeed.js';
 import type { TopicState } from '../../src/client/topic-state.js';
 import type { Bar } from '../../src/domain/bar.js';
+import { clientTracker } from '../support/client-tracker.js';
 import { fastClock } from '../support/fast-clock.js';
 import { appTracker, type RunningApp } from '../support/test-app.js';
 
@@ -22,17 +21,11 @@ const REAL_PERIOD_MS = PERIOD_MS / SPEED;
 const SETTINGS = { broadcaster: { interval: 2, resolutions: ['1'] } };
 
 const apps = appTracker();
-const clients: BarcastClient[] = [];
+const clients = clientTracker();
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
+  clients.closeAll();
   await apps.stopAll();
 });
-
-function client(url: string): BarcastClient {
-  const created = connect(url, { WebSocketCtor: WebSocket, backoff: { baseMs: 20, maxMs: 100 } });
-  clients.push(created);
-  return created;
-}
 
 async function history(running: RunningApp, from: number, to: number): Promise<Bar[]> {
   const query = new URLSearchParams({ symbol: 'AAPL', resolution: '1', from: String(from), to: String(to) });
@@ -57,6 +50,22 @@ async function spanning(bars: readonly Bar[], count: number): Promise<void> {
   await expect.poll(() => new Set(bars.map((bar) => bar.time)).size, { timeout: 15_000, interval: 50 }).toBeGreaterThanOrEqual(count);
 }
 
+/** A client following AAPL 1 through an outage of three bar periods, until 5 more have passed. */
+async function followThroughOutage(): Promise<{ after: RunningApp; emitted: Bar[]; states: TopicState[] }> {
+  const clock = fastClock(SPEED);
+  const before = await apps.start(SETTINGS, { scheduler: clock });
+  const barcast = clients.connect(before.wsUrl, { backoff: { baseMs: 20, maxMs: 100 } });
+  const emitted: Bar[] = [];
+  const states: TopicState[] = [];
+  barcast.bars$('AAPL', '1').subscribe((bar) => emitted.push(bar));
+  barcast.state$('AAPL', '1').subscribe((state) => states.push(state));
+  await spanning(emitted, 2);
+  const after = await outage(before, clock, 3);
+  const seen = new Set(emitted.map((bar) => bar.time)).size;
+  await spanning(emitted, seen + 5);
+  return { after, emitted, states };
+}
+
 /** Every bar before the newest one equals history; together they cover every period, once. */
 async function expectHistory(running: RunningApp, emitted: readonly Bar[]): Promise<void> {
   const times = emitted.map((bar) => bar.time);
@@ -71,17 +80,7 @@ async function expectHistory(running: RunningApp, emitted: readonly Bar[]): Prom
 
 describe('the client through a server outage of three bar periods', () => {
   it('ends with exactly the history: no hole, no duplicate, no stale bar', async () => {
-    const clock = fastClock(SPEED);
-    const before = await apps.start(SETTINGS, { scheduler: clock });
-    const barcast = client(before.wsUrl);
-    const emitted: Bar[] = [];
-    const states: TopicState[] = [];
-    barcast.bars$('AAPL', '1').subscribe((bar) => emitted.push(bar));
-    barcast.state$('AAPL', '1').subscribe((state) => states.push(state));
-    await spanning(emitted, 2);
-    const after = await outage(before, clock, 3);
-    const seen = new Set(emitted.map((bar) => bar.time)).size;
-    await spanning(emitted, seen + 5);
+    const { after, emitted, states } = await followThroughOutage();
     await expectHistory(after, emitted);
     expect(states.at(-1)).toMatchObject({ phase: 'live', lost: 0 });
     expect(states.map((state) => state.phase)).toContain('resuming');
@@ -90,7 +89,7 @@ describe('the client through a server outage of three bar periods', () => {
   it('the datafeed adapter ends with the history too, without asking the chart to reset', async () => {
     const clock = fastClock(SPEED);
     const before = await apps.start(SETTINGS, { scheduler: clock });
-    const barcast = client(before.wsUrl);
+    const barcast = clients.connect(before.wsUrl, { backoff: { baseMs: 20, maxMs: 100 } });
     const datafeed = createDatafeed({ client: barcast, baseUrl: before.httpUrl });
     const info = await new Promise<DatafeedSymbolInfo>((done, fail) => datafeed.resolveSymbol('AAPL', done, fail));
     const now = Math.floor(clock.now() / 1000);
@@ -113,17 +112,7 @@ describe('the client through a server outage of three bar periods', () => {
 // tests above pass but these, which say the server did the replay, cannot.
 describe.skip("needs main's server side of issue 11 (resume with since, final bars): skipped until merged", () => {
   it('resumes by server replay: nothing reloaded from history, and since is the last final bar held', async () => {
-    const clock = fastClock(SPEED);
-    const before = await apps.start(SETTINGS, { scheduler: clock });
-    const barcast = client(before.wsUrl);
-    const emitted: Bar[] = [];
-    const states: TopicState[] = [];
-    barcast.bars$('AAPL', '1').subscribe((bar) => emitted.push(bar));
-    barcast.state$('AAPL', '1').subscribe((state) => states.push(state));
-    await spanning(emitted, 2);
-    const after = await outage(before, clock, 3);
-    const seen = new Set(emitted.map((bar) => bar.time)).size;
-    await spanning(emitted, seen + 5);
+    const { after, emitted, states } = await followThroughOutage();
     await expectHistory(after, emitted);
     expect(states.at(-1)).toMatchObject({ phase: 'live', reloads: 0, lost: 0 });
     expect(states.map((state) => state.phase)).not.toContain('reloading');
