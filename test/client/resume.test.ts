@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { throwError } from 'rxjs';
+import { describe, expect, it } from 'vitest';
 import { connect, type BarcastClient, type ConnectOptions } from '../../src/client/connect.js';
 import type { TopicState } from '../../src/client/topic-state.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { TopicRequestError } from '../../src/domain/errors.js';
-import { FakeBarcastServer, finalBar, formingBar, PERIOD_MS } from '../support/fake-barcast-server.js';
+import { FakeBarcastServer, finalBar, formingBar, PERIOD_MS, type ResumeMode } from '../support/fake-barcast-server.js';
 import { marbleScheduler } from '../support/marbles.js';
 
 /*
@@ -26,10 +27,19 @@ interface Run {
  * records what the client emits until END_MS.
  */
 function runScenario(setup: (server: FakeBarcastServer) => void, options: Partial<ConnectOptions> = {}, dropAt = 70_000, downMs = 3 * PERIOD_MS): Run {
+  return runOutages(setup, options, [{ at: dropAt, forMs: downMs }], END_MS);
+}
+
+interface Outage {
+  readonly at: number;
+  readonly forMs: number;
+}
+
+function runOutages(setup: (server: FakeBarcastServer) => void, options: Partial<ConnectOptions>, outages: readonly Outage[], endMs: number): Run {
   const scheduler = marbleScheduler();
   let run: Run | undefined;
   scheduler.run(() => {
-    const server = new FakeBarcastServer(scheduler, END_MS);
+    const server = new FakeBarcastServer(scheduler, endMs);
     setup(server);
     const recorded: Run = { server, bars: [], states: [] };
     run = recorded;
@@ -44,12 +54,14 @@ function runScenario(setup: (server: FakeBarcastServer) => void, options: Partia
     scheduler.schedule(() => {
       client.bars$('AAPL', '1').subscribe({ next: (bar) => recorded.bars.push({ at: scheduler.now(), bar }), error: (error) => (recorded.error = error) });
     }, 10_000);
-    scheduler.schedule(() => {
-      server.reachable = false;
-      server.dropAll();
-    }, dropAt);
-    scheduler.schedule(() => (server.reachable = true), dropAt + downMs);
-    scheduler.schedule(() => client.close(), END_MS + 1);
+    for (const outage of outages) {
+      scheduler.schedule(() => {
+        server.reachable = false;
+        server.dropAll();
+      }, outage.at);
+      scheduler.schedule(() => (server.reachable = true), outage.at + outage.forMs);
+    }
+    scheduler.schedule(() => client.close(), endMs + 1);
   });
   if (!run) throw new Error('scenario did not run');
   return run;
@@ -132,6 +144,44 @@ describe('the client resumes after a disconnect of three bar periods', () => {
   });
 });
 
+describe('the client under random fault schedules (property)', () => {
+  const FAULT_END_MS = 1_200_000;
+  /** Outages as (gap before, length) pairs laid end to end, all over a minute before the end. */
+  const outages = fc
+    .array(fc.record({ gap: fc.integer({ min: 1, max: 200_000 }), forMs: fc.integer({ min: 1, max: 5 * PERIOD_MS }) }), { maxLength: 5 })
+    .map((pairs) => {
+      let clock = 10_000;
+      return pairs.map(({ gap, forMs }) => {
+        clock += gap + forMs;
+        return { at: clock - forMs, forMs };
+      });
+    })
+    .filter((laid) => (laid.at(-1)?.at ?? 0) + (laid.at(-1)?.forMs ?? 0) < FAULT_END_MS - 2 * PERIOD_MS);
+
+  it('reconstructs exactly the history, whatever the drops, the resume answers and the ids', () => {
+    fc.assert(
+      fc.property(outages, fc.constantFrom<ResumeMode>('replay', 'cannot-recover', 'ignores-since'), fc.boolean(), (laid, mode, echoIds) => {
+        const run = runOutages(
+          (server) => {
+            server.resumeMode = mode;
+            server.echoIds = echoIds;
+          },
+          {},
+          laid,
+          FAULT_END_MS,
+        );
+        const newest = Math.floor(FAULT_END_MS / PERIOD_MS);
+        const expected = Array.from({ length: newest }, (_, index) => finalBar(index)).concat(formingBar(newest, FAULT_END_MS - newest * PERIOD_MS));
+        expect(seriesOf(run.bars)).toEqual(expected);
+        const times = run.bars.map(({ bar }) => bar.time);
+        expect(times).toEqual([...times].sort((a, b) => a - b));
+        expect(run.states.at(-2)).toMatchObject({ phase: 'live', lost: 0 });
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
 describe('the client on one connection', () => {
   function withClient(body: (client: BarcastClient, server: FakeBarcastServer, at: (ms: number, work: () => void) => void) => void, options: Partial<ConnectOptions> = {}): FakeBarcastServer {
     const scheduler = marbleScheduler();
@@ -211,6 +261,21 @@ describe('the client on one connection', () => {
     }, { token: 'static' });
     expect(statics.sockets[0]?.protocols).toEqual(['barcast.v1', 'barcast.bearer.static']);
     expect(statics.received.some(({ message }) => message['type'] === 'auth.refresh')).toBe(false);
+  });
+
+  it('streams quotes of a symbol, and errors a refused one with the code of its topic result', () => {
+    const quotes: unknown[] = [];
+    let refused: unknown;
+    const server = withClient((client, _server, at) =>
+      at(10_000, () => {
+        const aapl = client.quotes$('aapl').subscribe((quote) => quotes.push(quote));
+        client.quotes$('NOPE').subscribe({ error: (error) => (refused = error) });
+        at(11_000, () => aapl.unsubscribe());
+      }),
+    );
+    expect(quotes).toEqual([{ s: 'ok', n: 'AAPL', v: expect.objectContaining({ lp: 100 }) }]);
+    expect(refused).toMatchObject({ code: 'UNKNOWN_SYMBOL', message: 'Unknown symbol NOPE' });
+    expect(server.received.map(({ message }) => message['type'])).toEqual(['quotes.subscribe', 'quotes.subscribe', 'quotes.unsubscribe']);
   });
 
   it('reports stale and live from bars.status', () => {

@@ -103,6 +103,10 @@ export class FakeBarcastServer {
       socket.push({ type: 'bars.unsubscribe.response', ...id, payload: { status: 'ok', topic } });
       return;
     }
+    if (message['type'] === 'quotes.subscribe' || message['type'] === 'quotes.unsubscribe') {
+      this.answerQuotes(socket, String(message['type']), id, payload);
+      return;
+    }
     if (message['type'] !== 'bars.subscribe') return;
     if (this.refuseNext) {
       socket.push({ type: 'error', ...id, payload: { status: 'error', code: this.refuseNext, message: 'refused' } });
@@ -125,6 +129,18 @@ export class FakeBarcastServer {
     }
     socket.push({ type: 'bars.update', topic, ts: this.now, final: false, payload: formingBar(current, this.now - current * PERIOD_MS) });
     this.listeners.add({ socket, topic });
+  }
+
+  /** One symbol per request, as the client sends them: a multi-topic response, then a quote. */
+  private answerQuotes(socket: FakeWebSocket, type: string, id: Record<string, unknown>, payload: Record<string, unknown>): void {
+    const symbol = String((payload['symbols'] as unknown[] | undefined)?.[0]);
+    const topic = `quotes:${symbol}`;
+    const known = symbol !== 'NOPE';
+    const result = known ? { status: 'ok', symbol, topic } : { status: 'error', symbol, topic, code: 'UNKNOWN_SYMBOL', message: `Unknown symbol ${symbol}` };
+    socket.push({ type: `${type}.response`, ...id, payload: { status: 'ok', topics: [result], message: 'done' } });
+    if (type !== 'quotes.subscribe') return;
+    const v = known ? { lp: 100, ask: 100.02, bid: 99.98, spread: 0.04, open_price: 99, high_price: 101, low_price: 98, prev_close_price: 99, volume: 5, ch: 1, chp: 1.01 } : { error: `Unknown symbol ${symbol}` };
+    socket.push({ type: 'quotes.update', topic, ts: this.now, seq: 1, epoch: 'e1', payload: { s: known ? 'ok' : 'error', n: symbol, v } });
   }
 
   private scheduleTick(at: number): void {
