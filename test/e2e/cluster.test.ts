@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { topicRedisKeys } from '../../src/cluster/keys.js';
+import { topicRedisKeys } from '../../src/engines/redis/keys.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { mockLastBar } from '../../src/domain/mock-bar.js';
 import type { BarGenerator } from '../../src/streams/bar-stream.js';
 import { CLUSTER_INTERVAL_MS, clusterOverrides, eventually, recordChannel, useRedisServer } from '../support/cluster.js';
 import type { RedisServer } from '../support/redis-server.js';
+import { clockBeforeBoundary } from '../support/clock.js';
 import { appTracker } from '../support/test-app.js';
 import { isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
 
@@ -137,34 +137,23 @@ describe('a cluster of two gateways and two generators on one Redis', () => {
     alice.unsubscribe('AAPL');
     bob.unsubscribe('AAPL');
     await eventually(async () => ((await numsub(AAPL)) === 0 ? true : undefined), 'both gateways to UNSUBSCRIBE');
-    const lastSlot = await redis.get(topicRedisKeys(AAPL).lastSlot);
+    const lastTs = await redis.get(topicRedisKeys(AAPL).lastTs);
     // MSFT keeps going; three of its ticks later, AAPL has not moved.
     await alice.waitForCount(isUpdateOf(MSFT), 3, { from: alice.messages.length });
-    const settled = await redis.get(topicRedisKeys(AAPL).lastSlot);
+    const settled = await redis.get(topicRedisKeys(AAPL).lastTs);
     await alice.waitForCount(isUpdateOf(MSFT), 3, { from: alice.messages.length });
-    expect(await redis.get(topicRedisKeys(AAPL).lastSlot)).toBe(settled);
-    // At most the one tick already in flight when the last gateway left.
-    expect(Number(settled) - Number(lastSlot)).toBeLessThanOrEqual(1);
+    expect(await redis.get(topicRedisKeys(AAPL).lastTs)).toBe(settled);
+    // At most the one tick already in flight when the last gateway left (the generator sees
+    // the demand gone at its next slot).
+    expect(Number(settled) - Number(lastTs)).toBeLessThanOrEqual(1.5 * CLUSTER_INTERVAL_MS);
   });
 });
 
 const FIVE_MINUTES = 300_000;
 
-/**
- * The real clock moved forward so that a 5-minute boundary comes `leadMs` after now: bar
- * periods of 1 and 5 minutes close while the test runs. Forward only, so leases (absolute
- * times in Redis) stay in Redis's future.
- */
-function clockBeforeBoundary(leadMs: number): { scheduler: SchedulerLike; boundary: number } {
-  const realNow = Date.now();
-  const offset = (((FIVE_MINUTES - leadMs - (realNow % FIVE_MINUTES)) % FIVE_MINUTES) + FIVE_MINUTES) % FIVE_MINUTES;
-  const scheduler: SchedulerLike = { now: () => Date.now() + offset, schedule: asyncScheduler.schedule.bind(asyncScheduler) };
-  return { scheduler, boundary: realNow + offset + leadMs };
-}
-
 describe('a cluster across a bar period boundary', () => {
   it('closes every bar a gateway client receives on the bar of the history endpoint, and opens the next on that close', async () => {
-    const { scheduler, boundary } = clockBeforeBoundary(2_500);
+    const { scheduler, boundary } = clockBeforeBoundary(2_500, FIVE_MINUTES);
     const overrides = (role: 'gateway' | 'generator') => ({
       ...clusterOverrides(role, redisServer.url),
       broadcaster: { interval: CLUSTER_INTERVAL_MS / 1000, resolutions: ['1', '5'] },
