@@ -40,6 +40,11 @@ export function barsSubscription(options: BarsSubscriptionOptions): TopicSubscri
   /** The `since` of the subscribe in flight. */
   let asked: number | undefined;
   let reload: Reload | undefined;
+  /**
+   * Whether the server numbers its updates (`seq`): such a server marks every bar's final
+   * update, so a bar that ends without one is a gap to repair. Older servers mark none.
+   */
+  let finalsPromised = false;
 
   const setState = (patch: Partial<TopicState>): void => state.next({ ...state.value, ...patch });
   const hand = (bar: Bar, final: boolean): void => {
@@ -78,11 +83,25 @@ export function barsSubscription(options: BarsSubscriptionOptions): TopicSubscri
     });
   }
 
+  /**
+   * A live bar after one that never got its final values (a server that lost the closing
+   * update): the closed bar is loaded from history before the new one is handed out.
+   */
+  function missedFinal(message: UpdateMessage): boolean {
+    if (!finalsPromised || message.replay || held.newest === undefined || held.lastFinal === held.newest || !isBar(message.payload)) return false;
+    return message.payload.time > held.newest;
+  }
+
+  /** What to resume or repair after: the last final bar, or the one before the first held. */
+  function resumeAfter(): number | undefined {
+    return grid ? resumeSince(held, grid) : held.lastFinal;
+  }
+
   return {
     key,
     bars,
     subscribeRequest() {
-      asked = grid ? resumeSince(held, grid) : held.lastFinal;
+      asked = resumeAfter();
       setState({ phase: asked === undefined ? 'subscribing' : 'resuming' });
       return { type: 'bars.subscribe', payload: { symbol, params: { resolution }, ...(asked === undefined ? {} : { since: asked }) } };
     },
@@ -96,6 +115,12 @@ export function barsSubscription(options: BarsSubscriptionOptions): TopicSubscri
       setState({ phase: 'reloading' });
     },
     update(message) {
+      if (message.seq !== undefined) finalsPromised = true;
+      const repairAfter = !reload && missedFinal(message) ? resumeAfter() : undefined;
+      if (repairAfter !== undefined) {
+        reload = { since: repairAfter, waiting: [] };
+        setState({ phase: 'reloading' });
+      }
       if (reload) {
         reload.waiting.push(message);
         if (!reload.loading && !message.replay && isBar(message.payload)) startReload(reload, message.payload.time);

@@ -35,5 +35,7 @@ export function admitBar(held: HeldSeries, bar: Bar, final: boolean): HeldSeries
 export function resumeSince(held: HeldSeries, resolution: Resolution): number | undefined {
   if (held.lastFinal !== undefined) return held.lastFinal;
   if (held.first === undefined) return undefined;
-  return periodStartAt(resolution, periodIndex(resolution, held.first) - 1);
+  const before = periodStartAt(resolution, periodIndex(resolution, held.first) - 1);
+  // The protocol's since is a time after the epoch; a series held from 1970 resumes plain.
+  return before >= 0 ? before : undefined;
 }

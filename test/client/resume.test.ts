@@ -26,8 +26,8 @@ interface Run {
  * Subscribes AAPL 1 at 10 s (mid bar 0), cuts the network at `dropAt` for `downMs`, and
  * records what the client emits until END_MS.
  */
-function runScenario(setup: (server: FakeBarcastServer) => void, options: Partial<ConnectOptions> = {}, dropAt = 70_000, downMs = 3 * PERIOD_MS): Run {
-  return runOutages(setup, options, [{ at: dropAt, forMs: downMs }], END_MS);
+function runScenario(setup: (server: FakeBarcastServer) => void, options: Partial<ConnectOptions> = {}, dropAt = 70_000, downMs = 3 * PERIOD_MS, subscribeAt = 10_000): Run {
+  return runOutages(setup, options, [{ at: dropAt, forMs: downMs }], END_MS, subscribeAt);
 }
 
 interface Outage {
@@ -35,7 +35,7 @@ interface Outage {
   readonly forMs: number;
 }
 
-function runOutages(setup: (server: FakeBarcastServer) => void, options: Partial<ConnectOptions>, outages: readonly Outage[], endMs: number): Run {
+function runOutages(setup: (server: FakeBarcastServer) => void, options: Partial<ConnectOptions>, outages: readonly Outage[], endMs: number, subscribeAt = 10_000): Run {
   const scheduler = marbleScheduler();
   let run: Run | undefined;
   scheduler.run(() => {
@@ -53,7 +53,7 @@ function runOutages(setup: (server: FakeBarcastServer) => void, options: Partial
     client.state$('AAPL').subscribe((state) => recorded.states.push(state));
     scheduler.schedule(() => {
       client.bars$('AAPL', '1').subscribe({ next: (bar) => recorded.bars.push({ at: scheduler.now(), bar }), error: (error) => (recorded.error = error) });
-    }, 10_000);
+    }, subscribeAt);
     for (const outage of outages) {
       scheduler.schedule(() => {
         server.reachable = false;
@@ -77,12 +77,12 @@ function seriesOf(emitted: readonly { bar: Bar }[]): Bar[] {
 /** Bars 0..5 closed by END_MS; bar 6 is forming, 40 s in. */
 const EXPECTED = [0, 1, 2, 3, 4, 5].map(finalBar).concat(formingBar(6, 40_000));
 
-function expectExactSeries(run: Run): void {
+function expectExactSeries(run: Run, firstBar = 0): void {
   const times = run.bars.map(({ bar }) => bar.time);
   expect(times).toEqual([...times].sort((a, b) => a - b));
-  expect(seriesOf(run.bars)).toEqual(EXPECTED);
+  expect(seriesOf(run.bars)).toEqual(EXPECTED.slice(firstBar));
   // No final bar handed out twice, no update of a bar after its final one.
-  for (let index = 0; index <= 5; index += 1) {
+  for (let index = firstBar; index <= 5; index += 1) {
     const ofBar = run.bars.filter(({ bar }) => bar.time === index * PERIOD_MS);
     expect(ofBar.filter(({ bar }) => bar.volume === finalBar(index).volume)).toHaveLength(1);
     expect(ofBar.at(-1)?.bar).toEqual(finalBar(index));
@@ -120,12 +120,20 @@ describe('the client resumes after a disconnect of three bar periods', () => {
     expect(run.states.at(-2)).toMatchObject({ phase: 'live', reloads: 1, lost: 0 });
   });
 
-  it('stays exact with a server that knows neither ids nor since (answers in order, no recovered)', () => {
-    const run = runScenario((server) => {
-      server.resumeMode = 'ignores-since';
-      server.echoIds = false;
-    });
-    expectExactSeries(run);
+  it('stays exact with a server that knows neither ids nor since (answers in order, no recovered, no finals)', () => {
+    // Subscribed in bar 1 and dropped in bar 2: with no final ever seen, since is bar 0.
+    const run = runScenario(
+      (server) => {
+        server.resumeMode = 'old-server';
+        server.echoIds = false;
+      },
+      {},
+      130_000,
+      3 * PERIOD_MS,
+      70_000,
+    );
+    expect(subscribes(run.server)[1]?.message['payload']).toMatchObject({ since: 0 });
+    expectExactSeries(run, 1);
     expect(run.states.at(-2)).toMatchObject({ reloads: 1 });
   });
 
@@ -136,11 +144,22 @@ describe('the client resumes after a disconnect of three bar periods', () => {
     expect(times).toEqual([0, 1, 4, 5, 6].map((index) => index * PERIOD_MS));
   });
 
-  it('resumes a bar it never saw close: since is the bar before the first one held', () => {
-    // Dropped at 30 s, before bar 0 (first seen at 10 s) closed: since = bar -1.
-    const run = runScenario(() => undefined, {}, 30_000);
-    expect(subscribes(run.server)[1]?.message['payload']).toMatchObject({ since: -PERIOD_MS });
+  it('repairs a bar whose final update the server lost, from history, before the next bar', () => {
+    const run = runOutages((server) => [2, 3].forEach((index) => server.losesFinalOf.add(index)), {}, [], END_MS);
     expectExactSeries(run);
+    expect(run.states.at(-2)).toMatchObject({ phase: 'live', reloads: 2, lost: 0 });
+    // Bar 2 comes from history 5 ms after bar 3 started, and before any of bar 3.
+    const around = run.bars.filter(({ at }) => at >= 3 * PERIOD_MS && at <= 3 * PERIOD_MS + 5).map(({ at, bar }) => [at, bar.time]);
+    expect(around).toEqual([[3 * PERIOD_MS + 5, 2 * PERIOD_MS], [3 * PERIOD_MS + 5, 3 * PERIOD_MS]]);
+  });
+
+  it('resumes a bar it never saw close: since is the bar before the first one held', () => {
+    // Subscribed at 70 s (bar 1), dropped at 100 s, before bar 1 closed: since = bar 0.
+    const run = runScenario(() => undefined, {}, 100_000, 3 * PERIOD_MS, 70_000);
+    expect(subscribes(run.server)[1]?.message['payload']).toMatchObject({ since: 0 });
+    const series = seriesOf(run.bars);
+    expect(series).toEqual(EXPECTED.slice(1));
+    expect(run.error).toBeUndefined();
   });
 });
 
@@ -150,7 +169,7 @@ describe('the client under random fault schedules (property)', () => {
   const outages = fc
     .array(fc.record({ gap: fc.integer({ min: 1, max: 200_000 }), forMs: fc.integer({ min: 1, max: 5 * PERIOD_MS }) }), { maxLength: 5 })
     .map((pairs) => {
-      let clock = 10_000;
+      let clock = 70_000;
       return pairs.map(({ gap, forMs }) => {
         clock += gap + forMs;
         return { at: clock - forMs, forMs };
@@ -158,20 +177,25 @@ describe('the client under random fault schedules (property)', () => {
     })
     .filter((laid) => (laid.at(-1)?.at ?? 0) + (laid.at(-1)?.forMs ?? 0) < FAULT_END_MS - 2 * PERIOD_MS);
 
-  it('reconstructs exactly the history, whatever the drops, the resume answers and the ids', () => {
+  it('reconstructs exactly the history, whatever the drops, lost finals, resume answers and ids', () => {
     fc.assert(
-      fc.property(outages, fc.constantFrom<ResumeMode>('replay', 'cannot-recover', 'ignores-since'), fc.boolean(), (laid, mode, echoIds) => {
+      fc.property(outages, fc.constantFrom<ResumeMode>('replay', 'cannot-recover', 'old-server'), fc.boolean(), fc.subarray([2, 5, 8, 11, 14, 17]), (laid, mode, echoIds, lostFinals) => {
         const run = runOutages(
           (server) => {
             server.resumeMode = mode;
             server.echoIds = echoIds;
+            // An old server marks no finals, so it cannot be told to have lost one.
+            if (mode !== 'old-server') for (const index of lostFinals) server.losesFinalOf.add(index);
           },
           {},
           laid,
           FAULT_END_MS,
+          70_000,
         );
+        // Subscribed at 70 s: bar 1 is the first held (the fake market starts at the epoch, and
+        // a since before it is refused, as the real server does).
         const newest = Math.floor(FAULT_END_MS / PERIOD_MS);
-        const expected = Array.from({ length: newest }, (_, index) => finalBar(index)).concat(formingBar(newest, FAULT_END_MS - newest * PERIOD_MS));
+        const expected = Array.from({ length: newest - 1 }, (_, index) => finalBar(index + 1)).concat(formingBar(newest, FAULT_END_MS - newest * PERIOD_MS));
         expect(seriesOf(run.bars)).toEqual(expected);
         const times = run.bars.map(({ bar }) => bar.time);
         expect(times).toEqual([...times].sort((a, b) => a - b));

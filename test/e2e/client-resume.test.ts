@@ -110,7 +110,7 @@ describe('the client through a server outage of three bar periods', () => {
 // Needs main's server side of issue 11 (`since` answered with `recovered: true` and a replay,
 // `final` on bar updates): until then the client fills the gap from history itself, so the
 // tests above pass but these, which say the server did the replay, cannot.
-describe.skip("needs main's server side of issue 11 (resume with since, final bars): skipped until merged", () => {
+describe("needs main's server side of issue 11 (resume with since, final bars): skipped until merged", () => {
   it('resumes by server replay: nothing reloaded from history, and since is the last final bar held', async () => {
     const { after, emitted, states } = await followThroughOutage();
     await expectHistory(after, emitted);

@@ -26,8 +26,11 @@ export function formingBar(index: number, elapsed: number): Bar {
   return { ...last, high: last.open + 3 * share, low: last.open - 2 * share, close: last.open + share, volume: Math.round(last.volume * share) };
 }
 
-/** How the server answers a `since`: replay it, refuse (`recovered: false`), or ignore it (an old server). */
-export type ResumeMode = 'replay' | 'cannot-recover' | 'ignores-since';
+/**
+ * How the server answers a `since`: replay it, refuse (`recovered: false`), or not know it at
+ * all: an old server, whose updates carry no `seq`, `epoch` or `final` either.
+ */
+export type ResumeMode = 'replay' | 'cannot-recover' | 'old-server';
 
 interface Listener {
   readonly socket: FakeWebSocket;
@@ -43,9 +46,12 @@ export class FakeBarcastServer {
   resumeMode: ResumeMode = 'replay';
   /** Whether ok responses echo `id` (an old server does not). */
   echoIds = true;
+  /** Bars (by index) whose closing update this server loses, as a buggy or lossy one would. */
+  readonly losesFinalOf = new Set<number>();
   /** The next subscribe is answered with an `error` frame of this code. */
   refuseNext: string | undefined;
   private readonly listeners = new Set<Listener>();
+  private seq = 0;
 
   /** Ticks from virtual time 0 until `untilMs`, so the test scheduler's flush ends. */
   constructor(
@@ -118,6 +124,10 @@ export class FakeBarcastServer {
       return;
     }
     const since = payload['since'];
+    if (since !== undefined && !(Number.isSafeInteger(since) && (since as number) >= 0)) {
+      socket.push({ type: 'bars.subscribe.response', ...id, payload: { status: 'error', code: 'INVALID_PAYLOAD', message: 'payload.since must be the time (epoch ms) of the last final bar you hold' } });
+      return;
+    }
     const current = Math.floor(this.now / PERIOD_MS);
     if (typeof since === 'number' && this.resumeMode === 'replay') {
       const replay = this.closedBars(since + 1, this.now);
@@ -127,7 +137,7 @@ export class FakeBarcastServer {
       const recovered = typeof since === 'number' && this.resumeMode === 'cannot-recover' ? { recovered: false } : {};
       socket.push({ type: 'bars.subscribe.response', ...id, payload: { status: 'ok', topic, ...recovered } });
     }
-    socket.push({ type: 'bars.update', topic, ts: this.now, final: false, payload: formingBar(current, this.now - current * PERIOD_MS) });
+    socket.push(this.liveUpdate(topic, this.now, false, formingBar(current, this.now - current * PERIOD_MS)));
     this.listeners.add({ socket, topic });
   }
 
@@ -143,6 +153,13 @@ export class FakeBarcastServer {
     socket.push({ type: 'quotes.update', topic, ts: this.now, seq: 1, epoch: 'e1', payload: { s: known ? 'ok' : 'error', n: symbol, v } });
   }
 
+  /** One numbering for the single topic the market has; an old server numbers nothing. */
+  private liveUpdate(topic: string, ts: number, final: boolean, bar: Bar): Record<string, unknown> {
+    if (this.resumeMode === 'old-server') return { type: 'bars.update', topic, ts, payload: bar };
+    this.seq += 1;
+    return { type: 'bars.update', topic, ts, seq: this.seq, epoch: 'e1', final, payload: bar };
+  }
+
   private scheduleTick(at: number): void {
     if (at > this.untilMs) return;
     this.scheduler.schedule(() => {
@@ -150,7 +167,8 @@ export class FakeBarcastServer {
       const elapsed = at - index * PERIOD_MS;
       const closing = elapsed === PERIOD_MS - 1;
       const bar = closing ? finalBar(index) : formingBar(index, elapsed);
-      for (const { socket, topic } of this.listeners) socket.push({ type: 'bars.update', topic, ts: at, final: closing, payload: bar });
+      const lost = closing && this.losesFinalOf.has(index);
+      if (!lost) for (const { socket, topic } of this.listeners) socket.push(this.liveUpdate(topic, at, closing, bar));
       this.scheduleTick(closing ? at + 1 : elapsed + TICK_MS >= PERIOD_MS ? index * PERIOD_MS + PERIOD_MS - 1 : at + TICK_MS);
     }, at - this.now);
   }
