@@ -20,6 +20,8 @@ export interface BarsSubscriptionOptions {
 
 /** A gap the server could not replay, being loaded from history while live updates wait. */
 interface Reload {
+  /** A resume the server could not replay, or a bar whose final the server lost. */
+  readonly reason: 'resume' | 'repair';
   readonly since: number;
   readonly waiting: UpdateMessage[];
   loading?: Subscription;
@@ -77,7 +79,7 @@ export function barsSubscription(options: BarsSubscriptionOptions): TopicSubscri
         finishReload();
       },
       complete: () => {
-        setState({ reloads: state.value.reloads + 1 });
+        setState(pending.reason === 'resume' ? { reloads: state.value.reloads + 1 } : { repairs: state.value.repairs + 1 });
         finishReload();
       },
     });
@@ -111,14 +113,14 @@ export function barsSubscription(options: BarsSubscriptionOptions): TopicSubscri
     subscribed(response: ResponseMessage) {
       // A server that does not know `since` answers without `recovered`: it replays nothing either.
       if (asked === undefined || response.recovered === true) return;
-      reload = { since: asked, waiting: [] };
+      reload = { reason: 'resume', since: asked, waiting: [] };
       setState({ phase: 'reloading' });
     },
     update(message) {
       if (message.seq !== undefined) finalsPromised = true;
       const repairAfter = !reload && missedFinal(message) ? resumeAfter() : undefined;
       if (repairAfter !== undefined) {
-        reload = { since: repairAfter, waiting: [] };
+        reload = { reason: 'repair', since: repairAfter, waiting: [] };
         setState({ phase: 'reloading' });
       }
       if (reload) {

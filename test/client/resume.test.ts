@@ -147,7 +147,7 @@ describe('the client resumes after a disconnect of three bar periods', () => {
   it('repairs a bar whose final update the server lost, from history, before the next bar', () => {
     const run = runOutages((server) => [2, 3].forEach((index) => server.losesFinalOf.add(index)), {}, [], END_MS);
     expectExactSeries(run);
-    expect(run.states.at(-2)).toMatchObject({ phase: 'live', reloads: 2, lost: 0 });
+    expect(run.states.at(-2)).toMatchObject({ phase: 'live', reloads: 0, repairs: 2, lost: 0 });
     // Bar 2 comes from history 5 ms after bar 3 started, and before any of bar 3.
     const around = run.bars.filter(({ at }) => at >= 3 * PERIOD_MS && at <= 3 * PERIOD_MS + 5).map(({ at, bar }) => [at, bar.time]);
     expect(around).toEqual([[3 * PERIOD_MS + 5, 2 * PERIOD_MS], [3 * PERIOD_MS + 5, 3 * PERIOD_MS]]);
