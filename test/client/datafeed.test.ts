@@ -72,6 +72,19 @@ describe('createDatafeed, called the way the charting library calls it', () => {
   });
 });
 
+describe('createDatafeed against the real server, when a live topic is refused', () => {
+  it('reaches the chart as an error (onLiveError, then getBars fails), never as onResetCacheNeeded', async () => {
+    const { httpUrl, wsUrl } = await apps.start({ broadcaster: { resolutions: ['1'] } });
+    const errors: LiveError[] = [];
+    const datafeed = createDatafeed({ client: clients.connect(wsUrl), baseUrl: httpUrl, onLiveError: (error) => errors.push(error) });
+    let resets = 0;
+    datafeed.subscribeBars({ name: 'AAPL' }, '5', () => undefined, 'five', () => (resets += 1));
+    await expect.poll(() => errors).toEqual([expect.objectContaining({ listenerGuid: 'five', symbol: 'AAPL', resolution: '5', code: 'UNSUPPORTED_RESOLUTION' })]);
+    await expect(getBars(datafeed, { name: 'AAPL' }, '5', 0, 60)).rejects.toMatch(/resolution/i);
+    expect(resets).toBe(0);
+  });
+});
+
 /** A client whose topics the test drives by hand. */
 function scriptedClient() {
   const bars = new Subject<Bar>();
