@@ -1,31 +1,21 @@
-import { type SchedulerAction, type SchedulerLike, Subscription } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
+import { AsyncAction } from 'rxjs/internal/scheduler/AsyncAction';
+import { AsyncScheduler } from 'rxjs/internal/scheduler/AsyncScheduler';
+import type { TimerHandle } from 'rxjs/internal/scheduler/timerHandle';
 
 /**
- * A real-time scheduler whose clock runs `speed` times faster, for end-to-end tests that need
- * bar periods to pass: at 60, a 1-minute bar closes every real second. `now()` starts at the
- * real time and every delay is shortened by the same factor, so the app's timers, history
- * and live bars all agree with each other. Share one between app restarts so time goes on.
+ * A real-time clock that runs `speed` times faster than the wall clock, for end-to-end tests
+ * that need many one-minute bars to close: every delay scheduled on it (intervals included,
+ * which reschedule through their action) is divided by `speed`, and `now()` advances `speed`
+ * ms per real ms. `startAt` sets where it starts (default: the wall clock now).
+ * Not for Redis engines: leases are absolute times that Redis expires on its own clock.
  */
-export function fastClock(speed: number, start = Date.now()): SchedulerLike {
-  return {
-    now: () => start + (Date.now() - start) * speed,
-    schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let rescheduled = false;
-      const action = new Subscription(() => clearTimeout(timer)) as Subscription & SchedulerAction<T>;
-      action.schedule = (nextState?: T, nextDelay = 0) => {
-        rescheduled = true;
-        clearTimeout(timer);
-        if (action.closed) return action;
-        timer = setTimeout(() => {
-          rescheduled = false;
-          work.call(action, nextState);
-          // As rxjs' own actions do: one that did not schedule itself again is done.
-          if (!rescheduled) action.unsubscribe();
-        }, nextDelay / speed);
-        return action;
-      };
-      return action.schedule(state, delay);
-    },
-  };
+export function fastClock(speed: number, startAt: number = Date.now()): SchedulerLike {
+  const realStart = Date.now();
+  class FastAction<T> extends AsyncAction<T> {
+    protected override requestAsyncId(scheduler: AsyncScheduler, id?: TimerHandle, delay = 0): TimerHandle {
+      return super.requestAsyncId(scheduler, id, delay / speed);
+    }
+  }
+  return new AsyncScheduler(FastAction, () => startAt + (Date.now() - realStart) * speed);
 }

@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import type { Bar } from '../../../src/domain/bar.js';
 import type { TopicUpdate } from '../../../src/domain/update.js';
+import { closeEveryPeriod } from '../../../src/streams/operators/close-every-period.js';
 import { fillMissedFinals } from '../../../src/streams/operators/fill-missed-finals.js';
 import { markFinals } from '../../../src/streams/operators/mark-finals.js';
 import { numberUpdates } from '../../../src/streams/operators/number-updates.js';
@@ -68,6 +69,20 @@ describe('fillMissedFinals', () => {
         x: filled(8),
         y: filled(9),
         b: at(10, 10 * MINUTE + 5),
+      });
+    });
+  });
+});
+
+describe('closeEveryPeriod', () => {
+  it('puts a late close before the tick that overtook it, and drops the late timer', () => {
+    marbleScheduler().run(({ cold, expectObservable }) => {
+      const times = { a: 1_000, b: MINUTE + 3, c: MINUTE - 1, d: MINUTE + 1_000, e: 3 * MINUTE + 5 };
+      expectObservable(cold('a 9ms b 9ms c 9ms d 9ms e 9ms |', times).pipe(closeEveryPeriod('1'))).toBe('a 9ms (xb) 16ms d 9ms (yze) 5ms |', {
+        ...times,
+        x: MINUTE - 1,
+        y: 2 * MINUTE - 1,
+        z: 3 * MINUTE - 1,
       });
     });
   });
