@@ -157,14 +157,18 @@ export function createDatafeed(options: DatafeedOptions): BarcastDatafeed {
         (history) => {
           if (history.s === 'error') return onError(history.errmsg ?? 'history request failed');
           if (history.s === 'no_data') return onResult([], { noData: true, ...(history.nextTime === undefined ? {} : { nextTime: history.nextTime }) });
-          const bars = (history.t ?? []).map((time, index) => ({
-            time: time * 1000,
-            open: history.o?.[index] ?? 0,
-            high: history.h?.[index] ?? 0,
-            low: history.l?.[index] ?? 0,
-            close: history.c?.[index] ?? 0,
-            volume: history.v?.[index] ?? 0,
-          }));
+          // As TradingView's UDF adapter reads it: a close-only answer (t, c) is a bar at its close.
+          const bars = (history.t ?? []).map((time, index) => {
+            const close = history.c?.[index] ?? 0;
+            return {
+              time: time * 1000,
+              open: history.o?.[index] ?? close,
+              high: history.h?.[index] ?? close,
+              low: history.l?.[index] ?? close,
+              close,
+              volume: history.v?.[index] ?? 0,
+            };
+          });
           const last = bars.at(-1);
           if (last && last.time > (charts.get(key)?.newest ?? -Infinity)) {
             // UDF may end on the forming bar; the one before it is final either way.

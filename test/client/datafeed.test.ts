@@ -145,6 +145,19 @@ describe('createDatafeed, its live side', () => {
     expect((await getBars(start, { name: 'AAPL' }, '1', 0, 200)).meta).toEqual({ noData: true });
   });
 
+  it("reads a close-only UDF answer as TradingView's adapter does, and reports errors without a message", async () => {
+    const { client } = scriptedClient();
+    const closeOnly = createDatafeed({ client, baseUrl: 'http://barcast.test', fetch: udfFetch({ history: { s: 'ok', t: [60], c: [5] } }) });
+    expect((await getBars(closeOnly, { name: 'AAPL' }, '1', 0, 120)).bars).toEqual([{ time: 60_000, open: 5, high: 5, low: 5, close: 5, volume: 0 }]);
+    const failing = createDatafeed({ client, baseUrl: 'http://barcast.test', fetch: udfFetch({ history: { s: 'error' }, time: 'soon' }) });
+    await expect(getBars(failing, { name: 'AAPL' }, '1', 0, 120)).rejects.toBe('history request failed');
+    const times: number[] = [];
+    failing.getServerTime((time) => times.push(time));
+    // The fetch and its body settle within a few turns of the event loop; no timer is needed.
+    for (let turn = 0; turn < 5; turn += 1) await new Promise((settled) => setImmediate(settled));
+    expect(times).toEqual([]);
+  });
+
   it('calls onResetCacheNeeded only for a gap nobody could fill, not for a resume or a reload', () => {
     const { client, state } = scriptedClient();
     const datafeed = createDatafeed({ client, baseUrl: 'http://barcast.test' });
