@@ -33,6 +33,9 @@ export interface GatewayOptions {
   readonly staleAfterMs?: number;
 }
 
+/** The shortest silence that declares a topic stale. */
+export const MIN_STALE_MS = 1_000;
+
 /** How long a peer gets to answer our close frame before its socket is destroyed. */
 const CLOSE_HANDSHAKE_TIMEOUT_MS = 2_000;
 
@@ -120,10 +123,15 @@ export class WsGateway {
     }
   }
 
-  /** Checks a few times per stale period, so a topic is declared stale within a third of it of going quiet. */
+  /**
+   * Checks a few times per stale period, so a topic is declared stale within a third of it of
+   * going quiet. Never under MIN_STALE_MS of silence, however short the interval: a loaded
+   * event loop stalls for tens of milliseconds, which is not a stale source.
+   */
   private startStaleSweep(): void {
-    const staleAfterMs = this.options.staleAfterMs ?? 0;
-    if (staleAfterMs <= 0 || this.staleSweep) return;
+    const configured = this.options.staleAfterMs ?? 0;
+    if (configured <= 0 || this.staleSweep) return;
+    const staleAfterMs = Math.max(MIN_STALE_MS, configured);
     this.staleSweep = interval(Math.max(50, staleAfterMs / 3), this.options.scheduler).subscribe(() => this.fanout.sweepStale(staleAfterMs));
   }
 
