@@ -1,6 +1,8 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../src/client/connect.js';
+import { bundleClient } from '../../scripts/bundle-client.mjs';
+import { launchChromium } from '../support/browser.js';
 import { clientTracker } from '../support/client-tracker.js';
 import { appTracker } from '../support/test-app.js';
 
@@ -33,4 +35,19 @@ describe.skip("needs issue 12's server side (bearer token as a subprotocol): ski
     await expect.poll(() => app.metrics().connections_refused).toBeGreaterThanOrEqual(2);
     expect(statuses).toEqual(['connecting', 'reconnecting']);
   });
+
+  it('the chart page takes its token from the fragment and streams with it', async () => {
+    await bundleClient();
+    const browser = await launchChromium();
+    try {
+      const { httpUrl } = await apps.start({ auth: { tokens: ['s3cret-token'] } });
+      const page = await browser.newPage();
+      await page.goto(`${httpUrl}/?symbol=AAPL&resolution=1#token=s3cret-token`);
+      await page.waitForFunction(() => ((window as unknown as { barcast?: { updates: number } }).barcast?.updates ?? 0) >= 1, undefined, { timeout: 15_000 });
+      expect(await page.locator('#status').textContent()).toBe('open');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
+
