@@ -1,9 +1,9 @@
-import { type BehaviorSubject, from, Subject, type Subscription } from 'rxjs';
+import { type BehaviorSubject, concatMap, from, Subject, type Subscription, throwError } from 'rxjs';
 import type { Bar } from '../domain/bar.js';
 import type { TopicRequestError } from '../domain/errors.js';
-import { parseResolution } from '../domain/resolution.js';
+import { parseResolution, periodIndex, periodStartAt } from '../domain/resolution.js';
 import { admitBar, type HeldSeries, NOTHING_HELD, resumeSince } from './held-series.js';
-import type { HistoryLoader } from './rest-history.js';
+import type { HistoryLoader, HistoryRequest } from './rest-history.js';
 import { isBar, type ResponseMessage, type UpdateMessage } from './server-message.js';
 import type { TopicState } from './topic-state.js';
 import type { TopicSubscription } from './topic-subscription.js';
@@ -15,8 +15,15 @@ export interface BarsSubscriptionOptions {
   /** Time of the last final bar the caller already holds (e.g. from history): resume after it. */
   readonly since?: number;
   readonly loadHistory: HistoryLoader;
+  /** Bars per history request (HISTORY_MAX_BARS of the server, or less). */
+  readonly historyChunkBars?: number;
+  /** The longest gap reloaded from history, in bars; a longer one is reported as lost. */
+  readonly maxReloadBars?: number;
   readonly state: BehaviorSubject<TopicState>;
 }
+
+export const HISTORY_CHUNK_BARS = 1_000;
+export const MAX_RELOAD_BARS = 100_000;
 
 /** A gap the server could not replay, being loaded from history while live updates wait. */
 interface Reload {
@@ -36,6 +43,8 @@ interface Reload {
  */
 export function barsSubscription(options: BarsSubscriptionOptions): TopicSubscription & { readonly bars: Subject<Bar> } {
   const { key, symbol, resolution, loadHistory, state } = options;
+  const historyChunkBars = options.historyChunkBars ?? HISTORY_CHUNK_BARS;
+  const maxReloadBars = options.maxReloadBars ?? MAX_RELOAD_BARS;
   const bars = new Subject<Bar>();
   const grid = parseResolution(resolution);
   let held: HeldSeries = options.since === undefined ? NOTHING_HELD : { lastFinal: options.since };
@@ -71,8 +80,9 @@ export function barsSubscription(options: BarsSubscriptionOptions): TopicSubscri
 
   /** History up to the first live bar: every bar before it is closed, so its values are final. */
   function startReload(pending: Reload, before: number): void {
-    const request = { symbol, resolution, from: pending.since + 1, to: before };
-    pending.loading = from(loadHistory(request)).subscribe({
+    const requests = historyRequests(pending.since, before);
+    const history$ = requests ? from(requests).pipe(concatMap((request) => loadHistory(request))) : throwError(() => new Error('gap too large to reload'));
+    pending.loading = history$.subscribe({
       next: (history) => history.forEach((bar) => hand(bar, true)),
       error: () => {
         setState({ lost: state.value.lost + 1, hole: { after: pending.since, before } });
@@ -83,6 +93,23 @@ export function barsSubscription(options: BarsSubscriptionOptions): TopicSubscri
         finishReload();
       },
     });
+  }
+
+  /**
+   * The bars after `since` and before `before` as history requests of at most
+   * `historyChunkBars` bars each (a server refuses larger ranges), oldest first; none past
+   * `maxReloadBars`, where the gap is reported instead.
+   */
+  function historyRequests(since: number, before: number): HistoryRequest[] | undefined {
+    if (!grid) return [{ symbol, resolution, from: since + 1, to: before }];
+    const first = periodIndex(grid, since) + 1;
+    const end = periodIndex(grid, before);
+    if (end - first > maxReloadBars) return undefined;
+    const requests: HistoryRequest[] = [];
+    for (let index = first; index < end; index += historyChunkBars) {
+      requests.push({ symbol, resolution, from: periodStartAt(grid, index), to: periodStartAt(grid, Math.min(end, index + historyChunkBars)) });
+    }
+    return requests;
   }
 
   /**

@@ -46,6 +46,10 @@ export interface ConnectOptions {
   readonly loadHistory?: HistoryLoader;
   /** The fetch the default history loader uses. */
   readonly fetch?: typeof fetch;
+  /** Bars per history request when reloading a gap: at most the server's HISTORY_MAX_BARS (default 1000). */
+  readonly historyChunkBars?: number;
+  /** The longest gap reloaded from history, in bars (default 100 000); a longer one is reported as lost. */
+  readonly maxReloadBars?: number;
   readonly scheduler?: SchedulerLike;
   /** Source of jitter, [0, 1). */
   readonly random?: () => number;
@@ -268,6 +272,8 @@ export function connect(url: string, options: ConnectOptions = {}): BarcastClien
               resolution,
               loadHistory,
               state: stateOf(key),
+              ...(options.historyChunkBars === undefined ? {} : { historyChunkBars: options.historyChunkBars }),
+              ...(options.maxReloadBars === undefined ? {} : { maxReloadBars: options.maxReloadBars }),
               ...(barsOptions.since === undefined ? {} : { since: barsOptions.since }),
             });
             return follow(topic, topic.bars, subscriber);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { connect, type BarcastClient, type ConnectOptions } from '../../src/client/connect.js';
+import type { HistoryRequest } from '../../src/client/rest-history.js';
 import type { TopicState } from '../../src/client/topic-state.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { TopicRequestError } from '../../src/domain/errors.js';
@@ -135,6 +136,31 @@ describe('the client resumes after a disconnect of three bar periods', () => {
     expect(subscribes(run.server)[1]?.message['payload']).toMatchObject({ since: 0 });
     expectExactSeries(run, 1);
     expect(run.states.at(-2)).toMatchObject({ reloads: 1 });
+  });
+
+  it('reloads a long gap in requests the server accepts, oldest first, and reports one past its limit', () => {
+    const asked: HistoryRequest[] = [];
+    let server: FakeBarcastServer | undefined;
+    const run = runScenario(
+      (fake) => {
+        server = fake;
+        fake.resumeMode = 'cannot-recover';
+      },
+      {
+        historyChunkBars: 2,
+        loadHistory: (request) => {
+          asked.push(request);
+          return server?.history(request) ?? [];
+        },
+      },
+    );
+    expectExactSeries(run);
+    expect(asked.map(({ from, to }) => [from, to])).toEqual([
+      [1 * PERIOD_MS, 3 * PERIOD_MS],
+      [3 * PERIOD_MS, 4 * PERIOD_MS],
+    ]);
+    const limited = runScenario((fake) => (fake.resumeMode = 'cannot-recover'), { maxReloadBars: 2 });
+    expect(limited.states.at(-2)).toMatchObject({ reloads: 0, lost: 1, hole: { after: 0, before: 4 * PERIOD_MS } });
   });
 
   it('reports a hole it could not fill and carries on live', () => {
