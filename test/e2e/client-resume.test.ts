@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ConnectOptions } from '../../src/client/connect.js';
 import { createDatafeed, type DatafeedSymbolInfo } from '../../src/client/datafeed.js';
 import type { TopicState } from '../../src/client/topic-state.js';
 import type { Bar } from '../../src/domain/bar.js';
@@ -27,10 +28,15 @@ afterEach(async () => {
   await apps.stopAll();
 });
 
+/** History's bars in [from, to), one request per bar, so a small HISTORY_MAX_BARS serves it too. */
 async function history(running: RunningApp, from: number, to: number): Promise<Bar[]> {
-  const query = new URLSearchParams({ symbol: 'AAPL', resolution: '1', from: String(from), to: String(to) });
-  const body = (await (await fetch(`${running.httpUrl}/api/v1/bars?${query}`)).json()) as { bars: Bar[] };
-  return body.bars;
+  const bars: Bar[] = [];
+  for (let time = from; time < to; time += PERIOD_MS) {
+    const query = new URLSearchParams({ symbol: 'AAPL', resolution: '1', from: String(time), to: String(time + PERIOD_MS) });
+    const body = (await (await fetch(`${running.httpUrl}/api/v1/bars?${query}`)).json()) as { bars: Bar[] };
+    bars.push(...body.bars);
+  }
+  return bars;
 }
 
 /** The series a chart builds from updates: a bar replaces the one with its time. */
@@ -39,10 +45,10 @@ function seriesOf(bars: readonly Bar[]): Bar[] {
 }
 
 /** Stops the app, waits `periods` bar periods, and starts it again on its port with the same clock. */
-async function outage(running: RunningApp, clock: ReturnType<typeof fastClock>, periods: number): Promise<RunningApp> {
+async function outage(running: RunningApp, clock: ReturnType<typeof fastClock>, periods: number, settings: Record<string, unknown> = SETTINGS): Promise<RunningApp> {
   await running.app.stop();
   await sleep(periods * REAL_PERIOD_MS);
-  return apps.start({ ...SETTINGS, port: running.address.port }, { scheduler: clock });
+  return apps.start({ ...settings, port: running.address.port }, { scheduler: clock });
 }
 
 /** Waits until the emissions span `count` bar periods. */
@@ -51,16 +57,16 @@ async function spanning(bars: readonly Bar[], count: number): Promise<void> {
 }
 
 /** A client following AAPL 1 through an outage of three bar periods, until 5 more have passed. */
-async function followThroughOutage(): Promise<{ after: RunningApp; emitted: Bar[]; states: TopicState[] }> {
+async function followThroughOutage(settings: Record<string, unknown> = SETTINGS, options: ConnectOptions = {}): Promise<{ after: RunningApp; emitted: Bar[]; states: TopicState[] }> {
   const clock = fastClock(SPEED);
-  const before = await apps.start(SETTINGS, { scheduler: clock });
-  const barcast = clients.connect(before.wsUrl, { backoff: { baseMs: 20, maxMs: 100 } });
+  const before = await apps.start(settings, { scheduler: clock });
+  const barcast = clients.connect(before.wsUrl, { backoff: { baseMs: 20, maxMs: 100 }, ...options });
   const emitted: Bar[] = [];
   const states: TopicState[] = [];
   barcast.bars$('AAPL', '1').subscribe((bar) => emitted.push(bar));
   barcast.state$('AAPL', '1').subscribe((state) => states.push(state));
   await spanning(emitted, 2);
-  const after = await outage(before, clock, 3);
+  const after = await outage(before, clock, 3, settings);
   const seen = new Set(emitted.map((bar) => bar.time)).size;
   await spanning(emitted, seen + 5);
   return { after, emitted, states };
@@ -116,5 +122,12 @@ describe("needs main's server side of issue 11 (resume with since, final bars)",
     await expectHistory(after, emitted);
     // The server replayed the outage: nothing was reloaded for it (a repair of a lost final may be).
     expect(states.at(-1)).toMatchObject({ phase: 'live', reloads: 0, lost: 0 });
+  }, 30_000);
+
+  it('reloads from history, in requests the server accepts, a gap longer than HISTORY_MAX_BARS', async () => {
+    const settings = { ...SETTINGS, history: { maxBars: 2 } };
+    const { after, emitted, states } = await followThroughOutage(settings, { historyChunkBars: 2 });
+    await expectHistory(after, emitted);
+    expect(states.at(-1)).toMatchObject({ phase: 'live', reloads: 1, lost: 0 });
   }, 30_000);
 });
