@@ -26,7 +26,7 @@ import { quotesSubscription } from './quotes-subscription.js';
 import { DEFAULT_BACKOFF, reconnectWithBackoff, type BackoffPolicy } from './reconnect-with-backoff.js';
 import { type HistoryLoader, httpOriginOf, restHistory } from './rest-history.js';
 import { readServerMessage, type RequestId, type ResponseMessage, type ServerMessage } from './server-message.js';
-import { barsKey, normaliseSymbol, quotesKey } from './topic-keys.js';
+import { barsKey, quotesKey, symbolOf } from './topic-keys.js';
 import { IDLE, type TopicState } from './topic-state.js';
 import type { OutgoingRequest, TopicSubscription } from './topic-subscription.js';
 
@@ -268,7 +268,7 @@ export function connect(url: string, options: ConnectOptions = {}): BarcastClien
           new Observable<Bar>((subscriber) => {
             const topic = barsSubscription({
               key,
-              symbol: normaliseSymbol(symbol),
+              symbol: symbolOf(symbol),
               resolution,
               loadHistory,
               state: stateOf(key),
@@ -290,7 +290,7 @@ export function connect(url: string, options: ConnectOptions = {}): BarcastClien
         key,
         () =>
           new Observable<QuoteData>((subscriber) => {
-            const topic = quotesSubscription(key, normaliseSymbol(symbol));
+            const topic = quotesSubscription(key, symbolOf(symbol));
             return follow(topic, topic.quotes, subscriber);
           }),
       );

@@ -27,6 +27,7 @@ describe('quotesSubscription', () => {
 describe('topic keys', () => {
   it('normalise symbols as the server does, and keep an unknown resolution as spelled for the server to refuse', () => {
     expect(barsKey(' barcast:msft ', 'd')).toBe('bars:MSFT:1D');
+    expect(barsKey('NYSE:IBM', '1')).toBe('bars:NYSE:IBM:1');
     expect(barsKey('AAPL', '7')).toBe('bars:AAPL:7');
   });
 });
