@@ -7,10 +7,11 @@ import type { Bar } from '../../src/domain/bar.js';
 import { type ErrorCode, TopicRequestError } from '../../src/domain/errors.js';
 import type { QuoteData } from '../../src/domain/quote.js';
 import { clientTracker } from '../support/client-tracker.js';
-import { marbleScheduler } from '../support/marbles.js';
-import { appTracker } from '../support/test-app.js';
+import { marbleScheduler } from '../../src/testing/index.js';
+import { vitestEqual } from '../support/vitest-equal.js';
+import { testApps } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 const clients = clientTracker();
 afterEach(async () => {
   clients.closeAll();
@@ -18,7 +19,7 @@ afterEach(async () => {
 });
 
 async function datafeedFor(overrides: Record<string, unknown> = {}): Promise<{ datafeed: BarcastDatafeed; metrics: () => { subscriptions: number } }> {
-  const { httpUrl, wsUrl, app } = await apps.start(overrides);
+  const { httpUrl, wsUrl, app } = await apps.start({ config: overrides });
   const client = clients.connect(wsUrl);
   return { datafeed: createDatafeed({ client, baseUrl: httpUrl }), metrics: () => app.metrics() };
 }
@@ -74,7 +75,7 @@ describe('createDatafeed, called the way the charting library calls it', () => {
 
 describe('createDatafeed against the real server, when a live topic is refused', () => {
   it('reaches the chart as an error (onLiveError, then getBars fails), never as onResetCacheNeeded', async () => {
-    const { httpUrl, wsUrl } = await apps.start({ broadcaster: { resolutions: ['1'] } });
+    const { httpUrl, wsUrl } = await apps.start({ config: { broadcaster: { resolutions: ['1'] } } });
     const errors: LiveError[] = [];
     const datafeed = createDatafeed({ client: clients.connect(wsUrl), baseUrl: httpUrl, onLiveError: (error) => errors.push(error) });
     let resets = 0;
@@ -197,7 +198,7 @@ describe('createDatafeed, its live side', () => {
   });
 
   it('fails getQuotes when no quote comes in time', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ flush }) => {
       const { client } = scriptedClient();
       const datafeed = createDatafeed({ client, baseUrl: 'http://barcast.test', quotesTimeoutMs: 50, scheduler });

@@ -7,7 +7,8 @@ import type { TopicState } from '../../src/client/topic-state.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { TopicRequestError } from '../../src/domain/errors.js';
 import { FakeBarcastServer, finalBar, formingBar, PERIOD_MS, type ResumeMode } from '../support/fake-barcast-server.js';
-import { marbleScheduler } from '../support/marbles.js';
+import { marbleScheduler } from '../../src/testing/index.js';
+import { vitestEqual } from '../support/vitest-equal.js';
 
 /*
  * The client's resume logic in virtual time: a fake server on fake sockets (the real rxjs
@@ -37,7 +38,7 @@ interface Outage {
 }
 
 function runOutages(setup: (server: FakeBarcastServer) => void, options: Partial<ConnectOptions>, outages: readonly Outage[], endMs: number, subscribeAt = 10_000): Run {
-  const scheduler = marbleScheduler();
+  const scheduler = marbleScheduler(vitestEqual);
   let run: Run | undefined;
   scheduler.run(() => {
     const server = new FakeBarcastServer(scheduler, endMs);
@@ -234,7 +235,7 @@ describe('the client under random fault schedules (property)', () => {
 
 describe('the client on one connection', () => {
   function withClient(body: (client: BarcastClient, server: FakeBarcastServer, at: (ms: number, work: () => void) => void) => void, options: Partial<ConnectOptions> = {}): FakeBarcastServer {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     let used: FakeBarcastServer | undefined;
     scheduler.run(() => {
       const server = new FakeBarcastServer(scheduler, 200_000);

@@ -6,9 +6,9 @@ import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
 import { bundleClient } from '../../scripts/bundle-client.mjs';
 import type { Bar } from '../../src/domain/bar.js';
 import { fastClock } from '../support/fast-clock.js';
-import { appTracker } from '../support/test-app.js';
+import { testApps } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 let browser: Browser;
 beforeAll(async () => {
   // The page imports the client as `npm run build` bundles it; build it the same way.
@@ -28,7 +28,7 @@ interface PageState {
 
 describe('the live chart page, in Chromium', () => {
   it('draws the history, then live candles continuing it, with status and metrics', async () => {
-    const { httpUrl } = await apps.start({ broadcaster: { interval: 0.1, resolutions: ['1', '5'] } });
+    const { httpUrl } = await apps.start({ config: { broadcaster: { interval: 0.1, resolutions: ['1', '5'] } } });
     const page = await browser.newPage({ viewport: { width: 1100, height: 600 } });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
@@ -74,16 +74,16 @@ describe('the live chart page, in Chromium', () => {
     // The app's clock runs 60x (a 1-minute bar per real second), the same clock across the restart.
     const clock = fastClock(60);
     const settings = { broadcaster: { interval: 2, resolutions: ['1'] } };
-    const before = await apps.start(settings, { scheduler: clock });
+    const before = await apps.start({ config: settings, scheduler: clock });
     const page = await browser.newPage();
     const problems = watchProblems(page);
     try {
       await page.goto(`${before.httpUrl}/?symbol=AAPL&resolution=1`);
       await page.waitForFunction(() => ((window as unknown as { barcast?: { updates: number } }).barcast?.updates ?? 0) >= 1, undefined, { timeout: 15_000 });
-      await before.app.stop();
+      await before.stop();
       await page.waitForFunction(() => (window as unknown as { barcast: { status: string } }).barcast.status === 'reconnecting', undefined, { timeout: 5_000 });
       await sleep(3_000);
-      const after = await apps.start({ ...settings, port: before.address.port }, { scheduler: clock });
+      const after = await apps.start({ config: { ...settings, port: before.address.port }, scheduler: clock });
       const candlesNow = (await readCandles(page)).length;
       await expect.poll(async () => (await readCandles(page)).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(candlesNow + 3);
       const candles = await readCandles(page);

@@ -4,9 +4,9 @@ import type { ConnectionStatus } from '../../src/client/connect.js';
 import { bundleClient } from '../../scripts/bundle-client.mjs';
 import { launchChromium } from '../support/browser.js';
 import { clientTracker } from '../support/client-tracker.js';
-import { appTracker } from '../support/test-app.js';
+import { testApps } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 const clients = clientTracker();
 afterEach(async () => {
   clients.closeAll();
@@ -18,7 +18,7 @@ afterEach(async () => {
 // `Authorization`, so it refuses these connections with 401.
 describe.skip("needs issue 12's server side (bearer token as a subprotocol): skipped until merged", () => {
   it('connects with a token provider, the token in Sec-WebSocket-Protocol and not in the URL', async () => {
-    const { wsUrl, app } = await apps.start({ auth: { tokens: ['s3cret-token'] } });
+    const { wsUrl, app } = await apps.start({ config: { auth: { tokens: ['s3cret-token'] } } });
     let asked = 0;
     const barcast = clients.connect(wsUrl, { token: async () => (asked += 1, 's3cret-token') });
     const bars = await firstValueFrom(barcast.bars$('AAPL').pipe(take(2), toArray()));
@@ -28,7 +28,7 @@ describe.skip("needs issue 12's server side (bearer token as a subprotocol): ski
   });
 
   it('keeps retrying, never open, with a token the server refuses', async () => {
-    const { wsUrl, app } = await apps.start({ auth: { tokens: ['s3cret-token'] } });
+    const { wsUrl, app } = await apps.start({ config: { auth: { tokens: ['s3cret-token'] } } });
     const barcast = clients.connect(wsUrl, { token: 'wrong', backoff: { baseMs: 20, maxMs: 40 } });
     const statuses: ConnectionStatus[] = [];
     barcast.status$.subscribe((status) => statuses.push(status));
@@ -40,7 +40,7 @@ describe.skip("needs issue 12's server side (bearer token as a subprotocol): ski
     await bundleClient();
     const browser = await launchChromium();
     try {
-      const { httpUrl } = await apps.start({ auth: { tokens: ['s3cret-token'] } });
+      const { httpUrl } = await apps.start({ config: { auth: { tokens: ['s3cret-token'] } } });
       const page = await browser.newPage();
       await page.goto(`${httpUrl}/?symbol=AAPL&resolution=1#token=s3cret-token`);
       await page.waitForFunction(() => ((window as unknown as { barcast?: { updates: number } }).barcast?.updates ?? 0) >= 1, undefined, { timeout: 15_000 });

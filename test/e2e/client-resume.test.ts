@@ -6,7 +6,7 @@ import type { TopicState } from '../../src/client/topic-state.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { clientTracker } from '../support/client-tracker.js';
 import { fastClock } from '../support/fast-clock.js';
-import { appTracker, type RunningApp } from '../support/test-app.js';
+import { testApps, type TestApp } from '../../src/testing/index.js';
 
 /*
  * The client against the real app, through a real outage: the server stops (its clients see
@@ -21,7 +21,7 @@ const PERIOD_MS = 60_000;
 const REAL_PERIOD_MS = PERIOD_MS / SPEED;
 const SETTINGS = { broadcaster: { interval: 2, resolutions: ['1'] } };
 
-const apps = appTracker();
+const apps = testApps();
 const clients = clientTracker();
 afterEach(async () => {
   clients.closeAll();
@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 /** History's bars in [from, to), one request per bar, so a small HISTORY_MAX_BARS serves it too. */
-async function history(running: RunningApp, from: number, to: number): Promise<Bar[]> {
+async function history(running: TestApp, from: number, to: number): Promise<Bar[]> {
   const bars: Bar[] = [];
   for (let time = from; time < to; time += PERIOD_MS) {
     const query = new URLSearchParams({ symbol: 'AAPL', resolution: '1', from: String(time), to: String(time + PERIOD_MS) });
@@ -45,10 +45,10 @@ function seriesOf(bars: readonly Bar[]): Bar[] {
 }
 
 /** Stops the app, waits `periods` bar periods, and starts it again on its port with the same clock. */
-async function outage(running: RunningApp, clock: ReturnType<typeof fastClock>, periods: number, settings: Record<string, unknown> = SETTINGS): Promise<RunningApp> {
-  await running.app.stop();
+async function outage(running: TestApp, clock: ReturnType<typeof fastClock>, periods: number, settings: Record<string, unknown> = SETTINGS): Promise<TestApp> {
+  await running.stop();
   await sleep(periods * REAL_PERIOD_MS);
-  return apps.start({ ...settings, port: running.address.port }, { scheduler: clock });
+  return apps.start({ config: { ...settings, port: running.address.port }, scheduler: clock });
 }
 
 /** Waits until the emissions span `count` bar periods. */
@@ -57,9 +57,9 @@ async function spanning(bars: readonly Bar[], count: number): Promise<void> {
 }
 
 /** A client following AAPL 1 through an outage of three bar periods, until 5 more have passed. */
-async function followThroughOutage(settings: Record<string, unknown> = SETTINGS, options: ConnectOptions = {}): Promise<{ after: RunningApp; emitted: Bar[]; states: TopicState[] }> {
+async function followThroughOutage(settings: Record<string, unknown> = SETTINGS, options: ConnectOptions = {}): Promise<{ after: TestApp; emitted: Bar[]; states: TopicState[] }> {
   const clock = fastClock(SPEED);
-  const before = await apps.start(settings, { scheduler: clock });
+  const before = await apps.start({ config: settings, scheduler: clock });
   const barcast = clients.connect(before.wsUrl, { backoff: { baseMs: 20, maxMs: 100 }, ...options });
   const emitted: Bar[] = [];
   const states: TopicState[] = [];
@@ -73,7 +73,7 @@ async function followThroughOutage(settings: Record<string, unknown> = SETTINGS,
 }
 
 /** Every bar before the newest one equals history; together they cover every period, once. */
-async function expectHistory(running: RunningApp, emitted: readonly Bar[]): Promise<void> {
+async function expectHistory(running: TestApp, emitted: readonly Bar[]): Promise<void> {
   const times = emitted.map((bar) => bar.time);
   expect(times).toEqual([...times].sort((a, b) => a - b));
   const series = seriesOf(emitted);
@@ -94,7 +94,7 @@ describe('the client through a server outage of three bar periods', () => {
 
   it('the datafeed adapter ends with the history too, without asking the chart to reset', async () => {
     const clock = fastClock(SPEED);
-    const before = await apps.start(SETTINGS, { scheduler: clock });
+    const before = await apps.start({ config: SETTINGS, scheduler: clock });
     const barcast = clients.connect(before.wsUrl, { backoff: { baseMs: 20, maxMs: 100 } });
     const datafeed = createDatafeed({ client: barcast, baseUrl: before.httpUrl });
     const info = await new Promise<DatafeedSymbolInfo>((done, fail) => datafeed.resolveSymbol('AAPL', done, fail));

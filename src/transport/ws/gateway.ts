@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { interval, type SchedulerLike, type Subscription } from 'rxjs';
+import { upgradeCompleted } from '../http/connection-deadlines.js';
 import { sweepHeartbeats } from './heartbeat-sweep.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
@@ -113,7 +114,10 @@ export class WsGateway {
       rejectUpgrade(socket, verdict.status, verdict.reason);
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      upgradeCompleted(socket);
+      this.wss.emit('connection', ws, request);
+    });
   }
 
   /** Topics declared stale right now (no update for longer than staleAfterMs). */
