@@ -10,7 +10,8 @@ import { eventually, recordChannel, useRedisServer } from '../../support/cluster
 import { memoryLogger } from '../../support/memory-logger.js';
 
 const AAPL = 'bars:AAPL:1';
-const PERIOD = 50;
+// Long enough that a loaded machine does not let a lease lapse between two renewals.
+const PERIOD = 200;
 const local = useRedisServer();
 let redis: Redis;
 let running: Subscription | undefined;
