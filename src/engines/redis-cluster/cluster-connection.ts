@@ -1,0 +1,65 @@
+import { Cluster } from 'ioredis';
+import type { ClusterNodeAddress } from '../../config/cluster-nodes.js';
+import type { Logger } from '../../logger.js';
+import { backoffDelay } from '../../streams/backoff.js';
+
+export interface ClusterConnectionOptions {
+  /** Seed nodes; the rest of the cluster is discovered from them (CLUSTER SLOTS). */
+  readonly nodes: readonly ClusterNodeAddress[];
+  /** Longest wait between two attempts to reach the cluster again. */
+  readonly reconnectMaxMs: number;
+  readonly logger: Logger;
+  /** Names the connections in logs and in Redis (CLIENT LIST). */
+  readonly name: string;
+}
+
+const RECONNECT_BASE_MS = 50;
+/**
+ * How often the slot map is reread even when no command was redirected. A generator reads
+ * demand with PUBSUB SHARDNUMSUB, which is not a keyed command and is never answered MOVED,
+ * so after a slot moved only this notices it: the longest pause a resharding can cause.
+ */
+export const SLOTS_REFRESH_MS = 1_000;
+
+/**
+ * A Redis Cluster client for one role: commands are routed to the shard of their keys, and
+ * sharded subscriptions (SSUBSCRIBE) are held by one subscriber connection per primary that
+ * serves a wanted channel (ioredis's `shardedSubscribers`), moved by ioredis when the slot
+ * map changes (failover, resharding, an unsolicited SUNSUBSCRIBE).
+ *
+ * As with one Redis, a command fails at once while its shard is unreachable (no offline
+ * queue, no retries): a slot that cannot reach Redis is dropped, not replayed late.
+ */
+export function createClusterConnection(options: ClusterConnectionOptions): Cluster {
+  const cluster = new Cluster(
+    options.nodes.map(({ host, port }) => ({ host, port })),
+    {
+      shardedSubscribers: true,
+      enableOfflineQueue: false,
+      slotsRefreshInterval: SLOTS_REFRESH_MS,
+      clusterRetryStrategy: (attempt) => backoffDelay(attempt, RECONNECT_BASE_MS, options.reconnectMaxMs),
+      redisOptions: {
+        connectionName: options.name,
+        maxRetriesPerRequest: 0,
+      },
+    },
+  );
+  let down = false;
+  // ioredis reports every failed attempt on every node; log the outage once and the recovery once.
+  const report = (error: Error): void => {
+    if (!down) options.logger.warn({ err: error, connection: options.name }, 'redis cluster unreachable; reconnecting');
+    down = true;
+  };
+  cluster.on('error', report);
+  cluster.on('node error', (error: Error, node: string) => options.logger.debug({ err: error, node, connection: options.name }, 'redis cluster node error'));
+  cluster.on('ready', () => {
+    if (down) options.logger.info({ connection: options.name }, 'redis cluster reachable again');
+    down = false;
+  });
+  return cluster;
+}
+
+/** Closes every connection of the cluster client without waiting for replies. */
+export function closeClusterConnection(cluster: Cluster): void {
+  cluster.disconnect(false);
+}
