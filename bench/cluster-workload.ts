@@ -36,13 +36,13 @@ const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL('../', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
-interface Member {
+export interface Member {
   readonly wsUrl: string;
   stop(): Promise<void>;
 }
 
 /** Starts `src/main.ts` in its own process on a free port; resolves once it listens. */
-function startMember(env: Record<string, string>): Promise<Member> {
+export function startMember(env: Record<string, string>): Promise<Member> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: PACKAGE_DIR,
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
@@ -83,8 +83,15 @@ export interface ClusterWorkloadResult {
   readonly added: Omit<LatencySummary, 'samples'>;
 }
 
-/** Connects `count` clients spread round-robin over `wsUrls`, subscribes them, records latencies. */
-async function measure(wsUrls: readonly string[], { clients: count, seconds, intervalMs }: ClusterWorkloadSize): Promise<number[]> {
+/**
+ * Connects `count` clients spread round-robin over `wsUrls`, client i subscribed to
+ * `symbols[i mod symbols.length]` at resolution 1, and records latencies.
+ */
+export async function measure(
+  wsUrls: readonly string[],
+  { clients: count, seconds, intervalMs }: ClusterWorkloadSize,
+  symbols: readonly string[] = ['AAPL'],
+): Promise<number[]> {
   const latencies: number[] = [];
   let recording = false;
   const sockets = await Promise.all(
@@ -97,7 +104,8 @@ async function measure(wsUrls: readonly string[], { clients: count, seconds, int
       });
       return new Promise<WebSocket>((resolve, reject) => {
         socket.once('open', () => {
-          socket.send(JSON.stringify({ type: 'bars.subscribe', payload: { symbol: 'AAPL', params: { resolution: '1' } } }));
+          const symbol = symbols[index % symbols.length];
+          socket.send(JSON.stringify({ type: 'bars.subscribe', payload: { symbol, params: { resolution: '1' } } }));
           resolve(socket);
         });
         socket.once('error', reject);
@@ -113,7 +121,7 @@ async function measure(wsUrls: readonly string[], { clients: count, seconds, int
   return latencies;
 }
 
-function summarize(latencies: readonly number[]): LatencySummary {
+export function summarize(latencies: readonly number[]): LatencySummary {
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (quantile: number): number => sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? Number.NaN;
   return { samples: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { freePort, spawnRedis, stopChild } from './redis-server.js';
 
@@ -267,4 +267,33 @@ const NO_REDIS_BINARIES = 'SKIPPED: redis-server and redis-cli are not installed
 export function describeOnRedisCluster(title: string, suite: () => void): void {
   const present = redisClusterBinariesPresent();
   describe.skipIf(!present)(present ? title : `${title} (${NO_REDIS_BINARIES})`, suite);
+}
+
+/** Test intervals are short so failover and recovery take seconds, not minutes. */
+export const CLUSTER_ENGINE_INTERVAL_MS = 100;
+
+/**
+ * Config overrides for an in-process gateway or generator on the Redis Cluster `seeds`
+ * (REDIS_CLUSTER_NODES), with a catalog of `symbols` at resolution 1.
+ */
+export function clusterEngineOverrides(
+  role: 'gateway' | 'generator',
+  seeds: string,
+  symbols: readonly string[],
+  intervalMs = CLUSTER_ENGINE_INTERVAL_MS,
+): Record<string, unknown> {
+  return {
+    cluster: { role, redisClusterNodes: seeds, reconnectMaxMs: 200 },
+    broadcaster: { interval: intervalMs / 1000, symbols, resolutions: ['1'] },
+  };
+}
+
+/** A cluster-aware client for a test to look at the cluster's keys from outside. */
+export function clusterClient(seeds: string): Cluster {
+  const cluster = new Cluster(
+    seeds.split(',').map((seed) => ({ host: '127.0.0.1', port: Number(seed.split(':')[1]) })),
+    { redisOptions: { maxRetriesPerRequest: 1 }, slotsRefreshInterval: 500 },
+  );
+  cluster.on('error', () => undefined);
+  return cluster;
 }

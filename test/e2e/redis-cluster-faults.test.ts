@@ -1,0 +1,148 @@
+import { afterEach, expect, it } from 'vitest';
+import type { Bar } from '../../src/domain/bar.js';
+import { topicSlot } from '../../src/engines/redis-cluster/cluster-keys.js';
+import { eventually, httpStatus } from '../support/cluster.js';
+import { CLUSTER_NODE_TIMEOUT_MS, clusterEngineOverrides, describeOnRedisCluster, useRedisCluster } from '../support/redis-cluster.js';
+import { appTracker, type RunningApp } from '../support/test-app.js';
+import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
+
+// One topic on each shard of a fresh cluster (slots 4122, 6051, 14922).
+const SYMBOLS = ['AAPL', 'GOOGL', 'ORCL'] as const;
+const TOPICS = SYMBOLS.map((symbol) => `bars:${symbol}:1`);
+/**
+ * The longest pause docs/scaling.md promises for a topic whose shard fails over or moves,
+ * with the tests' node timeout: detection and election, then the slot map reread and the
+ * subscription moved. Other shards' topics do not pause.
+ */
+const FAULT_PAUSE_MS = 4 * CLUSTER_NODE_TIMEOUT_MS + 4_000;
+/** What a topic on a healthy shard may lag on a loaded two-core machine. */
+const HEALTHY_GAP_MS = 1_000;
+
+describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => {
+  const handle = useRedisCluster();
+  const apps = appTracker();
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await apps.stopAll();
+    await handle.cluster.waitHealthy();
+  });
+
+  /** Two gateways, two generators, a client on each gateway subscribed to every topic. */
+  async function liveCluster(): Promise<{ readonly fronts: RunningApp[]; readonly generators: RunningApp[]; readonly watchers: TestClient[] }> {
+    const member = (role: 'gateway' | 'generator', owner?: string) =>
+      apps.start(clusterEngineOverrides(role, handle.cluster.seeds, SYMBOLS), owner ? { clusterOwner: owner } : {});
+    const started = await Promise.all([member('gateway'), member('gateway'), member('generator', 'gen-1'), member('generator', 'gen-2')]);
+    const fronts = started.slice(0, 2);
+    const watchers = await Promise.all(fronts.map((front) => TestClient.connect(front.wsUrl)));
+    clients.push(...watchers);
+    for (const watcher of watchers) for (const symbol of SYMBOLS) watcher.subscribe(symbol);
+    for (const watcher of watchers) for (const topic of TOPICS) await watcher.waitForCount(isUpdateOf(topic), 3, { timeoutMs: 10_000 });
+    return { fronts, generators: started.slice(2), watchers };
+  }
+
+  const updatesOf = (client: TestClient, topic: string, from = 0): ServerMessage[] => client.messages.slice(from).filter(isUpdateOf(topic));
+  /** The longest time between two consecutive updates of `topic` the client received from index `from` on. */
+  const longestGap = (client: TestClient, topic: string, from: number): number => {
+    const stamps = updatesOf(client, topic, from).map((update) => update.ts ?? 0);
+    return Math.max(0, ...stamps.slice(1).map((stamp, index) => stamp - stamps[index]!));
+  };
+  /** The series carries on: time never goes back, a new bar opens on the last close, no update twice. */
+  function expectContinuousSeries(client: TestClient, topic: string): void {
+    const received = updatesOf(client, topic);
+    const stamps = received.map((update) => update.ts ?? 0);
+    expect(stamps).toEqual([...new Set(stamps)].sort((a, b) => a - b));
+    const bars = received.map((update) => update.payload as unknown as Bar);
+    for (let index = 1; index < bars.length; index += 1) {
+      const [previous, current] = [bars[index - 1]!, bars[index]!];
+      expect(current.time).toBeGreaterThanOrEqual(previous.time);
+    }
+  }
+  const readyStatus = (app: RunningApp): Promise<number> => httpStatus(`${app.httpUrl}/ready`);
+
+  it('carries every topic through the failover of a primary, pausing only the topic on that shard', async () => {
+    const { fronts, generators, watchers } = await liveCluster();
+    const [victimTopic, ...otherTopics] = [TOPICS[0]!, TOPICS[1]!, TOPICS[2]!];
+    const primary = await handle.cluster.primaryOf(topicSlot(victimTopic));
+    const [replica] = await handle.cluster.replicasOf(primary);
+    const before = watchers.map((watcher) => watcher.messages.length);
+
+    await handle.cluster.kill(primary);
+    await eventually(async () => ((await handle.cluster.primaryOf(topicSlot(victimTopic)).catch(() => undefined)) === replica ? true : undefined), 'the replica to be promoted', 15_000);
+    for (const [index, watcher] of watchers.entries()) {
+      await watcher.waitForCount(isUpdateOf(victimTopic), 3, { from: before[index]!, timeoutMs: FAULT_PAUSE_MS });
+    }
+    for (const [index, watcher] of watchers.entries()) {
+      expect(longestGap(watcher, victimTopic, before[index]!)).toBeLessThanOrEqual(FAULT_PAUSE_MS);
+      for (const topic of otherTopics) expect(longestGap(watcher, topic, before[index]!)).toBeLessThanOrEqual(HEALTHY_GAP_MS);
+      for (const topic of TOPICS) expectContinuousSeries(watcher, topic);
+      expect(watcher.socket.readyState).toBe(watcher.socket.OPEN);
+    }
+    for (const app of [...fronts, ...generators]) expect(await readyStatus(app)).toBe(200);
+
+    await handle.cluster.revive(primary); // it rejoins as a replica of the promoted one
+  });
+
+  it('follows a slot that carries a live topic to its new shard', async () => {
+    const { watchers } = await liveCluster();
+    const topic = TOPICS[1]!;
+    const to = await handle.cluster.primaryOf(topicSlot(TOPICS[2]!));
+    const before = watchers.map((watcher) => watcher.messages.length);
+
+    await handle.cluster.moveSlot(topicSlot(topic), to);
+    expect(await handle.cluster.primaryOf(topicSlot(topic))).toBe(to);
+    const movedAt = watchers.map((watcher) => watcher.messages.length);
+    for (const [index, watcher] of watchers.entries()) {
+      await watcher.waitForCount(isUpdateOf(topic), 3, { from: movedAt[index]!, timeoutMs: FAULT_PAUSE_MS });
+      expect(longestGap(watcher, topic, before[index]!)).toBeLessThanOrEqual(FAULT_PAUSE_MS);
+      expectContinuousSeries(watcher, topic);
+    }
+    const [, count] = (await handle.cluster.node(to).call('PUBSUB', 'SHARDNUMSUB', `barcast:{${topic}}`)) as [string, number];
+    expect(count).toBe(2);
+  });
+
+  it('keeps the other shards live while a whole shard is down, and resumes its topic once it is back', async () => {
+    const { fronts, watchers } = await liveCluster();
+    const topic = TOPICS[2]!;
+    const primary = await handle.cluster.primaryOf(topicSlot(topic));
+    const shard = [primary, ...(await handle.cluster.replicasOf(primary))];
+    const others = TOPICS.filter((other) => other !== topic);
+    const ownersOfOthers = await Promise.all(others.map((other) => handle.cluster.primaryOf(topicSlot(other))));
+    expect(ownersOfOthers).not.toContain(primary);
+
+    for (const port of shard) await handle.cluster.kill(port);
+    const downAt = watchers.map((watcher) => watcher.messages.length);
+    // A while: well past the node timeout, so the cluster marks the shard failed.
+    await new Promise((resolve) => setTimeout(resolve, 3 * CLUSTER_NODE_TIMEOUT_MS));
+    for (const [index, watcher] of watchers.entries()) {
+      for (const other of others) {
+        expect(updatesOf(watcher, other, downAt[index]!).length).toBeGreaterThanOrEqual(5);
+        expect(longestGap(watcher, other, downAt[index]!)).toBeLessThanOrEqual(HEALTHY_GAP_MS);
+      }
+    }
+    // Gateways keep serving the other shards' topics: a balancer must not drain them all.
+    for (const front of fronts) expect(await readyStatus(front)).toBe(200);
+
+    for (const port of shard) await handle.cluster.revive(port);
+    const backAt = watchers.map((watcher) => watcher.messages.length);
+    for (const [index, watcher] of watchers.entries()) {
+      await watcher.waitForCount(isUpdateOf(topic), 3, { from: backAt[index]!, timeoutMs: 2 * FAULT_PAUSE_MS });
+      expectContinuousSeries(watcher, topic);
+      expect(watcher.socket.readyState).toBe(watcher.socket.OPEN);
+    }
+  });
+
+  it('reports not ready while no node of the cluster can be reached, and still answers its clients', async () => {
+    const nowhere = '127.0.0.1:1,127.0.0.1:2';
+    const front = await apps.start(clusterEngineOverrides('gateway', nowhere, SYMBOLS));
+    const generator = await apps.start(clusterEngineOverrides('generator', nowhere, SYMBOLS));
+    expect(await readyStatus(front)).toBe(503);
+    expect(await readyStatus(generator)).toBe(503);
+    expect(await httpStatus(`${generator.httpUrl}/health`)).toBe(200);
+    const client = await TestClient.connect(front.wsUrl);
+    clients.push(client);
+    client.subscribe('AAPL');
+    const response = await client.waitFor(isType('bars.subscribe.response'));
+    expect(response.payload).toMatchObject({ status: 'ok', topic: TOPICS[0] });
+  });
+});
