@@ -2,7 +2,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
 import { topicSlot } from '../../src/engines/redis-cluster/cluster-keys.js';
 import { eventually, httpStatus } from '../support/cluster.js';
-import { CLUSTER_NODE_TIMEOUT_MS, clusterEngineOverrides, describeOnRedisCluster, useRedisCluster } from '../support/redis-cluster.js';
+import { CLUSTER_ENGINE_INTERVAL_MS, CLUSTER_NODE_TIMEOUT_MS, clusterEngineOverrides, describeOnRedisCluster, useRedisCluster } from '../support/redis-cluster.js';
 import { appTracker, type RunningApp } from '../support/test-app.js';
 import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
 
@@ -15,8 +15,11 @@ const TOPICS = SYMBOLS.map((symbol) => `bars:${symbol}:1`);
  * subscription moved. Other shards' topics do not pause.
  */
 const FAULT_PAUSE_MS = 4 * CLUSTER_NODE_TIMEOUT_MS + 4_000;
-/** What a topic on a healthy shard may lag on a loaded two-core machine. */
-const HEALTHY_GAP_MS = 1_000;
+/**
+ * A topic on a healthy shard keeps coming while another shard is away: it receives at least
+ * this share of the intervals (a generous floor: the test machine is shared and loaded).
+ */
+const HEALTHY_SHARE = 0.4;
 
 describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => {
   const handle = useRedisCluster();
@@ -42,9 +45,13 @@ describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => 
   }
 
   const updatesOf = (client: TestClient, topic: string, from = 0): ServerMessage[] => client.messages.slice(from).filter(isUpdateOf(topic));
-  /** The longest time between two consecutive updates of `topic` the client received from index `from` on. */
+  /**
+   * The longest time between two consecutive updates of `topic` the client received from
+   * index `from` on, counting from the last one before `from`: the pause a fault caused.
+   */
   const longestGap = (client: TestClient, topic: string, from: number): number => {
-    const stamps = updatesOf(client, topic, from).map((update) => update.ts ?? 0);
+    const previous = updatesOf(client, topic).filter((update) => client.messages.indexOf(update) < from).at(-1);
+    const stamps = [...(previous ? [previous] : []), ...updatesOf(client, topic, from)].map((update) => update.ts ?? 0);
     return Math.max(0, ...stamps.slice(1).map((stamp, index) => stamp - stamps[index]!));
   };
   /** The series carries on: time never goes back, a new bar opens on the last close, no update twice. */
@@ -67,14 +74,21 @@ describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => 
     const [replica] = await handle.cluster.replicasOf(primary);
     const before = watchers.map((watcher) => watcher.messages.length);
 
+    const killedAt = Date.now();
     await handle.cluster.kill(primary);
     await eventually(async () => ((await handle.cluster.primaryOf(topicSlot(victimTopic)).catch(() => undefined)) === replica ? true : undefined), 'the replica to be promoted', 15_000);
+    const outage = watchers.map((watcher) => watcher.messages.length);
+    const outageMs = Date.now() - killedAt;
     for (const [index, watcher] of watchers.entries()) {
       await watcher.waitForCount(isUpdateOf(victimTopic), 3, { from: before[index]!, timeoutMs: FAULT_PAUSE_MS });
     }
     for (const [index, watcher] of watchers.entries()) {
       expect(longestGap(watcher, victimTopic, before[index]!)).toBeLessThanOrEqual(FAULT_PAUSE_MS);
-      for (const topic of otherTopics) expect(longestGap(watcher, topic, before[index]!)).toBeLessThanOrEqual(HEALTHY_GAP_MS);
+      // While the victim's shard failed over, the other shards' topics went on.
+      const during = watcher.messages.slice(before[index]!, outage[index]!);
+      for (const topic of otherTopics) {
+        expect(during.filter(isUpdateOf(topic)).length).toBeGreaterThanOrEqual(Math.floor((HEALTHY_SHARE * outageMs) / CLUSTER_ENGINE_INTERVAL_MS));
+      }
       for (const topic of TOPICS) expectContinuousSeries(watcher, topic);
       expect(watcher.socket.readyState).toBe(watcher.socket.OPEN);
     }
@@ -106,9 +120,10 @@ describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => 
     const topic = TOPICS[2]!;
     const primary = await handle.cluster.primaryOf(topicSlot(topic));
     const shard = [primary, ...(await handle.cluster.replicasOf(primary))];
-    const others = TOPICS.filter((other) => other !== topic);
-    const ownersOfOthers = await Promise.all(others.map((other) => handle.cluster.primaryOf(topicSlot(other))));
-    expect(ownersOfOthers).not.toContain(primary);
+    // The topics served elsewhere (an earlier test may have moved a slot onto this shard).
+    const owners = await Promise.all(TOPICS.map((other) => handle.cluster.primaryOf(topicSlot(other))));
+    const others = TOPICS.filter((_other, index) => owners[index] !== primary);
+    expect(others.length).toBeGreaterThan(0);
 
     for (const port of shard) await handle.cluster.kill(port);
     const downAt = watchers.map((watcher) => watcher.messages.length);
@@ -116,9 +131,9 @@ describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => 
     await new Promise((resolve) => setTimeout(resolve, 3 * CLUSTER_NODE_TIMEOUT_MS));
     for (const [index, watcher] of watchers.entries()) {
       for (const other of others) {
-        expect(updatesOf(watcher, other, downAt[index]!).length).toBeGreaterThanOrEqual(5);
-        expect(longestGap(watcher, other, downAt[index]!)).toBeLessThanOrEqual(HEALTHY_GAP_MS);
+        expect(updatesOf(watcher, other, downAt[index]!).length).toBeGreaterThanOrEqual(Math.floor((HEALTHY_SHARE * 3 * CLUSTER_NODE_TIMEOUT_MS) / CLUSTER_ENGINE_INTERVAL_MS));
       }
+      expect(updatesOf(watcher, topic, downAt[index]!).length).toBeLessThanOrEqual(1); // at most one in flight
     }
     // Gateways keep serving the other shards' topics: a balancer must not drain them all.
     for (const front of fronts) expect(await readyStatus(front)).toBe(200);

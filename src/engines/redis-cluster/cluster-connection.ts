@@ -37,6 +37,10 @@ export function createClusterConnection(options: ClusterConnectionOptions): Clus
       shardedSubscribers: true,
       enableOfflineQueue: false,
       slotsRefreshInterval: SLOTS_REFRESH_MS,
+      // A command to a shard that just died is retried a few times (a promotion may be under
+      // way), then fails: it must not hold up the slot of every other shard's topics.
+      maxRedirections: 4,
+      retryDelayOnFailover: 50,
       clusterRetryStrategy: (attempt) => backoffDelay(attempt, RECONNECT_BASE_MS, options.reconnectMaxMs),
       redisOptions: {
         connectionName: options.name,
