@@ -2,6 +2,43 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of docs/architecture.md, enforced: each folder may import only what is beneath it.
+ * Each rule names the folders of ours (and the packages) a layer must not reach.
+ */
+const ours = (folder) => ({ regex: `(^|/)${folder}/`, message: `this layer must not import from src/${folder} (docs/architecture.md, Layers)` });
+const ourFile = (file) => ({ regex: `(^|/)${file}\\.js$`, message: `this layer must not import ${file}.ts (docs/architecture.md, Layers)` });
+const pkg = (name, why) => ({ regex: name.endsWith(':') ? `^${name}` : `^${name}($|/)`, message: why });
+const layer = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+const NO_IO = 'the domain is pure: no RxJS, no sockets, no I/O';
+
+const layers = [
+  layer(['src/domain/**/*.ts'], [
+    ...['streams', 'transport', 'engines', 'config', 'client', 'testing'].map(ours),
+    ourFile('app'),
+    ourFile('logger'),
+    ...['rxjs', 'ws', 'express', 'ioredis', 'node:'].map((name) => pkg(name, NO_IO)),
+  ]),
+  layer(['src/streams/**/*.ts'], [
+    ...['transport', 'engines', 'config', 'client', 'testing'].map(ours),
+    ourFile('app'),
+    ...['ws', 'express', 'ioredis'].map((name) => pkg(name, 'streams are transport- and engine-free')),
+  ]),
+  layer(['src/transport/**/*.ts'], [...['engines', 'config', 'client', 'testing'].map(ours), ourFile('app'), pkg('ioredis', 'transport knows no engine')]),
+  layer(['src/engines/**/*.ts'], [
+    ...['transport', 'config', 'client', 'testing'].map(ours),
+    ourFile('app'),
+    ...['ws', 'express'].map((name) => pkg(name, 'an engine never imports transport')),
+  ]),
+  layer(['src/client/**/*.ts'], [
+    ...['streams', 'transport', 'engines', 'config', 'testing'].map(ours),
+    ourFile('app'),
+    ourFile('logger'),
+    ...['ws', 'express', 'ioredis', 'node:'].map((name) => pkg(name, 'the client runs in browsers: domain and RxJS only')),
+  ]),
+  layer(['src/config/**/*.ts'], [...['streams', 'transport', 'engines', 'client', 'testing'].map(ours), ourFile('app')]),
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'node_modules/', 'test-artifacts/', 'bench/results/'] },
   js.configs.recommended,
@@ -22,4 +59,5 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  ...layers,
 );

@@ -1,21 +1,22 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asyncScheduler, filter, type Observable, ReplaySubject, type SchedulerLike } from 'rxjs';
-import { createClusterNode } from './cluster/node.js';
 import type { Config } from './config/schema.js';
+import { selectEngine } from './engines/select-engine.js';
 import { createLogger, type Logger } from './logger.js';
 import type { BarGenerator } from './streams/bar-stream.js';
-import { barsTopicKind, seriesHistory } from './streams/bars-topic.js';
+import { barsTopicKind } from './streams/bars-topic.js';
 import { catalogTopicKeys, type Catalog } from './streams/catalog.js';
 import { createEventBus, type BroadcastEvent } from './streams/events.js';
 import { Hub } from './streams/hub.js';
 import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
 import { quotesTopicKind } from './streams/quotes-topic.js';
+import { seriesHistory } from './streams/series-history.js';
 import { topicTicks } from './streams/topic-ticks.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
 import { historyRoutes } from './transport/http/history-routes.js';
+import { createHttpApp } from './transport/http/http-app.js';
 import { pageRoutes } from './transport/http/page-routes.js';
-import { createHttpApp } from './transport/http/routes.js';
 import { udfRoutes } from './transport/http/udf-routes.js';
 import { rejectUpgrade, WsGateway } from './transport/ws/gateway.js';
 
@@ -66,41 +67,39 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     .pipe(filter((event) => event.type === 'topic_error'))
     .subscribe((event) => logger.error({ topic: event.topic, err: event.error }, 'topic stream failed; it carries on'));
 
-  // Standalone: no cluster node, no Redis. Otherwise the role decides where bars come from.
-  const cluster = createClusterNode(config, {
-    scheduler,
-    logger,
-    emit: bus.emit,
-    topics: catalogTopics,
-    ...(dependencies.generate ? { generate: dependencies.generate } : {}),
-    ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
-  });
+  const engine = selectEngine(
+    {
+      cluster: config.cluster,
+      memory: {
+        seed: broadcaster.seed,
+        periodMs: broadcaster.interval * 1000,
+        ...topicTicks(config.fanout.tickSchedule, broadcaster.interval * 1000, scheduler),
+        ...(dependencies.generate ? { generate: dependencies.generate } : {}),
+      },
+      topics: catalogTopics,
+      ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
+    },
+    { scheduler, logger, reportError: (topic, error) => bus.emit({ type: 'topic_error', topic: topic ?? 'engine', error }) },
+  );
   const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
-  const bars = barsTopicKind({
-    catalog,
-    seed: broadcaster.seed,
-    periodMs: broadcaster.interval * 1000,
-    ...topicTicks(config.fanout.tickSchedule, broadcaster.interval * 1000, scheduler),
-    ...(dependencies.generate ? { generate: dependencies.generate } : {}),
-  });
-  hub.register(cluster ? cluster.adaptBarsKind(bars) : bars);
-  hub.register(quotesTopicKind(catalog, seriesHistory({ seed: broadcaster.seed, generate: dependencies.generate })));
+  const history = seriesHistory(broadcaster.seed);
+  hub.register(barsTopicKind({ catalog, engine, resume: { history, maxBars: config.history.maxBars, now: () => scheduler.now() } }));
+  hub.register(quotesTopicKind(catalog, history));
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
-  const history = { catalog, seed: broadcaster.seed, maxBars: config.history.maxBars, now: () => scheduler.now() };
+  const historySource = { catalog, seed: broadcaster.seed, maxBars: config.history.maxBars, now: () => scheduler.now() };
   const server: Server = createServer(
     createHttpApp({
       metrics: () => metrics.snapshot(),
-      ready: () => state === 'running' && (cluster?.ready() ?? true),
+      ready: () => (state === 'running' ? engine.readiness() : { ready: false, reason: state }),
       logger,
-      routers: [historyRoutes(history), udfRoutes(history), pageRoutes()],
+      routers: [historyRoutes(historySource), udfRoutes(historySource), pageRoutes()],
     }),
   );
-  const gateway =
-    cluster?.servesClients === false
-      ? undefined
-      : new WsGateway({
+  const gateway = !engine.servesClients
+    ? undefined
+    : new WsGateway({
           server,
           hub,
           emit: bus.emit,
@@ -131,7 +130,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           state = 'running';
-          cluster?.start();
+          if (broadcaster.enabled) engine.start(hub);
           if (broadcaster.enabled) bus.emit({ type: 'broadcaster_started' });
           const address = server.address() as AddressInfo;
           logger.info({ address: address.address, port: address.port, broadcaster, role: config.cluster.role }, 'barcast listening');
@@ -146,7 +145,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         shutdown$.next();
         shutdown$.complete();
         await gateway?.close(config.shutdown.timeoutMs);
-        cluster?.stop();
+        await engine.stop();
         await closeServer(server);
         bus.emit({ type: 'broadcaster_stopped' });
         metrics.close();

@@ -1,5 +1,5 @@
 import { defer, type MonoTypeOperatorFunction, repeat, retry, type SchedulerLike, tap, timer } from 'rxjs';
-import { backoffDelay } from '../streams/backoff.js';
+import { backoffDelay } from '../domain/backoff.js';
 
 export interface BackoffPolicy {
   /** Delay before the first retry, in ms; doubled per failed attempt. */

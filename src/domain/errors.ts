@@ -1,33 +1,73 @@
-/**
- * Stable, machine-readable error codes sent to clients. docs/websockets.md lists each with
- * its cause; never rename one, clients switch on them.
- */
-export const ERROR_CODES = [
-  'INVALID_JSON',
-  'INVALID_MESSAGE',
-  'UNKNOWN_TYPE',
-  'INVALID_PAYLOAD',
-  'INVALID_SYMBOL',
-  'INVALID_RESOLUTION',
-  'UNKNOWN_SYMBOL',
-  'UNSUPPORTED_RESOLUTION',
-  'BROADCASTER_DISABLED',
-  'INTERNAL_ERROR',
-  'SUBSCRIPTION_LIMIT',
-  'RATE_LIMITED',
-  'INVALID_RANGE',
-  'RANGE_TOO_LARGE',
-] as const;
+import { RESOLUTION_RULE } from './resolution.js';
+import { SYMBOL_RULE } from './symbol.js';
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+/**
+ * Every error barcast reports, WebSocket and HTTP alike, defined once: its stable code (clients
+ * switch on it; never rename one), its human message, the HTTP status it answers with, and the
+ * WebSocket close code it closes a connection with, where it does. docs/websockets.md and
+ * docs/operations.md list them; the AsyncAPI `ErrorCode` enum is this table's keys.
+ *
+ * A message here is the default text; a request error may carry a more specific one (which
+ * symbol, which limit), built by `requestError(code, detail)`.
+ */
+export interface ErrorSpec {
+  readonly message: string;
+  readonly status: number;
+  /** The WebSocket close code, for errors that end a connection. */
+  readonly closeCode?: number;
+}
+
+export const ERRORS = {
+  // A frame the server could not read.
+  INVALID_JSON: { message: 'frame is not valid JSON', status: 400 },
+  INVALID_MESSAGE: { message: 'message must be a JSON object like {"type":"...","payload":{...}}', status: 400 },
+  UNKNOWN_TYPE: { message: 'unknown message type', status: 400 },
+  // A request the server read but will not serve.
+  INVALID_PAYLOAD: { message: 'the payload does not have the shape this message type takes', status: 400 },
+  INVALID_SYMBOL: { message: `symbol must be ${SYMBOL_RULE}`, status: 400 },
+  INVALID_RESOLUTION: { message: `resolution must be ${RESOLUTION_RULE}`, status: 400 },
+  UNKNOWN_SYMBOL: { message: 'unknown symbol', status: 404 },
+  UNSUPPORTED_RESOLUTION: { message: 'resolution not served', status: 400 },
+  BROADCASTER_DISABLED: { message: 'The bar broadcaster is disabled', status: 503 },
+  INTERNAL_ERROR: { message: 'Internal server error', status: 500 },
+  SUBSCRIPTION_LIMIT: { message: 'too many subscriptions on this connection; unsubscribe from one first', status: 429 },
+  RATE_LIMITED: { message: 'too many messages; slow down and retry', status: 429, closeCode: 1008 },
+  INVALID_RANGE: { message: 'the requested range is not valid', status: 400 },
+  RANGE_TOO_LARGE: { message: 'the requested range holds too many bars', status: 400 },
+  // HTTP requests that name nothing we serve, or that express could not parse.
+  NOT_FOUND: { message: 'no such route', status: 404 },
+  BAD_REQUEST: { message: 'Bad request', status: 400 },
+  // Refusals before a WebSocket opens (HTTP status on the upgrade response).
+  UNAUTHORIZED: { message: 'Unauthorized', status: 401 },
+  FORBIDDEN_ORIGIN: { message: 'Forbidden', status: 403 },
+  SERVER_FULL: { message: 'Service Unavailable', status: 503 },
+  // Why an open connection is closed (the close frame's code and reason).
+  SHUTTING_DOWN: { message: 'server shutting down', status: 503, closeCode: 1001 },
+  MESSAGE_TOO_BIG: { message: 'frame exceeds limits.maxPayloadBytes', status: 413, closeCode: 1009 },
+  SLOW_CONSUMER: { message: 'too slow: reconnect later', status: 503, closeCode: 1013 },
+} as const satisfies Readonly<Record<string, ErrorSpec>>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export const ERROR_CODES = Object.keys(ERRORS) as readonly ErrorCode[];
 
 export interface RequestError {
   readonly code: ErrorCode;
   readonly message: string;
 }
 
-export function requestError(code: ErrorCode, message: string): RequestError {
+/** An error of `code`, with the table's message or a more specific one. */
+export function requestError(code: ErrorCode, message: string = ERRORS[code].message): RequestError {
   return { code, message };
+}
+
+export function httpStatusOf(code: ErrorCode): number {
+  return ERRORS[code].status;
+}
+
+/** The close code of an error that ends a connection. */
+export function closeCodeOf(code: 'RATE_LIMITED' | 'SHUTTING_DOWN' | 'MESSAGE_TOO_BIG' | 'SLOW_CONSUMER'): number {
+  return ERRORS[code].closeCode;
 }
 
 /** A request error carried through an Observable's error channel (e.g. `hub.bars$`). */

@@ -19,6 +19,12 @@ const EPOCH_DAYS_AFTER_MONDAY = 3;
 /** The Monday that starts the ISO week of the epoch: 1969-12-29. */
 const FIRST_MONDAY_MS = -EPOCH_DAYS_AFTER_MONDAY * DAY_MS;
 
+/** The accepted spellings, as error messages state them (written once): `1, 5, ..., D/1D, W/1W, M/1M`. */
+export const RESOLUTION_RULE = `one of ${[
+  ...MINUTE_RESOLUTIONS,
+  ...CALENDAR_RESOLUTIONS.map((resolution) => `${resolution.slice(1)}/${resolution}`),
+].join(', ')}`;
+
 export function isResolution(value: string): value is Resolution {
   return (RESOLUTIONS as readonly string[]).includes(value);
 }

@@ -2,6 +2,7 @@ import { interval, map, merge, type Observable, type SchedulerLike, startWith } 
 import type { Bar } from '../domain/bar.js';
 import { mockLastBar, type MockBarContext } from '../domain/mock-bar.js';
 import type { Resolution } from '../domain/resolution.js';
+import type { TopicUpdate } from '../domain/update.js';
 import { scanSkippingFailures } from './operators/scan-skipping-failures.js';
 import { periodCloses } from './period-closes.js';
 
@@ -22,12 +23,14 @@ export interface BarStreamOptions {
 }
 
 /**
- * The live bars of one topic: the clock is read at once on subscribe (so a new subscriber
- * has the current bar without waiting a whole interval), then every `periodMs`, and at the
- * last millisecond of every bar period (so each bar closes on the price history reports).
+ * The live bars of one topic, each with the instant it was computed at: the clock is read at
+ * once on subscribe (so a new subscriber has the current bar without waiting a whole
+ * interval), then every `periodMs`, and at the last millisecond of every bar period (so each
+ * bar closes on the price history reports, and that update's `ts` is the period's last
+ * millisecond even when the timer fired late).
  * Cold: each subscription starts its own timers, so sharing is the hub's job.
  */
-export function barStream(options: BarStreamOptions): Observable<Bar> {
+export function barUpdates(options: BarStreamOptions): Observable<TopicUpdate<Bar>> {
   const { scheduler, generate = mockLastBar } = options;
   const context: MockBarContext = {
     seed: options.seed,
@@ -39,6 +42,14 @@ export function barStream(options: BarStreamOptions): Observable<Bar> {
     map(() => scheduler.now()),
   );
   return merge(ticks$, periodCloses(options.resolution, scheduler)).pipe(
-    scanSkippingFailures((bar: Bar | undefined, now: number) => generate(bar, now, context), options.onGeneratorError),
+    scanSkippingFailures(
+      (update: TopicUpdate<Bar> | undefined, now: number): TopicUpdate<Bar> => ({ value: generate(update?.value, now, context), ts: now }),
+      options.onGeneratorError,
+    ),
   );
+}
+
+/** `barUpdates` as plain bars. */
+export function barStream(options: BarStreamOptions): Observable<Bar> {
+  return barUpdates(options).pipe(map((update) => update.value));
 }

@@ -3,9 +3,10 @@ import { requestError } from '../domain/errors.js';
 import { isRecord } from '../domain/json-record.js';
 import { quoteError, type QuoteData } from '../domain/quote.js';
 import type { Resolution } from '../domain/resolution.js';
-import { isValidSymbol, MAX_SYMBOL_LENGTH } from '../domain/symbol.js';
+import { isValidSymbol, MAX_SYMBOL_LENGTH, SYMBOL_RULE } from '../domain/symbol.js';
 import { topicKey } from '../domain/topic.js';
-import { BARS_TOPIC, BASE_RESOLUTION, type SeriesHistory } from './bars-topic.js';
+import { BARS_TOPIC, BASE_RESOLUTION } from './bars-topic.js';
+import type { SeriesHistory } from './series-history.js';
 import { checkSymbol, type Catalog } from './catalog.js';
 import { resample } from './operators/resample.js';
 import { toQuote } from './operators/to-quote.js';
@@ -65,7 +66,7 @@ function quoteRequest(symbol: string, catalog: Pick<Catalog, 'symbols'>): TopicR
   if (!isValidSymbol(symbol)) {
     return {
       ok: false,
-      error: requestError('INVALID_SYMBOL', `symbols must be 1-${MAX_SYMBOL_LENGTH} characters of A-Z, 0-9, ".", "_" or "-"`),
+      error: requestError('INVALID_SYMBOL', `symbols must be ${SYMBOL_RULE}`),
       fields: { symbol: symbol.slice(0, MAX_SYMBOL_LENGTH) },
     };
   }

@@ -1,5 +1,6 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { RequestError } from '../domain/errors.js';
+import type { TopicUpdate } from '../domain/update.js';
 
 /**
  * The outcome of validating a subscribe payload: typed parameters of one topic, the topics of
@@ -44,6 +45,8 @@ export interface TopicContext {
    * by name among the registered kinds, so every user of a key shares one stream.
    */
   stream<P, T>(kind: TopicKind<P, T> | TopicRef<P, T>, params: P): Observable<T>;
+  /** The same topic as numbered updates (`ts`, `seq`, `epoch`, `final`), for engines that restamp. */
+  updates<P, T>(kind: TopicKind<P, T> | TopicRef<P, T>, params: P): Observable<TopicUpdate<T>>;
   readonly scheduler: SchedulerLike;
   readonly shutdown$: Observable<unknown>;
   /** Reports a recoverable failure of this topic (counted in metrics and logged). */
@@ -52,9 +55,14 @@ export interface TopicContext {
 
 /**
  * A kind of topic clients can subscribe to as `<name>.subscribe`. Registering one with the
- * hub is all it takes: the transport is generic over kinds.
+ * hub is all it takes: the transport is generic over kinds. A kind makes its stream one of
+ * two ways: `create` (plain values; the hub stamps and numbers them) or `updates` (already
+ * stamped, as an engine that numbers at its source does; see bar-source.ts).
  */
-export interface TopicKind<P, T> {
+export type TopicKind<P, T> = TopicKindRules<P, T> & (CreatesValues<P, T> | CreatesUpdates<P, T>);
+
+/** What every kind has: parsing, keys, descriptions. */
+export interface TopicKindRules<P, T> {
   /** The prefix of its messages and topic keys, e.g. `bars`. Letters, digits, `_` and `-`. */
   readonly name: string;
   /** Validates a subscribe/unsubscribe payload (untrusted JSON) into typed parameters. */
@@ -63,14 +71,36 @@ export interface TopicKind<P, T> {
   key(params: P): string;
   /** Fields echoed in `.response` messages, e.g. `{ symbol, resolution }`. */
   describe(params: P): Readonly<Record<string, unknown>>;
-  /** A cold stream of the topic's values; the hub shares it, refcounts it and stops it on shutdown. */
-  create(params: P, context: TopicContext): Observable<T>;
   /**
    * Optional: a value to send once, as a `<name>.update` of `failure.key`, to a client whose
    * subscribe to that topic failed. For protocols that report per-topic errors in the data
    * (TradingView quotes answer an unknown symbol with `{"s":"error",...}`).
    */
   rejection?(failure: TopicFailure & { readonly key: string }): T;
+  /**
+   * Optional: what a subscriber that holds the topic up to `since` missed, for a subscribe
+   * that resumes. `latest` is the topic's latest live update where it is running, which the
+   * subscriber is about to get; the replay ends before it.
+   */
+  resume?(params: P, since: number, latest: TopicUpdate<T> | undefined): TopicResume<T>;
+}
+
+/**
+ * A resume: the updates to replay (history's closed bars, say) and which live updates they
+ * already covered, or that it cannot be served (the client reloads).
+ */
+export type TopicResume<T> =
+  | { readonly recovered: true; readonly updates: readonly TopicUpdate<T>[]; covers(update: TopicUpdate<T>): boolean }
+  | { readonly recovered: false };
+
+export interface CreatesValues<P, T> {
+  /** A cold stream of the topic's values; the hub shares it, refcounts it and stops it on shutdown. */
+  create(params: P, context: TopicContext): Observable<T>;
+}
+
+export interface CreatesUpdates<P, T> {
+  /** A cold stream of the topic's updates, stamped and numbered at their source. */
+  updates(params: P, context: TopicContext): Observable<TopicUpdate<T>>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds kinds of any parameter and value types

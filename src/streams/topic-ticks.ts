@@ -1,6 +1,6 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import { tickPhase, type TickSchedule } from '../domain/tick-phase.js';
-import type { BarsParams } from './bars-topic.js';
+import type { BarsTopic } from '../domain/topic.js';
 import { TickGrid } from './tick-grid.js';
 
 /**
@@ -12,7 +12,7 @@ export function topicTicks(
   schedule: TickSchedule,
   periodMs: number,
   scheduler: SchedulerLike,
-): { ticks?: (params: BarsParams) => Observable<unknown> } {
+): { ticks?: (params: BarsTopic) => Observable<unknown> } {
   if (schedule === 'per-topic') return {};
   const grid = new TickGrid(periodMs, scheduler);
   if (schedule === 'aligned') return { ticks: () => grid.ticks(0) };

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { NEVER } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openedTopic, testBarsKind } from '../support/bars-kind.js';
 import { smaTopicKind } from '../../docs/examples/sma-topic.js';
-import { barsTopicKind } from '../../src/streams/bars-topic.js';
 import { Hub } from '../../src/streams/hub.js';
 import { marbleScheduler } from '../support/marbles.js';
 import { generatedBars } from '../support/mock-bars.js';
@@ -25,14 +25,13 @@ describe('the docs/extending.md recipe (docs/examples/sma-topic.ts)', () => {
     const scheduler = marbleScheduler();
     scheduler.run(({ expectObservable }) => {
       const hub = new Hub({ scheduler, shutdown$: NEVER, emit: () => undefined, enabled: true })
-        .register(barsTopicKind({ catalog: { symbols: SYMBOLS, resolutions: ['1'] }, seed: 3, periodMs: 20_000 }))
+        .register(testBarsKind({ catalog: { symbols: SYMBOLS, resolutions: ['1'] }, seed: 3, periodMs: 20_000 }))
         .register(smaTopicKind(SYMBOLS));
-      const opened = hub.open('sma', { symbol: 'AAPL', length: 2 });
-      if (!opened.ok) throw new Error(opened.error.message);
-      expect(opened.topic.key).toBe('sma:AAPL:2');
+      const opened = openedTopic(hub, 'sma', { symbol: 'AAPL', length: 2 });
+      expect(opened.key).toBe('sma:AAPL:2');
       // ticks at 0, 20 s, 40 s, 59.999 s (minute 0 closes), 60 s, 80 s (minute 1): the average needs two minutes
       const [, , , minute0, minute1a, minute1b] = generatedBars(6, 20_000, { seed: 3, symbol: 'AAPL', resolution: '1' }) as [unknown, unknown, unknown, { close: number }, { close: number; time: number }, { close: number; time: number }];
-      expectObservable(opened.topic.stream$, '^ 80s !').toBe('60s a 19999ms b', {
+      expectObservable(opened.stream$, '^ 80s !').toBe('60s a 19999ms b', {
         a: { time: minute1a.time, value: (minute0.close + minute1a.close) / 2 },
         b: { time: minute1b.time, value: (minute0.close + minute1b.close) / 2 },
       });

@@ -1,11 +1,12 @@
 import { filter, map, NEVER, type Observable, Subscription } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
+import { openedTopic, testBarsKind } from '../support/bars-kind.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { mockLastBar } from '../../src/domain/mock-bar.js';
 import { quoteFromSessionBar } from '../../src/domain/quote.js';
 import type { BarGenerator } from '../../src/streams/bar-stream.js';
-import { BARS_TOPIC, barsTopicKind } from '../../src/streams/bars-topic.js';
+import { BARS_TOPIC } from '../../src/streams/bars-topic.js';
 import { createEventBus } from '../../src/streams/events.js';
 import { Hub } from '../../src/streams/hub.js';
 import { quotesTopicKind } from '../../src/streams/quotes-topic.js';
@@ -25,7 +26,7 @@ function composedHub(scheduler: TestScheduler, periodMs: number) {
     return mockLastBar(previous, now, context);
   };
   const hub = new Hub({ scheduler, shutdown$: NEVER, emit: bus.emit, enabled: true });
-  hub.register(barsTopicKind({ catalog: { ...catalog, resolutions: [...catalog.resolutions] }, seed: SEED, periodMs, generate }));
+  hub.register(testBarsKind({ catalog: { ...catalog, resolutions: [...catalog.resolutions] }, seed: SEED, periodMs, generate }));
   hub.register(quotesTopicKind(catalog));
   const started$ = bus.events$.pipe(
     filter((event) => event.type === 'topic_started'),
@@ -35,12 +36,7 @@ function composedHub(scheduler: TestScheduler, periodMs: number) {
 }
 
 function openedStream(hub: Hub, kind: string, payload: unknown): Observable<unknown> {
-  const opened = hub.request(kind, payload);
-  if (!opened.ok) throw new Error(opened.error.message);
-  if ('topic' in opened) return opened.topic.stream$;
-  const [first] = opened.topics;
-  if (!first?.ok) throw new Error('expected an opened topic');
-  return first.topic.stream$;
+  return openedTopic(hub, kind, payload).stream$;
 }
 
 /** The bars the mock generator makes for AAPL at 1 minute, ticking every `periodMs` from 0. */

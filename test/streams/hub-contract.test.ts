@@ -1,14 +1,16 @@
 import { EMPTY, Observable, ReplaySubject } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { channelBarStream } from '../../src/cluster/channel-bar-stream.js';
-import type { ChannelEvent } from '../../src/cluster/channel-subscriber.js';
+import { openedTopic, testBarsKind } from '../support/bars-kind.js';
+import { channelBarStream } from '../../src/engines/redis/channel-bar-stream.js';
+import type { ChannelEvent } from '../../src/engines/redis/channel-subscriber.js';
 import type { Bar } from '../../src/domain/bar.js';
-import { barsTopicKind } from '../../src/streams/bars-topic.js';
 import type { BroadcastEventBody } from '../../src/streams/events.js';
 import { Hub } from '../../src/streams/hub.js';
 import type { AnyTopicKind } from '../../src/streams/topic-kind.js';
-import { updateMessage } from '../../src/transport/ws/protocol.js';
+import { updateFrame } from '../../src/domain/update.js';
+import { barsTopicKey } from '../../src/domain/topic.js';
+import { barsTopicKind } from '../../src/streams/bars-topic.js';
 import { marbleScheduler } from '../support/marbles.js';
 
 const PERIOD = 10;
@@ -32,7 +34,7 @@ interface Source {
 
 /** Standalone: the local interval, with a generator whose bar depends on the clock only. */
 const localInterval: SourceFactory = () =>
-  barsTopicKind({ catalog, seed: 1, periodMs: PERIOD, generate: (_previous, now) => barAt(now) });
+  testBarsKind({ catalog, seed: 1, periodMs: PERIOD, generate: (_previous: Bar | undefined, now: number) => barAt(now) });
 
 /** Gateway: the topic's channel, faked by a hot observable publishing one frame per period. */
 const fakeChannel: SourceFactory = (_scheduler, { hot }) => {
@@ -44,16 +46,14 @@ const fakeChannel: SourceFactory = (_scheduler, { hot }) => {
         subscriber.next({ type: 'subscribed' });
         return published$.subscribe((slot) => {
           const now = Number(slot) * PERIOD;
-          subscriber.next({ type: 'message', text: updateMessage('bars', TOPIC, now, barAt(now)) });
+          subscriber.next({ type: 'message', text: updateFrame('bars', TOPIC, { value: barAt(now), ts: now }) });
         });
       }),
   };
-  const kind = barsTopicKind({ catalog, seed: 1, periodMs: PERIOD });
-  return {
-    ...kind,
-    create: (params, context) =>
-      channelBarStream({ topic: kind.key(params), channels, lastFrame: () => EMPTY, reportError: context.reportError }),
-  };
+  return barsTopicKind({
+    catalog,
+    engine: { bars: (params, context) => channelBarStream({ topic: barsTopicKey(params.symbol, params.resolution), channels, lastFrame: () => EMPTY, reportError: context.reportError }) },
+  });
 };
 
 /**
@@ -71,9 +71,7 @@ function hubContract(source: Source): void {
     };
     const hub = new Hub({ scheduler, shutdown$: new ReplaySubject<void>(1), emit, enabled: true });
     hub.register(source.create(scheduler, helpers));
-    const opened = hub.open('bars', { symbol: 'AAPL' });
-    if (!opened.ok) throw new Error(opened.error.message);
-    const bars$ = opened.topic.stream$;
+    const bars$ = openedTopic(hub, 'bars', { symbol: 'AAPL' }).stream$;
     const values = { z: barAt(0), a: barAt(10), b: barAt(20), c: barAt(30), d: barAt(40), f: barAt(60), g: barAt(70), h: barAt(80) };
 
     expectObservable(bars$, '^ 35ms !').toBe(source.first, values);

@@ -1,11 +1,11 @@
 import { EMPTY, interval, map, type Observable, ReplaySubject, Subject, takeUntil } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
+import { openedTopic, testBarsKind } from '../support/bars-kind.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { TopicRequestError } from '../../src/domain/errors.js';
 import type { MockBarContext } from '../../src/domain/mock-bar.js';
 import type { BarGenerator } from '../../src/streams/bar-stream.js';
-import { barsTopicKind } from '../../src/streams/bars-topic.js';
 import type { BroadcastEventBody } from '../../src/streams/events.js';
 import { Hub } from '../../src/streams/hub.js';
 import type { AnyTopicKind } from '../../src/streams/topic-kind.js';
@@ -32,7 +32,7 @@ function createHub(scheduler: TestScheduler, generate: BarGenerator, options: { 
     retryBaseMs: 5,
   });
   hub.register(
-    barsTopicKind({ catalog: { symbols: ['AAPL', 'MSFT'], resolutions: ['1', '5'] }, seed: 1, periodMs: PERIOD, generate }),
+    testBarsKind({ catalog: { symbols: ['AAPL', 'MSFT'], resolutions: ['1', '5'] }, seed: 1, periodMs: PERIOD, generate }),
   );
   return { hub, shutdown$, events };
 }
@@ -157,21 +157,21 @@ describe('hub: one shared, refcounted stream per topic', () => {
       );
     });
     const { hub } = createHub(marbleScheduler(), countingGenerator());
-    expect(hub.open('bars', { symbol: 'AAPL', resolution: '15' })).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED_RESOLUTION' } });
-    expect(hub.open('bars', { symbol: 'AAPL', resolution: '2' })).toMatchObject({ ok: false, error: { code: 'INVALID_RESOLUTION' } });
-    expect(hub.open('nope', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_TYPE' } });
+    expect(hub.request('bars', { symbol: 'AAPL', resolution: '15' })).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED_RESOLUTION' } });
+    expect(hub.request('bars', { symbol: 'AAPL', resolution: '2' })).toMatchObject({ ok: false, error: { code: 'INVALID_RESOLUTION' } });
+    expect(hub.request('nope', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_TYPE' } });
   });
 
   it('refuses every open with BROADCASTER_DISABLED when disabled', () => {
     const { hub } = createHub(marbleScheduler(), countingGenerator(), { enabled: false });
-    expect(hub.open('bars', { symbol: 'AAPL' })).toMatchObject({ ok: false, error: { code: 'BROADCASTER_DISABLED' } });
+    expect(hub.request('bars', { symbol: 'AAPL' })).toMatchObject({ ok: false, error: { code: 'BROADCASTER_DISABLED' } });
   });
 
   it('lets a registered kind derive its stream from another topic, sharing its generator', () => {
     const scheduler = marbleScheduler();
     const calls: { symbol: string; now: number }[] = [];
     scheduler.run(({ expectObservable }) => {
-      const bars = barsTopicKind({ catalog: { symbols: ['AAPL'], resolutions: ['1'] }, seed: 1, periodMs: PERIOD, generate: countingGenerator(calls) });
+      const bars = testBarsKind({ catalog: { symbols: ['AAPL'], resolutions: ['1'] }, seed: 1, periodMs: PERIOD, generate: countingGenerator(calls) });
       const hub = new Hub({ scheduler, shutdown$: new Subject(), emit: () => undefined, enabled: true });
       hub.register(bars).register({
         ...sourceKind('volume', () => EMPTY),
@@ -189,7 +189,7 @@ describe('hub: one shared, refcounted stream per topic', () => {
       const shutdown$ = new ReplaySubject<void>(1);
       const hub = new Hub({ scheduler, shutdown$, emit: () => undefined, enabled: true });
       hub.register(
-        barsTopicKind({ catalog: { symbols: ['AAPL'], resolutions: ['1'] }, seed: 1, periodMs: PERIOD, generate: countingGenerator() }),
+        testBarsKind({ catalog: { symbols: ['AAPL'], resolutions: ['1'] }, seed: 1, periodMs: PERIOD, generate: countingGenerator() }),
       );
       hub.register({
         ...sourceKind('clock', () => cold('')),
@@ -215,7 +215,5 @@ function sourceKind(name: string, create: () => Observable<unknown>): AnyTopicKi
 }
 
 function openStream(hub: Hub, kind: string): Observable<unknown> {
-  const opened = hub.open(kind, {});
-  if (!opened.ok) throw new Error(`expected ${kind} to open`);
-  return opened.topic.stream$;
+  return openedTopic(hub, kind, {}).stream$;
 }

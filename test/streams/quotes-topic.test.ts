@@ -5,7 +5,7 @@ import { barAt, historicalBar } from '../../src/domain/bar-path.js';
 import { mockLastBar } from '../../src/domain/mock-bar.js';
 import { quoteFromSessionBar } from '../../src/domain/quote.js';
 import { BARS_KIND } from '../../src/domain/topic.js';
-import { seriesHistory } from '../../src/streams/bars-topic.js';
+import { seriesHistory } from '../../src/streams/series-history.js';
 import { Hub } from '../../src/streams/hub.js';
 import { parseQuotesPayload, quotesTopicKind } from '../../src/streams/quotes-topic.js';
 
@@ -75,7 +75,7 @@ describe('Hub.request with a multi-topic kind', () => {
       describe: () => ({}),
       create: () => of(1),
     });
-    expect(hub.open('fragile', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL_ERROR' } });
+    expect(hub.request('fragile', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL_ERROR' } });
     expect(events).toEqual([{ type: 'topic_error', topic: 'fragile', error: new Error('boom') }]);
   });
 
@@ -87,7 +87,7 @@ describe('Hub.request with a multi-topic kind', () => {
       describe: () => ({}),
       create: () => of(1),
     });
-    expect(hub.open('sneaky', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL_ERROR' } });
+    expect(hub.request('sneaky', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL_ERROR' } });
   });
 
   it('makes bars$ error with the request error when bars is not registered', () => {
@@ -96,8 +96,12 @@ describe('Hub.request with a multi-topic kind', () => {
     expect(failure).toMatchObject({ code: 'UNKNOWN_TYPE' });
   });
 
-  it('makes open, which serves one topic, refuse a request that names several', () => {
-    expect(hubWithQuotes().open('quotes', { symbols: ['AAPL'] })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+  it('answers a request that names several topics with each of them, and says it named several', () => {
+    expect(hubWithQuotes().request('quotes', { symbols: ['AAPL', 'ZZZ'] })).toMatchObject({
+      ok: true,
+      several: true,
+      topics: [{ ok: true, topic: { key: 'quotes:AAPL' } }, { ok: false, error: { code: 'UNKNOWN_SYMBOL' } }],
+    });
   });
 
   it('makes bars$ error with INVALID_PAYLOAD when the bars kind answers with several topics', () => {
@@ -127,7 +131,7 @@ describe('quotes:SYMBOL with the series history', () => {
     const m1 = mockLastBar(undefined, first, minute);
     const m2 = mockLastBar(m1, first + 20_000, minute);
     const m3 = mockLastBar(undefined, (dayIndex + 1) * DAY + 1_000, minute);
-    const history = seriesHistory({ seed: SEED });
+    const history = seriesHistory(SEED);
     marbleScheduler().run(({ cold, expectObservable }) => {
       const minutes$ = cold('a-b-c', { a: m1, b: m2, c: m3 });
       const hub = new Hub({ scheduler: asyncScheduler, shutdown$: NEVER, emit: () => undefined, enabled: true })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseClientFrame, topicErrorResponse, updateMessage } from '../../src/transport/ws/protocol.js';
+import { updateFrame } from '../../src/domain/update.js';
+import { parseClientFrame, topicErrorResponse } from '../../src/transport/ws/protocol.js';
 
 const text = (value: string): Buffer => Buffer.from(value, 'utf8');
 
@@ -43,8 +44,8 @@ describe('protocol parsing', () => {
   });
 
   it('serializes updates and error responses in the documented envelope', () => {
-    expect(JSON.parse(updateMessage('bars', 'bars:AAPL:1', 5, { close: 1 }))).toEqual({ type: 'bars.update', topic: 'bars:AAPL:1', ts: 5, payload: { close: 1 } });
-    expect(JSON.parse(topicErrorResponse('bars', 'unsubscribe', { code: 'UNKNOWN_SYMBOL', message: 'm' }))).toEqual({
+    expect(JSON.parse(updateFrame('bars', 'bars:AAPL:1', { value: { close: 1 }, ts: 5 }))).toEqual({ type: 'bars.update', topic: 'bars:AAPL:1', ts: 5, payload: { close: 1 } });
+    expect(JSON.parse(topicErrorResponse('bars', 'unsubscribe', undefined, { code: 'UNKNOWN_SYMBOL', message: 'm' }))).toEqual({
       type: 'bars.unsubscribe.response',
       payload: { status: 'error', code: 'UNKNOWN_SYMBOL', message: 'm' },
     });

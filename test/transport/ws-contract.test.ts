@@ -41,7 +41,7 @@ describe('WebSocket contract', () => {
     });
     const updates = await client.waitForCount(isUpdateOf('bars:AAPL:1'), 2);
     for (const update of updates) {
-      expect(Object.keys(update).sort()).toEqual(['payload', 'topic', 'ts', 'type']);
+      expect(Object.keys(update).sort()).toEqual(['epoch', 'final', 'payload', 'seq', 'topic', 'ts', 'type']);
       expect(update.ts).toBeGreaterThan(Date.now() - 60_000);
       expect(Object.keys(update.payload ?? {}).sort()).toEqual(['close', 'high', 'low', 'open', 'time', 'volume']);
     }

@@ -30,12 +30,32 @@ const EMPTY: ResampleState = { closed: undefined, current: undefined, output: un
 export function resample(resolution: Resolution, closedBefore?: (subBar: Bar) => Bar | undefined): OperatorFunction<Bar, Bar> {
   return (source) =>
     source.pipe(
+      resampleAlong((bar: Bar) => bar, resolution, closedBefore),
+      map(([bar]) => bar),
+    );
+}
+
+/**
+ * `resample` over values that carry a sub-bar (an update and its time stamp, say): emits each
+ * coarse bar with the value whose sub-bar made it.
+ */
+export function resampleAlong<T>(
+  subBarOf: (value: T) => Bar,
+  resolution: Resolution,
+  closedBefore?: (subBar: Bar) => Bar | undefined,
+): OperatorFunction<T, readonly [Bar, T]> {
+  return (source) =>
+    source.pipe(
       scan(
-        (state: ResampleState, bar: Bar) => (state === EMPTY ? firstState(bar, resolution, closedBefore) : nextState(state, bar, resolution)),
+        (state: ResampleState & { readonly from?: T }, value: T) => {
+          const bar = subBarOf(value);
+          const next = state === EMPTY ? firstState(bar, resolution, closedBefore) : nextState(state, bar, resolution);
+          return { ...next, from: value };
+        },
         EMPTY,
       ),
-      map((state) => state.output),
-      filter((bar): bar is Bar => bar !== undefined),
+      filter((state): state is ResampleState & { readonly output: Bar; readonly from: T } => state.output !== undefined),
+      map((state) => [state.output, state.from] as const),
     );
 }
 

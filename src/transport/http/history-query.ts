@@ -1,8 +1,8 @@
 import type { Request } from 'express';
-import type { ErrorCode } from '../../domain/errors.js';
+import { httpStatusOf, type ErrorCode } from '../../domain/errors.js';
 import { historyRange, type IndexRange } from '../../domain/history.js';
-import { parseResolution, type Resolution } from '../../domain/resolution.js';
-import { isValidSymbol, MAX_SYMBOL_LENGTH } from '../../domain/symbol.js';
+import { parseResolution, RESOLUTION_RULE, type Resolution } from '../../domain/resolution.js';
+import { isValidSymbol, MAX_SYMBOL_LENGTH, SYMBOL_RULE } from '../../domain/symbol.js';
 import { checkCatalog, type Catalog } from '../../streams/catalog.js';
 
 /** What the history endpoints need to answer: what is served, the limit, and the clock. */
@@ -51,41 +51,43 @@ export function parseHistoryQuery(
 
 /** A refused query; thrown by the readers below and turned into a HistoryError once. */
 class BadQuery extends Error {
+  readonly status: number;
+
   constructor(
-    readonly status: number,
     readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
+    this.status = httpStatusOf(code);
   }
 }
 
 function readHistoryQuery(query: Request['query'], source: HistorySource, unitMs: number, defaultResolution?: Resolution): HistoryRequest {
   const symbol = single(query, 'symbol');
-  if (symbol === undefined) throw new BadQuery(400, 'INVALID_SYMBOL', 'symbol is required, e.g. symbol=AAPL');
+  if (symbol === undefined) throw new BadQuery('INVALID_SYMBOL', 'symbol is required, e.g. symbol=AAPL');
   if (symbol.length > MAX_SYMBOL_LENGTH || !isValidSymbol(symbol)) {
-    throw new BadQuery(400, 'INVALID_SYMBOL', `symbol must be 1-${MAX_SYMBOL_LENGTH} characters of A-Z, 0-9, ".", "_" or "-"`);
+    throw new BadQuery('INVALID_SYMBOL', `symbol must be ${SYMBOL_RULE}`);
   }
   const spelling = single(query, 'resolution');
   const resolution = spelling === undefined ? defaultResolution : parseResolution(spelling);
-  if (!resolution) throw new BadQuery(400, 'INVALID_RESOLUTION', 'resolution must be one of 1, 5, 15, 30, 60, 240, D/1D, W/1W, M/1M');
+  if (!resolution) throw new BadQuery('INVALID_RESOLUTION', `resolution must be ${RESOLUTION_RULE}`);
   const notServed = checkCatalog(source.catalog, symbol, resolution);
-  if (notServed) throw new BadQuery(notServed.code === 'UNKNOWN_SYMBOL' ? 404 : 400, notServed.code, notServed.message);
+  if (notServed) throw new BadQuery(notServed.code, notServed.message);
 
   const now = source.now();
   const from = time(query, 'from', unitMs);
   const to = time(query, 'to', unitMs) ?? now;
   const countback = count(query, 'countback');
   if (countback === undefined) {
-    if (from === undefined) throw new BadQuery(400, 'INVALID_RANGE', 'give from (with an optional to) or countback');
-    if (from > to) throw new BadQuery(400, 'INVALID_RANGE', 'from must not be after to');
+    if (from === undefined) throw new BadQuery('INVALID_RANGE', 'give from (with an optional to) or countback');
+    if (from > to) throw new BadQuery('INVALID_RANGE', 'from must not be after to');
   } else if (countback > source.maxBars) {
-    throw new BadQuery(400, 'RANGE_TOO_LARGE', `countback ${countback} is over the limit of ${source.maxBars} bars`);
+    throw new BadQuery('RANGE_TOO_LARGE', `countback ${countback} is over the limit of ${source.maxBars} bars`);
   }
   const range = historyRange(resolution, { ...(from === undefined ? {} : { from }), to, ...(countback === undefined ? {} : { countback }), now });
   const size = range.end - range.first;
   if (size > source.maxBars) {
-    throw new BadQuery(400, 'RANGE_TOO_LARGE', `the range holds ${size} bars, over the limit of ${source.maxBars}; narrow from/to or use countback`);
+    throw new BadQuery('RANGE_TOO_LARGE', `the range holds ${size} bars, over the limit of ${source.maxBars}; narrow from/to or use countback`);
   }
   return { symbol, resolution, range };
 }
@@ -99,15 +101,15 @@ function time(query: Request['query'], name: string, unitMs: number): number | u
   const raw = query[name];
   if (raw === undefined) return undefined;
   const unit = unitMs === 1 ? 'milliseconds' : 'seconds';
-  if (typeof raw !== 'string' || !/^-?\d{1,16}$/.test(raw)) throw new BadQuery(400, 'INVALID_RANGE', `${name} must be an integer, epoch ${unit} (UTC)`);
+  if (typeof raw !== 'string' || !/^-?\d{1,16}$/.test(raw)) throw new BadQuery('INVALID_RANGE', `${name} must be an integer, epoch ${unit} (UTC)`);
   const value = Number(raw) * unitMs;
-  if (value < 0 || value > MAX_TIME_MS) throw new BadQuery(400, 'INVALID_RANGE', `${name} must lie between 1970 and the year 9999, in epoch ${unit}`);
+  if (value < 0 || value > MAX_TIME_MS) throw new BadQuery('INVALID_RANGE', `${name} must lie between 1970 and the year 9999, in epoch ${unit}`);
   return value;
 }
 
 function count(query: Request['query'], name: string): number | undefined {
   const raw = query[name];
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new BadQuery(400, 'INVALID_RANGE', `${name} must be a positive integer`);
+  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new BadQuery('INVALID_RANGE', `${name} must be a positive integer`);
   return Number(raw);
 }

@@ -3,7 +3,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
-import type { HeartbeatPeer } from '../../streams/operators/heartbeat.js';
+import type { HeartbeatPeer } from './heartbeat-sweep.js';
 import { CLOSE_TRY_AGAIN_LATER } from './close-codes.js';
 import { Outbox, type OutboxOptions, type OutboxOwner } from './outbox.js';
 import { MessageRateLimiter, type RateLimitOptions } from './rate-limit.js';

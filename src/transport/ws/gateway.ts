@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { interval, type SchedulerLike, type Subscription } from 'rxjs';
-import { sweepHeartbeats } from '../../streams/operators/heartbeat.js';
+import { sweepHeartbeats } from './heartbeat-sweep.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';

@@ -27,19 +27,28 @@ export interface OutboxOptions {
 
 /** Who hears about one outbox's socket falling behind: its connection. */
 export interface OutboxOwner {
-  /** An update was replaced by a newer one of the same topic before it could be sent. */
+  /** An update was replaced by a newer one of the same topic and bar before it could be sent. */
   onConflated(topic: string, bufferedBytes: number): void;
   /** The socket stayed over the hard limit for too long: the owner should close it. */
   onSlowConsumer(): void;
 }
 
+/** What is held of one topic while the socket lags: its closed bars in order, then the forming one. */
+interface HeldFrames {
+  readonly finals: OutgoingFrame[];
+  forming?: OutgoingFrame | undefined;
+}
+
 /**
  * Backpressure for one socket. While the socket's buffer is under the soft limit an update
  * is written straight through (one `socket.send`, nothing allocated). Past it, updates are
- * held, keeping only the latest per topic (a bar supersedes the previous one of its topic),
- * and a check runs every `drainCheckMs`: once the buffer is back under the soft limit the
- * held updates are flushed. Since nothing more is written while lagging, memory per socket
- * is bounded by the soft limit, one frame, and one held frame per subscribed topic.
+ * held, conflated per topic and bar: a forming bar's update supersedes the previous one of
+ * its topic, but a final one (the bar's close) is never superseded; it waits, in order, for
+ * the socket to drain. A check runs every `drainCheckMs`: once the buffer is back under the
+ * soft limit the held updates are flushed. Since nothing more is written while lagging,
+ * memory per socket is bounded by the soft limit, one frame, and per subscribed topic one
+ * forming update and the finals of the bars that closed during the lag (the lag itself is
+ * bounded by `slowConsumerTimeoutMs`).
  *
  * A socket that lags for `slowConsumerTimeoutMs` without a break, or is found over the hard
  * limit (only replies or one huge frame can get it there), is a slow consumer: the owner is
@@ -47,7 +56,7 @@ export interface OutboxOwner {
  */
 export class Outbox {
   /** Held updates by topic; defined exactly while the socket is backed up. */
-  private held: Map<string, OutgoingFrame> | undefined;
+  private held: Map<string, HeldFrames> | undefined;
   private check: Subscription | undefined;
   /** When the current lagging spell began. */
   private laggingSince = 0;
@@ -59,13 +68,13 @@ export class Outbox {
     private readonly owner: OutboxOwner,
   ) {}
 
-  /** Sends a topic update, or holds it (conflated) while the socket is backed up. */
-  send(frame: OutgoingFrame, topic: string): void {
+  /** Sends a topic update, or holds it (conflated unless `final`) while the socket is backed up. */
+  send(frame: OutgoingFrame, topic: string, final = false): void {
     if (this.held === undefined && this.socket.bufferedAmount <= this.options.softBytes) {
       if (this.socket.readyState === WebSocket.OPEN) this.write(frame);
       return;
     }
-    if (!this.disposed) this.hold(frame, topic);
+    if (!this.disposed) this.hold(frame, topic, final);
   }
 
   /**
@@ -96,14 +105,25 @@ export class Outbox {
     else writePreparedFrame(this.socket, frame);
   }
 
-  private hold(frame: OutgoingFrame, topic: string): void {
+  private hold(frame: OutgoingFrame, topic: string, final: boolean): void {
     const held = this.held ?? this.backUp();
-    if (held.has(topic)) this.owner.onConflated(topic, this.socket.bufferedAmount);
-    held.set(topic, frame);
+    const frames = held.get(topic);
+    if (!frames) {
+      held.set(topic, final ? { finals: [frame] } : { finals: [], forming: frame });
+      return;
+    }
+    // Updates come in time order: a held forming update is of the bar this one updates or closes.
+    if (frames.forming !== undefined) this.owner.onConflated(topic, this.socket.bufferedAmount);
+    if (final) {
+      frames.finals.push(frame);
+      frames.forming = undefined;
+    } else {
+      frames.forming = frame;
+    }
   }
 
-  private backUp(): Map<string, OutgoingFrame> {
-    const held = new Map<string, OutgoingFrame>();
+  private backUp(): Map<string, HeldFrames> {
+    const held = new Map<string, HeldFrames>();
     this.held = held;
     this.laggingSince = this.options.scheduler.now();
     this.check ??= interval(this.options.drainCheckMs, this.options.scheduler).subscribe(() => this.recheck());
@@ -130,7 +150,12 @@ export class Outbox {
   private flush(): void {
     const held = this.held;
     this.held = undefined;
-    if (held) for (const frame of held.values()) this.write(frame);
+    if (held) {
+      for (const { finals, forming } of held.values()) {
+        for (const frame of finals) this.write(frame);
+        if (forming !== undefined) this.write(forming);
+      }
+    }
     // Flushing may fill the buffer again; then the same lagging spell goes on.
     if (this.socket.bufferedAmount > this.options.softBytes) {
       this.held = new Map();

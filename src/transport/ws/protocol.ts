@@ -8,11 +8,26 @@ import { isRecord } from '../../domain/json-record.js';
  */
 export type TopicAction = 'subscribe' | 'unsubscribe';
 
-export type ClientMessage =
-  | { readonly type: 'topic'; readonly action: TopicAction; readonly kind: string; readonly payload: unknown }
-  | { readonly type: 'ping' };
+/** A client's tag for a request, echoed in its response: a short string or a safe integer. */
+export type RequestId = string | number;
 
-export type ParsedFrame = { readonly ok: true; readonly message: ClientMessage } | { readonly ok: false; readonly error: RequestError };
+export const MAX_REQUEST_ID_LENGTH = 64;
+
+export type ClientMessage =
+  | {
+      readonly type: 'topic';
+      readonly action: TopicAction;
+      readonly kind: string;
+      readonly payload: unknown;
+      readonly id?: RequestId;
+      /** Resume: the time of the last final bar the client holds (see docs/websockets.md). */
+      readonly since?: number;
+    }
+  | { readonly type: 'ping'; readonly id?: RequestId };
+
+export type ParsedFrame =
+  | { readonly ok: true; readonly message: ClientMessage }
+  | { readonly ok: false; readonly error: RequestError; readonly id?: RequestId };
 
 const TOPIC_TYPE = /^([a-z][a-z0-9_-]{0,31})\.(subscribe|unsubscribe)$/;
 
@@ -26,12 +41,28 @@ export function parseClientFrame(data: RawData, isBinary: boolean): ParsedFrame 
   }
   if (!isRecord(value)) return failure('INVALID_MESSAGE', 'message must be a JSON object like {"type":"...","payload":{...}}');
   const { type } = value;
-  if (typeof type !== 'string') return failure('INVALID_MESSAGE', 'message.type must be a string');
-  if (type === 'ping') return { ok: true, message: { type: 'ping' } };
+  if (!isRequestId(value['id'])) {
+    return failure('INVALID_MESSAGE', `message.id must be a string of at most ${MAX_REQUEST_ID_LENGTH} characters or an integer`);
+  }
+  const id = value['id'] === undefined ? {} : { id: value['id'] };
+  if (typeof type !== 'string') return failure('INVALID_MESSAGE', 'message.type must be a string', id);
+  if (type === 'ping') return { ok: true, message: { type: 'ping', ...id } };
   const match = TOPIC_TYPE.exec(type);
-  if (!match) return failure('UNKNOWN_TYPE', `unknown message type ${JSON.stringify(type.slice(0, 64))}`);
+  if (!match) return failure('UNKNOWN_TYPE', `unknown message type ${JSON.stringify(type.slice(0, 64))}`, id);
   const [, kind = '', action] = match;
-  return { ok: true, message: { type: 'topic', action: action as TopicAction, kind, payload: value['payload'] } };
+  const { payload } = value;
+  const since = isRecord(payload) ? payload['since'] : undefined;
+  if (since !== undefined && !(Number.isSafeInteger(since) && (since as number) >= 0)) {
+    return failure('INVALID_PAYLOAD', 'payload.since must be the time (epoch ms) of the last final bar you hold', id);
+  }
+  const resume = since === undefined ? {} : { since: since as number };
+  return { ok: true, message: { type: 'topic', action: action as TopicAction, kind, payload, ...id, ...resume } };
+}
+
+function isRequestId(value: unknown): value is RequestId | undefined {
+  if (value === undefined) return true;
+  if (typeof value === 'string') return value.length <= MAX_REQUEST_ID_LENGTH;
+  return Number.isSafeInteger(value);
 }
 
 /** ws hands text frames over as a Buffer (binaryType 'nodebuffer', the default). */
@@ -39,23 +70,23 @@ function rawText(data: RawData): string {
   return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer)).toString('utf8');
 }
 
-function failure(code: ErrorCode, message: string): ParsedFrame {
-  return { ok: false, error: requestError(code, message) };
+function failure(code: ErrorCode, message: string, id: { readonly id?: RequestId } = {}): ParsedFrame {
+  return { ok: false, error: requestError(code, message), ...id };
 }
 
 /* Server -> client messages. Built as strings here so every sender uses the same shapes. */
 
-export function topicResponse(
-  kind: string,
-  action: TopicAction,
-  fields: Readonly<Record<string, unknown>>,
-  message: string,
-): string {
-  return JSON.stringify({ type: `${kind}.${action}.response`, payload: { status: 'ok', ...fields, message } });
+/** The answer to a request: `{ type, id?, payload }`, `id` echoed when the request had one. */
+function reply(type: string, id: RequestId | undefined, payload: Readonly<Record<string, unknown>>): string {
+  return JSON.stringify({ type, id, payload });
 }
 
-export function topicErrorResponse(kind: string, action: TopicAction, error: RequestError): string {
-  return JSON.stringify({ type: `${kind}.${action}.response`, payload: { status: 'error', code: error.code, message: error.message } });
+export function topicResponse(kind: string, action: TopicAction, id: RequestId | undefined, result: Readonly<Record<string, unknown>>): string {
+  return reply(`${kind}.${action}.response`, id, result);
+}
+
+export function topicErrorResponse(kind: string, action: TopicAction, id: RequestId | undefined, error: RequestError): string {
+  return reply(`${kind}.${action}.response`, id, { status: 'error', code: error.code, message: error.message });
 }
 
 /**
@@ -65,19 +96,19 @@ export function topicErrorResponse(kind: string, action: TopicAction, error: Req
 export function topicsResponse(
   kind: string,
   action: TopicAction,
+  id: RequestId | undefined,
   topics: readonly Readonly<Record<string, unknown>>[],
   message: string,
 ): string {
-  return JSON.stringify({ type: `${kind}.${action}.response`, payload: { status: 'ok', topics, message } });
+  return reply(`${kind}.${action}.response`, id, { status: 'ok', topics, message });
 }
 
-export function errorMessage(error: RequestError): string {
-  return JSON.stringify({ type: 'error', payload: { status: 'error', code: error.code, message: error.message } });
+export function errorMessage(error: RequestError, id?: RequestId): string {
+  return reply('error', id, { status: 'error', code: error.code, message: error.message });
 }
 
-/** One update frame; built once per topic per tick and sent as-is to every subscriber. */
-export function updateMessage(kind: string, topic: string, ts: number, payload: unknown): string {
-  return JSON.stringify({ type: `${kind}.update`, topic, ts, payload });
+export function pongMessage(id?: RequestId): string {
+  return id === undefined ? PONG_MESSAGE : JSON.stringify({ type: 'pong', id });
 }
 
-export const PONG_MESSAGE = JSON.stringify({ type: 'pong' });
+const PONG_MESSAGE = JSON.stringify({ type: 'pong' });

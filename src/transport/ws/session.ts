@@ -1,16 +1,17 @@
 import { WebSocket, type RawData } from 'ws';
-import { requestError, type RequestError } from '../../domain/errors.js';
+import { closeCodeOf, requestError, type RequestError } from '../../domain/errors.js';
+import type { TopicUpdate } from '../../domain/update.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub, OpenedTopic, TopicOutcome } from '../../streams/hub.js';
-import { CLOSE_POLICY_VIOLATION } from './close-codes.js';
 import {
   errorMessage,
   parseClientFrame,
-  PONG_MESSAGE,
+  pongMessage,
   topicErrorResponse,
   topicResponse,
   topicsResponse,
   type ClientMessage,
+  type RequestId,
   type TopicAction,
 } from './protocol.js';
 import type { Outbox } from './outbox.js';
@@ -26,9 +27,18 @@ export interface SessionContext {
   readonly maxSubscriptions: number;
 }
 
+type TopicMessage = Extract<ClientMessage, { type: 'topic' }>;
+type Refusal = Exclude<TopicOutcome, { ok: true }>;
+
 /** One client connection: its subscriptions, and the mapping of its messages to topics. */
 export class Session implements FrameSink {
   private readonly topics = new Set<string>();
+  /**
+   * Topics this client resumed, with what its replay already covered: live updates the replay
+   * said already (the bar it ended on, arriving late off the engine) are not sent again.
+   * Undefined until a resume, so a session that never resumes pays nothing per update.
+   */
+  private replayed: Map<string, (update: TopicUpdate<unknown>) => boolean> | undefined;
 
   /** `outbox` and `rateLimiter` are this connection's own protections (built by connection.ts). */
   constructor(
@@ -45,10 +55,12 @@ export class Session implements FrameSink {
 
   /**
    * A topic update from the fan-out, framed once for all sockets (prepared-frame.ts): written
-   * straight through while the socket keeps up, held and conflated by the outbox while it lags.
+   * straight through while the socket keeps up, held and conflated by the outbox while it
+   * lags (a final bar is never conflated away).
    */
-  send(frame: PreparedFrame, topic: string): void {
-    this.outbox.send(frame, topic);
+  send(frame: PreparedFrame, topic: string, update: TopicUpdate<unknown>): void {
+    if (this.replayed !== undefined && this.skipReplayed(topic, update)) return;
+    this.outbox.send(frame, topic, update.final === true);
   }
 
   cork(): void {
@@ -64,7 +76,7 @@ export class Session implements FrameSink {
     const verdict = this.rateLimiter.take();
     if (verdict === 'close') {
       this.context.emit({ type: 'message_rejected', code: 'RATE_LIMITED' });
-      this.socket.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
+      this.socket.close(closeCodeOf('RATE_LIMITED'), 'rate limit exceeded');
       return;
     }
     if (verdict === 'reject') {
@@ -73,10 +85,12 @@ export class Session implements FrameSink {
     }
     const parsed = parseClientFrame(data, isBinary);
     if (!parsed.ok) {
-      this.rejectFrame(parsed.error);
+      this.rejectFrame(parsed.error, parsed.id);
       return;
     }
-    this.handle(parsed.message);
+    const { message } = parsed;
+    if (message.type === 'ping') this.reply(pongMessage(message.id));
+    else this.handle(message);
   }
 
   /** Releases every subscription; called once when the socket closes. */
@@ -89,76 +103,44 @@ export class Session implements FrameSink {
     this.outbox.sendReply(frame);
   }
 
-  // Every error a client is sent goes through one of these two, so metrics count them by code.
-
-  /** An error about the frame itself, answered as `{"type":"error"}`. */
-  private rejectFrame(error: RequestError): void {
+  /** An error about the frame itself, answered as `{"type":"error"}` (and counted by code). */
+  private rejectFrame(error: RequestError, id?: RequestId): void {
     this.context.emit({ type: 'message_rejected', code: error.code });
-    this.reply(errorMessage(error));
-  }
-
-  /** An error answering a topic request, as its `.response` with status error. */
-  private rejectRequest(kind: string, action: TopicAction, error: RequestError): void {
-    this.context.emit({ type: 'message_rejected', code: error.code });
-    this.reply(topicErrorResponse(kind, action, error));
-  }
-
-  private handle(message: ClientMessage): void {
-    if (message.type === 'ping') {
-      this.reply(PONG_MESSAGE);
-      return;
-    }
-    const { kind, action, payload } = message;
-    if (!this.context.hub.hasKind(kind)) {
-      this.rejectFrame(requestError('UNKNOWN_TYPE', `unknown message type "${kind}.${action}"`));
-      return;
-    }
-    const opened = this.context.hub.request(kind, payload);
-    if (!opened.ok) {
-      this.rejectRequest(kind, action, opened.error);
-      return;
-    }
-    if ('topics' in opened) {
-      this.handleMany(kind, action, opened.topics);
-      return;
-    }
-    const { topic } = opened;
-    const fields = { ...topic.description, topic: topic.key };
-    if (action === 'subscribe') {
-      const added = !this.topics.has(topic.key);
-      if (added && this.topics.size >= this.context.maxSubscriptions) {
-        const limit = `at most ${this.context.maxSubscriptions} subscriptions per connection; unsubscribe from one first`;
-        this.rejectRequest(kind, action, requestError('SUBSCRIPTION_LIMIT', limit));
-        return;
-      }
-      // The response goes first: a client must learn it is subscribed before the first update.
-      this.respond(kind, action, fields, added ? `Subscribed to ${topic.key}` : `Already subscribed to ${topic.key}`);
-      if (added) this.join(topic);
-    } else {
-      const removed = this.topics.has(topic.key);
-      if (removed) this.release(topic.key);
-      this.respond(kind, action, fields, removed ? `Unsubscribed from ${topic.key}` : `Was not subscribed to ${topic.key}`);
-    }
+    this.reply(errorMessage(error, id));
   }
 
   /**
-   * A request that names several topics: one response listing each topic's result, then the
-   * subscriptions (response first, as for one topic), then the error value of each refused
+   * The one request path: a request names one topic or several; each is subscribed or
+   * unsubscribed, or refused on its own (bad parameters, the subscription limit). The
+   * response goes first (a client learns it is subscribed before its first update), then
+   * the replay of a resume, then the subscriptions, then the error value of each refused
    * topic whose kind reports refusals in the data (TradingView quotes do).
    */
-  private handleMany(kind: string, action: TopicAction, requested: readonly TopicOutcome[]): void {
-    const outcomes = action === 'subscribe' ? this.withinSubscriptionLimit(requested) : requested;
+  private handle(message: TopicMessage): void {
+    const { kind, action, payload, id } = message;
+    const requested = this.context.hub.request(kind, payload);
+    if (!requested.ok) {
+      // A type no registered kind serves is not a request of that type: a frame error.
+      if (requested.error.code === 'UNKNOWN_TYPE') this.rejectFrame(requested.error, id);
+      else this.rejectRequest(kind, action, id, requested.error);
+      return;
+    }
+    const outcomes = action === 'subscribe' ? this.withinSubscriptionLimit(requested.topics) : requested.topics;
     for (const outcome of outcomes) if (!outcome.ok) this.context.emit({ type: 'message_rejected', code: outcome.error.code });
     const opened = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.topic] : []));
+    const changing = opened.filter((topic) => this.topics.has(topic.key) !== (action === 'subscribe'));
+    const resume = action === 'subscribe' && !requested.several && message.since !== undefined ? this.resumeOf(changing, message.since) : undefined;
     const results = outcomes.map((outcome) => (outcome.ok ? this.resultOf(action, outcome.topic) : refusalOf(outcome)));
-    const summary =
-      action === 'subscribe'
-        ? `Subscribed to ${opened.length} of ${results.length} topics`
-        : `Unsubscribed from ${opened.filter((topic) => this.topics.has(topic.key)).length} of ${results.length} topics`;
-    this.reply(topicsResponse(kind, action, results, summary));
-    for (const topic of opened) {
-      if (action === 'subscribe' && !this.topics.has(topic.key)) this.join(topic);
-      if (action === 'unsubscribe' && this.topics.has(topic.key)) this.release(topic.key);
+    if (requested.several) {
+      const summary = action === 'subscribe' ? `Subscribed to ${opened.length} of ${results.length} topics` : `Unsubscribed from ${changing.length} of ${results.length} topics`;
+      this.reply(topicsResponse(kind, action, id, results, summary));
+    } else {
+      this.reply(topicResponse(kind, action, id, { ...results[0], ...resume?.fields }));
+    }
+    resume?.send();
+    for (const topic of changing) {
+      if (action === 'subscribe') this.join(topic);
+      else this.release(topic.key);
     }
     if (action !== 'subscribe') return;
     for (const outcome of outcomes) {
@@ -166,7 +148,13 @@ export class Session implements FrameSink {
     }
   }
 
-  /** Refuses, with SUBSCRIPTION_LIMIT, each topic of a request that would take the connection past its limit. */
+  /** An error answering a topic request as a whole, as its `.response` with status error. */
+  private rejectRequest(kind: string, action: TopicAction, id: RequestId | undefined, error: RequestError): void {
+    this.context.emit({ type: 'message_rejected', code: error.code });
+    this.reply(topicErrorResponse(kind, action, id, error));
+  }
+
+  /** Refuses, with SUBSCRIPTION_LIMIT, each topic that would take the connection past its limit. */
   private withinSubscriptionLimit(outcomes: readonly TopicOutcome[]): TopicOutcome[] {
     const { maxSubscriptions } = this.context;
     const adding = new Set<string>();
@@ -176,9 +164,38 @@ export class Session implements FrameSink {
         adding.add(outcome.topic.key);
         return outcome;
       }
-      const error = requestError('SUBSCRIPTION_LIMIT', `at most ${maxSubscriptions} subscriptions per connection`);
+      const error = requestError('SUBSCRIPTION_LIMIT', `at most ${maxSubscriptions} subscriptions per connection; unsubscribe from one first`);
       return { ok: false, error, fields: outcome.topic.description, key: outcome.topic.key };
     });
+  }
+
+  /**
+   * A resume of the topic being subscribed: what the response says of it (`recovered`,
+   * `replayed`) and the replayed updates to send right after the response, before the live
+   * ones. A topic whose kind cannot resume, or a client already subscribed, replays nothing.
+   */
+  private resumeOf(joining: readonly OpenedTopic[], since: number): { fields: Record<string, unknown>; send(): void } | undefined {
+    const [topic] = joining;
+    if (!topic?.resume) return undefined;
+    const resume = topic.resume(since, this.context.fanout.latest(topic.key));
+    if (!resume.recovered) return { fields: { recovered: false }, send: () => undefined };
+    return {
+      fields: { recovered: true, replayed: resume.updates.length },
+      send: () => {
+        for (const update of resume.updates) this.context.fanout.notifyUpdate(this, topic.kind, topic.key, update);
+        (this.replayed ??= new Map()).set(topic.key, resume.covers);
+      },
+    };
+  }
+
+  private skipReplayed(topic: string, update: TopicUpdate<unknown>): boolean {
+    const covers = this.replayed?.get(topic);
+    if (!covers) return false;
+    if (covers(update)) return true;
+    // Live has moved past the replay: nothing more to skip on this topic.
+    this.replayed?.delete(topic);
+    if (this.replayed?.size === 0) this.replayed = undefined;
+    return false;
   }
 
   private resultOf(action: TopicAction, topic: OpenedTopic): Readonly<Record<string, unknown>> {
@@ -196,19 +213,16 @@ export class Session implements FrameSink {
     this.context.emit({ type: 'subscription_added', topic: topic.key });
   }
 
-  private respond(kind: string, action: TopicAction, fields: Readonly<Record<string, unknown>>, message: string): void {
-    this.reply(topicResponse(kind, action, fields, message));
-  }
-
   private release(key: string): void {
     this.topics.delete(key);
+    this.replayed?.delete(key);
     this.context.fanout.leave(key, this);
     this.outbox.forget(key);
     this.context.emit({ type: 'subscription_removed', topic: key });
   }
 }
 
-function refusalOf(outcome: Exclude<TopicOutcome, { ok: true }>): Readonly<Record<string, unknown>> {
+function refusalOf(outcome: Refusal): Readonly<Record<string, unknown>> {
   const topic = outcome.key === undefined ? {} : { topic: outcome.key };
   return { status: 'error', ...outcome.fields, ...topic, code: outcome.error.code, message: outcome.error.message };
 }

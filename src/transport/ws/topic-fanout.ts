@@ -1,14 +1,13 @@
 import type { Subscription } from 'rxjs';
+import { isSerialized, updateFrame, type TopicUpdate } from '../../domain/update.js';
 import type { EmitEvent } from '../../streams/events.js';
-import { frameOf } from '../../streams/framed-value.js';
 import type { OpenedTopic } from '../../streams/hub.js';
 import { prepareTextFrame, type PreparedFrame } from './prepared-frame.js';
-import { updateMessage } from './protocol.js';
 
 /** Anything that can take a framed update of a topic: a session, in practice. */
 export interface FrameSink {
   /** Writes one update of `topic`; the frame is the same object for every sink. */
-  send(frame: PreparedFrame, topic: string): void;
+  send(frame: PreparedFrame, topic: string, update: TopicUpdate<unknown>): void;
   /** Topics this sink is on; a sink on several gets its writes of one tick batched. */
   readonly subscriptionCount?: number;
   /** Hold writes until `uncork`, so the frames of one tick leave in one write. */
@@ -22,8 +21,8 @@ export type EndOfTick = (flush: () => void) => void;
 interface FanoutTopic {
   readonly sinks: Set<FrameSink>;
   readonly subscription: Subscription;
-  /** The latest update frame, sent to a sink that joins later (the snapshot on subscribe). */
-  readonly latest: { frame?: PreparedFrame };
+  /** The latest update and its frame, sent to a sink that joins later (the snapshot on subscribe). */
+  readonly latest: { frame?: PreparedFrame; update?: TopicUpdate<unknown> };
 }
 
 /**
@@ -59,14 +58,16 @@ export class TopicFanout {
     if (existing) {
       if (existing.sinks.has(sink)) return false;
       existing.sinks.add(sink);
-      if (existing.latest.frame !== undefined) sink.send(existing.latest.frame, topic.key);
+      const { frame, update } = existing.latest;
+      if (frame !== undefined && update !== undefined) sink.send(frame, topic.key, update);
       return true;
     }
     const sinks = new Set<FrameSink>([sink]);
-    const latest: { frame?: PreparedFrame } = {};
-    const subscription = topic.stream$.subscribe({
-      next: (value) => {
-        latest.frame = this.broadcast(topic, sinks, value);
+    const latest: { frame?: PreparedFrame; update?: TopicUpdate<unknown> } = {};
+    const subscription = topic.updates$.subscribe({
+      next: (update) => {
+        latest.frame = this.broadcast(topic, sinks, update);
+        latest.update = update;
       },
       complete: () => this.topics.delete(topic.key),
       // The hub retries topic errors itself; one that still arrives ends this fan-out only.
@@ -87,17 +88,27 @@ export class TopicFanout {
     return true;
   }
 
-  /** Sends one update of `key` to `sink` alone, outside any stream (e.g. a refused topic's error value). */
-  notify(sink: FrameSink, kind: string, key: string, value: unknown): void {
-    sink.send(prepareTextFrame(updateMessage(kind, key, this.now(), value)), key);
+  /** The latest update of a running topic, if it has had one. */
+  latest(key: string): TopicUpdate<unknown> | undefined {
+    return this.topics.get(key)?.latest.update;
   }
 
-  private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, value: unknown): PreparedFrame {
-    // A value that arrived serialized (from Redis) is forwarded byte for byte.
-    const frame = prepareTextFrame(frameOf(value) ?? updateMessage(topic.kind, topic.key, this.now(), value));
+  /** Sends one value of `key` to `sink` alone, outside any stream (e.g. a refused topic's error value). */
+  notify(sink: FrameSink, kind: string, key: string, value: unknown): void {
+    this.notifyUpdate(sink, kind, key, { value, ts: this.now() });
+  }
+
+  /** Sends one update of `key` to `sink` alone (a replayed bar, say). */
+  notifyUpdate(sink: FrameSink, kind: string, key: string, update: TopicUpdate<unknown>): void {
+    sink.send(prepareTextFrame(updateFrame(kind, key, update)), key, update);
+  }
+
+  private broadcast(topic: OpenedTopic, sinks: ReadonlySet<FrameSink>, update: TopicUpdate<unknown>): PreparedFrame {
+    // An update that arrived serialized (from Redis) is forwarded byte for byte.
+    const frame = prepareTextFrame(isSerialized(update) ? update.frame : updateFrame(topic.kind, topic.key, update));
     for (const sink of sinks) {
       if ((sink.subscriptionCount ?? 1) > 1) this.holdUntilEndOfTick(sink);
-      sink.send(frame, topic.key);
+      sink.send(frame, topic.key, update);
     }
     this.emit({ type: 'broadcast_sent', topic: topic.key, recipients: sinks.size });
     return frame;

@@ -1,7 +1,7 @@
-import { Subject } from 'rxjs';
+import { map, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { BroadcastEventBody } from '../../../src/streams/events.js';
-import { withFrame } from '../../../src/streams/framed-value.js';
+import type { SerializedUpdate, TopicUpdate } from '../../../src/domain/update.js';
 import type { OpenedTopic } from '../../../src/streams/hub.js';
 import type { PreparedFrame } from '../../../src/transport/ws/prepared-frame.js';
 import { TopicFanout, type FrameSink } from '../../../src/transport/ws/topic-fanout.js';
@@ -11,7 +11,7 @@ class RecordingSink implements FrameSink {
   readonly log: string[] = [];
   readonly frames: PreparedFrame[] = [];
   constructor(readonly subscriptionCount: number) {}
-  send(frame: PreparedFrame, topic: string): void {
+  send(frame: PreparedFrame, topic: string, _update: TopicUpdate<unknown>): void {
     this.frames.push(frame);
     this.log.push(`${topic} ${frame.framed.subarray(frame.framed.length - Buffer.byteLength(frame.text)).toString()}`);
   }
@@ -23,8 +23,11 @@ class RecordingSink implements FrameSink {
   }
 }
 
+/** A topic fed by a subject of plain values (stamped at the fan-out's clock, 7) or of serialized updates. */
 function topic(key: string, stream$: Subject<unknown>): OpenedTopic {
-  return { kind: 'bars', key, description: {}, stream$ };
+  const asUpdate = (value: unknown): TopicUpdate<unknown> =>
+    typeof value === 'object' && value !== null && 'frame' in value ? (value as SerializedUpdate<unknown>) : { value, ts: 7 };
+  return { kind: 'bars', key, description: {}, stream$, updates$: stream$.pipe(map(asUpdate)) };
 }
 
 function fanoutWithManualTicks(events: BroadcastEventBody[] = []): { fanout: TopicFanout; endTick: () => void } {
@@ -55,7 +58,7 @@ describe('TopicFanout', () => {
     const aapl = new Subject<unknown>();
     const sink = new RecordingSink(1);
     fanout.join(topic('bars:AAPL:1', aapl), sink);
-    aapl.next(withFrame({ close: 2 }, 'the frame from redis'));
+    aapl.next({ value: { close: 2 }, ts: 7, frame: 'the frame from redis' } satisfies SerializedUpdate<unknown>);
     expect(sink.log).toEqual(['bars:AAPL:1 the frame from redis']);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scanSkippingFailures } from '../../src/streams/operators/scan-skipping-failures.js';
-import { marbleScheduler } from '../support/marbles.js';
+import { scanSkippingFailures } from '../../../src/streams/operators/scan-skipping-failures.js';
+import { marbleScheduler } from '../../support/marbles.js';
 
 describe('scanSkippingFailures', () => {
   it('skips a value whose accumulator throws and carries on from the last good state', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RedisChannels, type ChannelEvent } from '../../src/cluster/channel-subscriber.js';
-import { eventually, redisClient, useRedisServer } from '../support/cluster.js';
+import { RedisChannels, type ChannelEvent } from '../../../src/engines/redis/channel-subscriber.js';
+import { eventually, redisClient, useRedisServer } from '../../support/cluster.js';
 
 const local = useRedisServer();
 

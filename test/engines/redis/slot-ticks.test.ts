@@ -1,7 +1,7 @@
 import { mergeMap, take } from 'rxjs';
 import { describe, it } from 'vitest';
-import { slotTicks } from '../../src/cluster/slot-ticks.js';
-import { marbleScheduler } from '../support/marbles.js';
+import { slotTicks } from '../../../src/engines/redis/slot-ticks.js';
+import { marbleScheduler } from '../../support/marbles.js';
 
 describe('slotTicks', () => {
   it('emits each slot number as the slot begins on the clock, not a period after subscribing', () => {

@@ -1,10 +1,9 @@
-import { catchError, EMPTY, map, mergeMap, type Observable, of } from 'rxjs';
-import type { Bar } from '../domain/bar.js';
-import { withFrame } from '../streams/framed-value.js';
-import { onlyNewer } from '../streams/operators/only-newer.js';
+import { catchError, EMPTY, mergeMap, type Observable, of } from 'rxjs';
+import type { Bar } from '../../domain/bar.js';
+import { readBarsUpdateFrame, type SerializedUpdate } from '../../domain/update.js';
+import { onlyNewer } from '../../streams/operators/only-newer.js';
 import type { ChannelSource } from './channel-subscriber.js';
 import { topicRedisKeys } from './keys.js';
-import { readUpdateFrame, type UpdateFrame } from './update-frame.js';
 
 export interface ChannelBarStreamOptions {
   readonly topic: string;
@@ -15,19 +14,20 @@ export interface ChannelBarStreamOptions {
 }
 
 /**
- * A gateway's stream of one topic: the topic's Redis channel, preceded by the last bar stored
- * in Redis so a new subscriber gets the current bar at once. The stored bar is fetched each
- * time the channel is (re)subscribed, after the subscription is confirmed, so no update
- * falls between the two; `onlyNewer` drops whichever copy arrives second.
+ * A gateway's stream of one topic: the topic's Redis channel, preceded by the last update
+ * stored in Redis so a new subscriber gets the current bar at once. The stored update is
+ * fetched each time the channel is (re)subscribed, after the subscription is confirmed, so no
+ * update falls between the two; `onlyNewer` drops whichever copy arrives second.
  *
  * ```
- * channel:   S-------a-----b---S---c--     (S: subscribed, then fetch stored bar z)
+ * channel:   S-------a-----b---S---c--     (S: subscribed, then fetch stored update z)
  * result:    -z------a-----b-------c--     (the refetched b after the second S is dropped)
  * ```
  *
- * Each bar carries its frame as received, so the fan-out forwards it unchanged.
+ * Each update keeps its frame as received (numbered by the generator), so the fan-out
+ * forwards it unchanged and every gateway sends the same bytes.
  */
-export function channelBarStream(options: ChannelBarStreamOptions): Observable<Bar> {
+export function channelBarStream(options: ChannelBarStreamOptions): Observable<SerializedUpdate<Bar>> {
   const { topic, reportError } = options;
   const stored = (): Observable<string> =>
     options.lastFrame(topic).pipe(
@@ -40,12 +40,11 @@ export function channelBarStream(options: ChannelBarStreamOptions): Observable<B
   return options.channels.messages(topicRedisKeys(topic).channel).pipe(
     mergeMap((event) => (event.type === 'message' ? of(event.text) : stored())),
     mergeMap((text) => {
-      const frame = readUpdateFrame(text, topic);
-      if (frame) return of(frame);
+      const update = readBarsUpdateFrame(text, topic);
+      if (update) return of(update);
       reportError(new Error(`ignored a malformed frame on the channel of ${topic}: ${text.slice(0, 80)}`));
       return EMPTY;
     }),
-    onlyNewer((frame: UpdateFrame) => frame.ts),
-    map((frame) => withFrame(frame.bar, frame.text)),
+    onlyNewer((update: SerializedUpdate<Bar>) => update.ts),
   );
 }

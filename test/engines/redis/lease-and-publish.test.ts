@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { demandedTopics } from '../../src/cluster/demand.js';
-import { topicRedisKeys } from '../../src/cluster/keys.js';
-import { renewOrAcquireLease } from '../../src/cluster/lease.js';
-import { publishTick } from '../../src/cluster/publish-tick.js';
-import { eventually, recordChannel, useRedisServer } from '../support/cluster.js';
+import { demandedTopics } from '../../../src/engines/redis/demand.js';
+import { topicRedisKeys } from '../../../src/engines/redis/keys.js';
+import { renewOrAcquireLease } from '../../../src/engines/redis/lease.js';
+import { publishUpdate } from '../../../src/engines/redis/publish-update.js';
+import { eventually, recordChannel, useRedisServer } from '../../support/cluster.js';
 
 const TOPIC = 'bars:AAPL:1';
 const keys = topicRedisKeys(TOPIC);
@@ -33,21 +33,22 @@ describe('topic lease', () => {
   });
 });
 
-describe('publishTick', () => {
-  it('publishes a slot once, only for the lease holder, its frames in order, and stores the last one', async () => {
+describe('publishUpdate', () => {
+  it('publishes an update once, only for the lease holder, in order, and stores the last one', async () => {
     const recorder = await recordChannel(local.server.url, keys.channel);
     await renewOrAcquireLease(redis, keys.lease, 'gen-1', Date.now() + 60_000);
 
-    expect(await publishTick(redis, keys, 'gen-2', 7, ['frame-7-by-gen-2'])).toBe('not_leader');
-    expect(await publishTick(redis, keys, 'gen-1', 7, ['frame-7'])).toBe('published');
-    expect(await publishTick(redis, keys, 'gen-1', 7, ['frame-7-again'])).toBe('slot_already_published');
-    expect(await publishTick(redis, keys, 'gen-1', 6, ['frame-6-late'])).toBe('slot_already_published');
-    expect(await publishTick(redis, keys, 'gen-1', 8, ['frame-8'])).toBe('published');
-    expect(await publishTick(redis, keys, 'gen-1', 9, ['close-8', 'frame-9'])).toBe('published');
-    expect(await publishTick(redis, keys, 'gen-1', 9, ['close-8-again', 'frame-9-again'])).toBe('slot_already_published');
+    expect(await publishUpdate(redis, keys, 'gen-2', 7, 'frame-7-by-gen-2')).toBe('not_leader');
+    expect(await publishUpdate(redis, keys, 'gen-1', 7, 'frame-7')).toBe('published');
+    expect(await publishUpdate(redis, keys, 'gen-1', 7, 'frame-7-again')).toBe('already_published');
+    expect(await publishUpdate(redis, keys, 'gen-1', 6, 'frame-6-late')).toBe('already_published');
+    expect(await publishUpdate(redis, keys, 'gen-1', 8, 'frame-8')).toBe('published');
+    expect(await publishUpdate(redis, keys, 'gen-1', 8.999, 'close-8')).toBe('published');
+    expect(await publishUpdate(redis, keys, 'gen-1', 9, 'frame-9')).toBe('published');
+    expect(await publishUpdate(redis, keys, 'gen-1', 9, 'frame-9-again')).toBe('already_published');
 
     expect(await redis.get(keys.lastFrame)).toBe('frame-9');
-    expect(await redis.get(keys.lastSlot)).toBe('9');
+    expect(await redis.get(keys.lastTs)).toBe('9');
     await eventually(() => (recorder.frames.length >= 4 ? true : undefined), 'four published frames');
     await redis.publish(keys.channel, 'marker'); // anything published twice would arrive before it
     await eventually(() => (recorder.frames.includes('marker') ? true : undefined), 'the marker');

@@ -1,6 +1,6 @@
 import { map, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { sweepHeartbeats, type HeartbeatSweep } from '../../../src/streams/operators/heartbeat.js';
+import { sweepHeartbeats, type HeartbeatSweep } from '../../../src/transport/ws/heartbeat-sweep.js';
 import { marbleScheduler } from '../../support/marbles.js';
 
 interface FakePeer {

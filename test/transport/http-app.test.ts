@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '../../src/streams/metrics.js';
-import { createHttpApp, type HttpDependencies } from '../../src/transport/http/routes.js';
+import { createHttpApp, type HttpDependencies } from '../../src/transport/http/http-app.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -13,7 +13,7 @@ afterEach(async () => {
 async function serve(overrides: Partial<HttpDependencies>): Promise<string> {
   const logged: unknown[] = [];
   const logger = pino({ level: 'error' }, { write: (line: string) => logged.push(line) });
-  const app = createHttpApp({ metrics: () => ({}) as MetricsSnapshot, ready: () => true, logger, ...overrides });
+  const app = createHttpApp({ metrics: () => ({}) as MetricsSnapshot, ready: () => ({ ready: true }), logger, ...overrides });
   const server = createServer(app);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -22,10 +22,10 @@ async function serve(overrides: Partial<HttpDependencies>): Promise<string> {
 
 describe('HTTP routes', () => {
   it('GET /ready answers 503 while the instance is not ready, /health stays 200', async () => {
-    const url = await serve({ ready: () => false });
+    const url = await serve({ ready: () => ({ ready: false, reason: 'redis unreachable' }) });
     const ready = await fetch(`${url}/ready`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ status: 'not_ready' });
+    expect(await ready.json()).toEqual({ status: 'not_ready', reason: 'redis unreachable' });
     expect((await fetch(`${url}/health`)).status).toBe(200);
   });
 

@@ -1,12 +1,14 @@
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Response, type Router } from 'express';
 import helmet from 'helmet';
+import { httpStatusOf, requestError, type ErrorCode } from '../../domain/errors.js';
 import type { Logger } from '../../logger.js';
+import type { Readiness } from '../../streams/bar-source.js';
 import type { MetricsSnapshot } from '../../streams/metrics.js';
 
 export interface HttpDependencies {
   readonly metrics: () => MetricsSnapshot;
   /** Whether this instance should receive traffic (load balancers poll GET /ready). */
-  readonly ready: () => boolean;
+  readonly ready: () => Readiness;
   readonly logger: Logger;
   /** Further routes (history, UDF, the chart page), mounted before the JSON 404. */
   readonly routers?: readonly Router[];
@@ -25,8 +27,9 @@ export function createHttpApp(dependencies: HttpDependencies): Express {
   });
 
   app.get('/ready', (_request, response) => {
-    const ready = dependencies.ready();
-    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
+    const readiness = dependencies.ready();
+    if (readiness.ready) response.json({ status: 'ready' });
+    else response.status(503).json({ status: 'not_ready', reason: readiness.reason });
   });
 
   app.get('/api/v1/broadcaster/metrics', (_request, response) => {
@@ -36,27 +39,30 @@ export function createHttpApp(dependencies: HttpDependencies): Express {
   for (const router of dependencies.routers ?? []) app.use(router);
 
   app.use((request, response) => {
-    response.status(404).json({ status: 'error', code: 'NOT_FOUND', message: `No route for ${request.method} ${request.path}` });
+    sendError(response, 'NOT_FOUND', `No route for ${request.method} ${request.path}`);
   });
 
   const onError: ErrorRequestHandler = (error: unknown, _request, response, _next) => {
-    const status = httpStatusOf(error);
+    const status = statusOfThrown(error);
     if (status >= 500) dependencies.logger.error({ err: error }, 'http request failed');
-    response.status(status).json({
-      status: 'error',
-      code: status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST',
-      message: status >= 500 ? 'Internal server error' : errorText(error),
-    });
+    if (status >= 500) sendError(response, 'INTERNAL_ERROR');
+    else response.status(status).json({ status: 'error', code: 'BAD_REQUEST', message: errorText(error) });
   };
   app.use(onError);
   return app;
 }
 
-function httpStatusOf(error: unknown): number {
+function statusOfThrown(error: unknown): number {
   const status = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
   return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : 'Bad request';
+}
+
+/** An error of the table, answered with its HTTP status: `{ status: 'error', code, message }`. */
+export function sendError(response: Response, code: ErrorCode, message?: string): void {
+  const error = requestError(code, message);
+  response.status(httpStatusOf(code)).json({ status: 'error', code: error.code, message: error.message });
 }

@@ -1,16 +1,16 @@
-import { EMPTY, of, throwError } from 'rxjs';
+import { EMPTY, map, of, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { channelBarStream } from '../../src/cluster/channel-bar-stream.js';
-import type { ChannelEvent } from '../../src/cluster/channel-subscriber.js';
-import { topicRedisKeys } from '../../src/cluster/keys.js';
-import type { Bar } from '../../src/domain/bar.js';
-import { frameOf } from '../../src/streams/framed-value.js';
-import { updateMessage } from '../../src/transport/ws/protocol.js';
-import { marbleScheduler } from '../support/marbles.js';
+import { channelBarStream } from '../../../src/engines/redis/channel-bar-stream.js';
+import type { ChannelEvent } from '../../../src/engines/redis/channel-subscriber.js';
+import { topicRedisKeys } from '../../../src/engines/redis/keys.js';
+import type { Bar } from '../../../src/domain/bar.js';
+import { updateFrame } from '../../../src/domain/update.js';
+import { marbleScheduler } from '../../support/marbles.js';
 
 const TOPIC = 'bars:AAPL:1';
 const bar = (volume: number): Bar => ({ time: 0, open: 1, high: 2, low: 1, close: 2, volume });
-const frame = (ts: number): string => updateMessage('bars', TOPIC, ts, bar(ts));
+const frame = (ts: number): string => updateFrame('bars', TOPIC, { value: bar(ts), ts });
+const values = map((update: { readonly value: Bar }) => update.value);
 const subscribed: ChannelEvent = { type: 'subscribed' };
 const message = (ts: number): ChannelEvent => ({ type: 'message', text: frame(ts) });
 
@@ -26,14 +26,14 @@ describe('channelBarStream', () => {
         lastFrame: () => stored,
         reportError: () => undefined,
       });
-      expectObservable(bars$).toBe('--ya-b----c-', { y: bar(5), a: bar(6), b: bar(7), c: bar(8) });
+      expectObservable(bars$.pipe(values)).toBe('--ya-b----c-', { y: bar(5), a: bar(6), b: bar(7), c: bar(8) });
       expectSubscriptions(channel.subscriptions).toBe('^');
     });
   });
 
   it('asks the channel of its own topic and carries each frame exactly as received', () => {
     const asked: string[] = [];
-    const received: Bar[] = [];
+    const received: { value: Bar; frame: string }[] = [];
     channelBarStream({
       topic: TOPIC,
       channels: {
@@ -46,8 +46,8 @@ describe('channelBarStream', () => {
       reportError: () => undefined,
     }).subscribe((value) => received.push(value));
     expect(asked).toEqual([topicRedisKeys(TOPIC).channel]);
-    expect(received).toEqual([bar(6)]);
-    expect(frameOf(received[0])).toBe(frame(6));
+    expect(received.map((update) => update.value)).toEqual([bar(6)]);
+    expect(received[0]?.frame).toBe(frame(6));
   });
 
   it('reports and skips malformed frames and a failing read of the stored bar', () => {
@@ -56,7 +56,7 @@ describe('channelBarStream', () => {
       const events: Record<string, ChannelEvent> = {
         S: subscribed,
         m: { type: 'message', text: 'not json' },
-        w: { type: 'message', text: updateMessage('bars', 'bars:MSFT:1', 1, bar(1)) },
+        w: { type: 'message', text: updateFrame('bars', 'bars:MSFT:1', { value: bar(1), ts: 1 }) },
         a: message(6),
       };
       const channel = hot('^S-m-w-a-', events);
@@ -66,7 +66,7 @@ describe('channelBarStream', () => {
         lastFrame: () => throwError(() => new Error('redis down')),
         reportError: (error) => errors.push(error),
       });
-      expectObservable(bars$).toBe('-------a-', { a: bar(6) });
+      expectObservable(bars$.pipe(values)).toBe('-------a-', { a: bar(6) });
     });
     expect(errors.map((error) => (error as Error).message)).toEqual([
       'redis down',

@@ -9,10 +9,10 @@ export interface TopicRedisKeys {
   readonly channel: string;
   /** Holds the id of the generator that produces the topic (SET NX PX). */
   readonly lease: string;
-  /** The last published update frame, so a new leader continues and a new subscriber starts at once. */
+  /** The last published update frame, so a new subscriber starts at once. */
   readonly lastFrame: string;
-  /** The last published slot number: the guard against publishing one tick twice. */
-  readonly lastSlot: string;
+  /** The event time of the last published update: the guard against publishing one twice. */
+  readonly lastTs: string;
 }
 
 export function topicRedisKeys(topic: string): TopicRedisKeys {
@@ -20,6 +20,6 @@ export function topicRedisKeys(topic: string): TopicRedisKeys {
     channel: `${PREFIX}${topic}`,
     lease: `${PREFIX}lease:${topic}`,
     lastFrame: `${PREFIX}last:${topic}`,
-    lastSlot: `${PREFIX}slot:${topic}`,
+    lastTs: `${PREFIX}ts:${topic}`,
   };
 }

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '../logger.js';
-import { backoffDelay } from '../streams/backoff.js';
+import type { Logger } from '../../logger.js';
+import { backoffDelay } from '../../domain/backoff.js';
 
 export interface RedisConnectionOptions {
   readonly url: string;

@@ -1,0 +1,32 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/** Lints one made-up file as if it sat at `filePath`, with the project's own eslint config. */
+async function restrictedImports(filePath: string, code: string): Promise<string[]> {
+  const [result] = await new ESLint().lintText(code, { filePath });
+  return (result?.messages ?? []).filter((message) => message.ruleId === 'no-restricted-imports').map((message) => message.message);
+}
+
+describe('the layers of docs/architecture.md, enforced by lint', () => {
+  it.each([
+    ['an engine importing transport', 'src/engines/redis/x.ts', "import { updateFrame } from '../../transport/ws/protocol.js';"],
+    ['the domain importing RxJS', 'src/domain/x.ts', "import { map } from 'rxjs';"],
+    ['the domain importing streams', 'src/domain/x.ts', "import { Hub } from '../streams/hub.js';"],
+    ['streams importing transport', 'src/streams/x.ts', "import { WsGateway } from '../transport/ws/gateway.js';"],
+    ['streams importing an engine', 'src/streams/x.ts', "import { memoryEngine } from '../engines/memory/memory-engine.js';"],
+    ['transport importing an engine', 'src/transport/ws/x.ts', "import { memoryEngine } from '../../engines/memory/memory-engine.js';"],
+    ['the browser client importing streams', 'src/client/x.ts', "import { Hub } from '../streams/hub.js';"],
+    ['the browser client importing node', 'src/client/x.ts', "import { readFileSync } from 'node:fs';"],
+    ['config importing transport', 'src/config/x.ts', "import { WS_PATH } from '../transport/ws/gateway.js';"],
+  ])('fails on %s', async (_case, filePath, code) => {
+    expect(await restrictedImports(filePath, `${code}\nexport const used = [${code.match(/\{ (\w+) \}/)?.[1]}];\n`)).toHaveLength(1);
+  });
+
+  it.each([
+    ['an engine importing streams and domain', 'src/engines/redis/x.ts', "import { Hub } from '../../streams/hub.js';\nimport { BARS_KIND } from '../../domain/topic.js';"],
+    ['transport importing streams', 'src/transport/ws/x.ts', "import { Hub } from '../../streams/hub.js';"],
+    ['the client importing the domain and RxJS', 'src/client/x.ts', "import { BARS_KIND } from '../domain/topic.js';\nimport { map } from 'rxjs';"],
+  ])('allows %s', async (_case, filePath, code) => {
+    expect(await restrictedImports(filePath, `${code}\nexport const used = 1;\n`)).toEqual([]);
+  });
+});
