@@ -15,7 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { topicSlot } from '../src/engines/redis-cluster/cluster-keys.js';
+import { topicSlot } from '../src/engines/redis-cluster/topic-slot.js';
 import { startRedisCluster } from '../test/support/redis-cluster.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { measure, startMember, summarize, type ClusterWorkloadSize, type LatencySummary, type Member } from './cluster-workload.js';

@@ -2,7 +2,7 @@ import convict from 'convict';
 import { parseResolution, type Resolution } from '../domain/resolution.js';
 import { isValidSymbol } from '../domain/symbol.js';
 import { TICK_SCHEDULES, type TickSchedule } from '../domain/tick-phase.js';
-import { parseClusterNodes } from './cluster-nodes.js';
+import { parseClusterNodes } from '../domain/cluster-nodes.js';
 
 /** Comma-separated lists arrive from the environment as strings and from JSON as arrays. */
 function listOf(value: unknown): string[] {

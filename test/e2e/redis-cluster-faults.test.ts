@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
-import { topicSlot } from '../../src/engines/redis-cluster/cluster-keys.js';
+import { topicSlot } from '../../src/engines/redis-cluster/topic-slot.js';
 import { eventually, httpStatus } from '../support/cluster.js';
 import { CLUSTER_ENGINE_INTERVAL_MS, CLUSTER_NODE_TIMEOUT_MS, clusterEngineOverrides, describeOnRedisCluster, useRedisCluster } from '../support/redis-cluster.js';
 import { appTracker, type RunningApp } from '../support/test-app.js';

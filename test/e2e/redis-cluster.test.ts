@@ -1,7 +1,8 @@
 import type { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
-import { topicClusterKeys, topicSlot } from '../../src/engines/redis-cluster/cluster-keys.js';
+import { topicClusterKeys } from '../../src/engines/redis/keys.js';
+import { topicSlot } from '../../src/engines/redis-cluster/topic-slot.js';
 import { eventually } from '../support/cluster.js';
 import {
   CLUSTER_ENGINE_INTERVAL_MS,

@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis';
-import type { ClusterNodeAddress } from '../../config/cluster-nodes.js';
+import type { ClusterNodeAddress } from '../../domain/cluster-nodes.js';
 import type { Logger } from '../../logger.js';
-import { backoffDelay } from '../../streams/backoff.js';
+import { backoffDelay } from '../../domain/backoff.js';
 
 export interface ClusterConnectionOptions {
   /** Seed nodes; the rest of the cluster is discovered from them (CLUSTER SLOTS). */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * Extends the lease only if `owner` still holds it. A plain PEXPIREAT could extend a lease
@@ -21,7 +21,7 @@ export type LeaseState = 'renewed' | 'acquired' | 'held_by_other';
  * from when the command happens to run: a leader whose tick runs late does not push its
  * lease later, so the slot at which a standby takes over is fixed by the clock alone.
  */
-export async function renewOrAcquireLease(redis: Redis, key: string, owner: string, expiresAtMs: number): Promise<LeaseState> {
+export async function renewOrAcquireLease(redis: Redis | Cluster, key: string, owner: string, expiresAtMs: number): Promise<LeaseState> {
   const renewed = await redis.eval(RENEW_IF_OWNER, 1, key, owner, expiresAtMs);
   if (renewed === 1) return 'renewed';
   const acquired = await redis.set(key, owner, 'PXAT', expiresAtMs, 'NX');

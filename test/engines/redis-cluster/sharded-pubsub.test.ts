@@ -1,11 +1,12 @@
 import { Cluster } from 'ioredis';
 import { firstValueFrom, filter, type Subscription } from 'rxjs';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { ChannelEvent } from '../../../src/cluster/channel-subscriber.js';
+import { RedisChannels, type ChannelEvent } from '../../../src/engines/redis/channel-subscriber.js';
+import { topicClusterKeys } from '../../../src/engines/redis/keys.js';
 import { closeClusterConnection, createClusterConnection } from '../../../src/engines/redis-cluster/cluster-connection.js';
-import { topicClusterKeys, topicSlot } from '../../../src/engines/redis-cluster/cluster-keys.js';
 import { shardDemandedTopics } from '../../../src/engines/redis-cluster/shard-demand.js';
-import { ShardedChannels } from '../../../src/engines/redis-cluster/sharded-channels.js';
+import { shardedPubSub } from '../../../src/engines/redis-cluster/sharded-pubsub.js';
+import { topicSlot } from '../../../src/engines/redis-cluster/topic-slot.js';
 import { eventually } from '../../support/cluster.js';
 import { memoryLogger } from '../../support/memory-logger.js';
 import { describeOnRedisCluster, useRedisCluster } from '../../support/redis-cluster.js';
@@ -14,11 +15,11 @@ import { describeOnRedisCluster, useRedisCluster } from '../../support/redis-clu
 const TOPICS = ['bars:AAPL:1', 'bars:GOOGL:1', 'bars:ORCL:1'] as const;
 const channelOf = (topic: string): string => topicClusterKeys(topic).channel;
 
-describeOnRedisCluster('sharded channels on a real six-node Redis Cluster', () => {
+describeOnRedisCluster('sharded pub/sub channels and demand on a real six-node Redis Cluster', () => {
   const handle = useRedisCluster();
   let gateway: Cluster;
   let publisher: Cluster;
-  let channels: ShardedChannels;
+  let channels: RedisChannels;
   const errors: unknown[] = [];
   const subscriptions: Subscription[] = [];
 
@@ -27,7 +28,7 @@ describeOnRedisCluster('sharded channels on a real six-node Redis Cluster', () =
     gateway = createClusterConnection({ nodes, reconnectMaxMs: 200, logger: memoryLogger().logger, name: 'test-gateway' });
     publisher = new Cluster(nodes, { enableOfflineQueue: true });
     publisher.on('error', () => undefined);
-    channels = new ShardedChannels(gateway, (error) => errors.push(error));
+    channels = new RedisChannels(shardedPubSub(gateway), (error) => errors.push(error));
     await eventually(() => (gateway.status === 'ready' ? true : undefined), 'the gateway connection to be ready');
   });
   afterEach(() => {
@@ -63,7 +64,7 @@ describeOnRedisCluster('sharded channels on a real six-node Redis Cluster', () =
     expect(new Set(primaries).size).toBe(3);
     for (const topic of TOPICS) {
       const slots = await Promise.all(
-        Object.values(topicClusterKeys(topic)).map(async (key) => Number(await handle.cluster.node(primaries[0]!).call('CLUSTER', 'KEYSLOT', key))),
+        Object.values(topicClusterKeys(topic)).map(async (key) => Number(await handle.cluster.node(primaries[0]!).call('CLUSTER', 'KEYSLOT', String(key)))),
       );
       expect(new Set(slots)).toEqual(new Set([topicSlot(topic)]));
     }
@@ -77,7 +78,7 @@ describeOnRedisCluster('sharded channels on a real six-node Redis Cluster', () =
     expect(await shardNumsub(owner, aapl)).toBe(1);
     const others = (await handle.cluster.view()).filter((node) => node.primary && node.port !== owner);
     for (const node of others) expect(await shardNumsub(node.port, aapl)).toBe(0);
-    expect(await shardDemandedTopics(gateway, TOPICS, channelOf, (error) => errors.push(error))).toEqual([aapl]);
+    expect(await shardDemandedTopics(gateway, TOPICS, (error) => errors.push(error))).toEqual([aapl]);
 
     await publisher.spublish(channelOf(aapl), 'one');
     await publisher.spublish(channelOf(orcl), 'not wanted');
@@ -86,7 +87,7 @@ describeOnRedisCluster('sharded channels on a real six-node Redis Cluster', () =
 
     subscriptions.splice(0).forEach((subscription) => subscription.unsubscribe());
     await eventually(async () => ((await shardNumsub(owner, aapl)) === 0 ? true : undefined), 'the gateway to SUNSUBSCRIBE');
-    expect(await shardDemandedTopics(gateway, TOPICS, channelOf, (error) => errors.push(error))).toEqual([]);
+    expect(await shardDemandedTopics(gateway, TOPICS, (error) => errors.push(error))).toEqual([]);
   });
 
   it('moves a subscription with its slot and confirms it again, so the stream refetches', async () => {
@@ -102,7 +103,7 @@ describeOnRedisCluster('sharded channels on a real six-node Redis Cluster', () =
     await eventually(async () => ((await shardNumsub(to, topic)) === 1 ? true : undefined), 'the subscription on the new owner');
     expect(await shardNumsub(from, topic)).toBe(0);
     await publishUntilSeen(topic, events, 'after-move');
-    expect(await shardDemandedTopics(gateway, TOPICS, channelOf, (error) => errors.push(error))).toEqual([topic]);
+    expect(await shardDemandedTopics(gateway, TOPICS, (error) => errors.push(error))).toEqual([topic]);
   });
 
   it('resubscribes on the promoted replica when a primary is killed', async () => {
@@ -118,7 +119,7 @@ describeOnRedisCluster('sharded channels on a real six-node Redis Cluster', () =
     await eventually(() => (subscribedCount(events) > confirmedBefore ? true : undefined), 'the subscription to be confirmed again', 15_000);
     await eventually(async () => ((await shardNumsub(replica!, topic)) === 1 ? true : undefined), 'the subscription on the promoted replica');
     await publishUntilSeen(topic, events, 'after-failover');
-    expect(await shardDemandedTopics(gateway, TOPICS, channelOf, (error) => errors.push(error))).toEqual([topic]);
+    expect(await shardDemandedTopics(gateway, TOPICS, (error) => errors.push(error))).toEqual([topic]);
 
     await handle.cluster.revive(primary);
     await handle.cluster.waitHealthy();
@@ -136,14 +137,14 @@ describeOnRedisCluster('sharded channels on a real six-node Redis Cluster', () =
     // The whole shard: its primary and its replica.
     for (const port of [down, ...replicas]) await handle.cluster.kill(port);
     const demanded = await eventually(async () => {
-      const topics = await shardDemandedTopics(gateway, TOPICS, channelOf, (error) => reported.push(error));
+      const topics = await shardDemandedTopics(gateway, TOPICS, (error) => reported.push(error));
       return reported.length > 0 ? topics : undefined;
     }, 'the dead shard to be reported', 10_000);
     expect(demanded).toEqual(elsewhere);
 
     for (const port of [down, ...replicas]) await handle.cluster.revive(port);
     await handle.cluster.waitHealthy();
-    await eventually(async () => ((await shardDemandedTopics(gateway, TOPICS, channelOf, () => undefined)).length === 3 ? true : undefined), 'the shard to count again', 15_000);
+    await eventually(async () => ((await shardDemandedTopics(gateway, TOPICS, () => undefined)).length === 3 ? true : undefined), 'the shard to count again', 15_000);
     await firstValueFrom(channels.messages(channelOf(TOPICS[2])).pipe(filter((event) => event.type === 'subscribed')));
   });
 });
