@@ -26,7 +26,7 @@ export interface ClusterWorkloadSize {
   readonly intervalMs: number;
 }
 
-const SIZE_FROM_ENV: ClusterWorkloadSize = {
+export const SIZE_FROM_ENV: ClusterWorkloadSize = {
   clients: Number(process.env['BENCH_CLIENTS'] ?? 200),
   seconds: Number(process.env['BENCH_SECONDS'] ?? 5),
   intervalMs: Number(process.env['BENCH_INTERVAL_MS'] ?? 100),

@@ -18,7 +18,7 @@ import { Redis } from 'ioredis';
 import { topicSlot } from '../src/engines/redis-cluster/topic-slot.js';
 import { startRedisCluster } from '../test/support/redis-cluster.js';
 import { startRedisServer } from '../test/support/redis-server.js';
-import { measure, startMember, summarize, type ClusterWorkloadSize, type LatencySummary, type Member } from './cluster-workload.js';
+import { measure, SIZE_FROM_ENV as CLUSTER_SIZE_FROM_ENV, startMember, summarize, type ClusterWorkloadSize, type LatencySummary, type Member } from './cluster-workload.js';
 import { symbols as benchSymbols } from './workloads.js';
 
 export interface RedisClusterWorkloadSize extends ClusterWorkloadSize {
@@ -52,12 +52,7 @@ export interface RedisClusterWorkloadResult extends RedisClusterWorkloadSize {
   readonly addedP50: number;
 }
 
-const SIZE_FROM_ENV: RedisClusterWorkloadSize = {
-  clients: Number(process.env['BENCH_CLIENTS'] ?? 300),
-  seconds: Number(process.env['BENCH_SECONDS'] ?? 5),
-  intervalMs: Number(process.env['BENCH_INTERVAL_MS'] ?? 100),
-  topics: Number(process.env['BENCH_TOPICS'] ?? 30),
-};
+const SIZE_FROM_ENV: RedisClusterWorkloadSize = { ...CLUSTER_SIZE_FROM_ENV, topics: Number(process.env['BENCH_TOPICS'] ?? 30) };
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
 /** INFO CPU of one node: seconds of user + sys CPU since it started. */

@@ -1,6 +1,5 @@
 import type { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { Bar } from '../../src/domain/bar.js';
 import { topicClusterKeys } from '../../src/engines/redis/keys.js';
 import { topicSlot } from '../../src/engines/redis-cluster/topic-slot.js';
 import { eventually } from '../support/cluster.js';
@@ -9,6 +8,7 @@ import {
   clusterClient,
   clusterEngineOverrides,
   describeOnRedisCluster,
+  expectContinuousSeries,
   useRedisCluster,
 } from '../support/redis-cluster.js';
 import { appTracker } from '../support/test-app.js';
@@ -103,15 +103,8 @@ describeOnRedisCluster('the Redis Cluster engine: two gateways and two generator
     await eventually(async () => ((await inspect.get(topicClusterKeys(topic).lease)) === survivor ? true : undefined), 'the other generator to take the lease');
     await client.waitForCount(isUpdateOf(topic), 3, { from: stoppedAt });
 
-    const received = updates(client, topic);
-    const stamps = received.map((update) => update.ts ?? 0);
-    expect(stamps).toEqual([...new Set(stamps)].sort((a, b) => a - b));
-    const bars = received.map((update) => update.payload as unknown as Bar);
-    for (let index = 1; index < bars.length; index += 1) {
-      const [previous, current] = [bars[index - 1]!, bars[index]!];
-      expect(current.time).toBeGreaterThanOrEqual(previous.time);
-      expect(current.open).toBe(current.time === previous.time ? previous.open : previous.close);
-    }
+    expectContinuousSeries(updates(client, topic));
+    const stamps = updates(client, topic).map((update) => update.ts ?? 0);
     // At most two intervals without an update, plus scheduling slack on a loaded machine.
     const gaps = stamps.slice(1).map((stamp, index) => stamp - stamps[index]!);
     expect(Math.max(...gaps)).toBeLessThanOrEqual(3 * CLUSTER_ENGINE_INTERVAL_MS);

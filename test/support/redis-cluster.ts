@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { Bar } from '../../src/domain/bar.js';
+import type { ServerMessage } from './ws-client.js';
 import { freePort, spawnRedis, stopChild } from './redis-server.js';
 
 const run = promisify(execFile);
@@ -296,4 +298,19 @@ export function clusterClient(seeds: string): Cluster {
   );
   cluster.on('error', () => undefined);
   return cluster;
+}
+
+/**
+ * The series a client received carries on: in order, no update twice, time never goes back,
+ * and a bar opens on the previous bar's close (or keeps its open while it is the same bar).
+ */
+export function expectContinuousSeries(updates: readonly ServerMessage[]): void {
+  const stamps = updates.map((update) => update.ts ?? 0);
+  expect(stamps).toEqual([...new Set(stamps)].sort((a, b) => a - b));
+  const bars = updates.map((update) => update.payload as unknown as Bar);
+  for (let index = 1; index < bars.length; index += 1) {
+    const [previous, current] = [bars[index - 1]!, bars[index]!];
+    expect(current.time).toBeGreaterThanOrEqual(previous.time);
+    expect(current.open).toBe(current.time === previous.time ? previous.open : previous.close);
+  }
 }

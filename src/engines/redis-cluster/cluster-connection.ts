@@ -1,19 +1,13 @@
 import { Cluster } from 'ioredis';
 import type { ClusterNodeAddress } from '../../domain/cluster-nodes.js';
-import type { Logger } from '../../logger.js';
 import { backoffDelay } from '../../domain/backoff.js';
+import { logOutagesOnce, RECONNECT_BASE_MS, type RedisConnectionOptions } from '../redis/redis-connection.js';
 
-export interface ClusterConnectionOptions {
+export interface ClusterConnectionOptions extends Omit<RedisConnectionOptions, 'url'> {
   /** Seed nodes; the rest of the cluster is discovered from them (CLUSTER SLOTS). */
   readonly nodes: readonly ClusterNodeAddress[];
-  /** Longest wait between two attempts to reach the cluster again. */
-  readonly reconnectMaxMs: number;
-  readonly logger: Logger;
-  /** Names the connections in logs and in Redis (CLIENT LIST). */
-  readonly name: string;
 }
 
-const RECONNECT_BASE_MS = 50;
 /**
  * How often the slot map is reread even when no command was redirected. A generator reads
  * demand with PUBSUB SHARDNUMSUB, which is not a keyed command and is never answered MOVED,
@@ -48,18 +42,8 @@ export function createClusterConnection(options: ClusterConnectionOptions): Clus
       },
     },
   );
-  let down = false;
-  // ioredis reports every failed attempt on every node; log the outage once and the recovery once.
-  const report = (error: Error): void => {
-    if (!down) options.logger.warn({ err: error, connection: options.name }, 'redis cluster unreachable; reconnecting');
-    down = true;
-  };
-  cluster.on('error', report);
+  logOutagesOnce(cluster, options.logger, options.name, 'a redis cluster node');
   cluster.on('node error', (error: Error, node: string) => options.logger.debug({ err: error, node, connection: options.name }, 'redis cluster node error'));
-  cluster.on('ready', () => {
-    if (down) options.logger.info({ connection: options.name }, 'redis cluster reachable again');
-    down = false;
-  });
   return cluster;
 }
 
