@@ -67,6 +67,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     .pipe(filter((event) => event.type === 'topic_error'))
     .subscribe((event) => logger.error({ topic: event.topic, err: event.error }, 'topic stream failed; it carries on'));
 
+  const history = seriesHistory(broadcaster.seed);
   const engine = selectEngine(
     {
       cluster: config.cluster,
@@ -79,10 +80,9 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       topics: catalogTopics,
       ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
     },
-    { scheduler, logger, reportError: (topic, error) => bus.emit({ type: 'topic_error', topic: topic ?? 'engine', error }) },
+    { scheduler, logger, history, reportError: (topic, error) => bus.emit({ type: 'topic_error', topic: topic ?? 'engine', error }) },
   );
   const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
-  const history = seriesHistory(broadcaster.seed);
   hub.register(barsTopicKind({ catalog, engine, resume: { history, maxBars: config.history.maxBars, now: () => scheduler.now() } }));
   hub.register(quotesTopicKind(catalog, history));
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);

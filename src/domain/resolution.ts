@@ -105,10 +105,14 @@ function mod(value: number, divisor: number): number {
 }
 
 /**
- * The last millisecond of the latest period of `resolution` that ended after `after` and by
- * `now`, if one did: the instant a bar must be seen at to close on its historical close.
+ * The last milliseconds of the periods of `resolution` that ended after `after` and by `now`,
+ * oldest first, at most `max` of them (the latest): the instants a live bar must be seen at to
+ * close on its historical close. Empty when no period ended in between.
  */
-export function closeBetween(resolution: Resolution, after: number, now: number): number | undefined {
-  const close = periodStart(resolution, now) - 1;
-  return close > after ? close : undefined;
+export function closesBetween(resolution: Resolution, after: number, now: number, max = Number.POSITIVE_INFINITY): number[] {
+  const closes: number[] = [];
+  for (let close = periodStart(resolution, now) - 1; close > after && closes.length < max; close = periodStart(resolution, close) - 1) {
+    closes.push(close);
+  }
+  return closes.reverse();
 }

@@ -36,7 +36,7 @@ export function selectEngine(selection: EngineSelection, dependencies: RedisEngi
     case 'standalone':
       return memoryEngine(selection.memory);
     case 'gateway':
-      return redisGatewayEngine(gatewayLink(cluster, dependencies));
+      return redisGatewayEngine(gatewayLink(cluster, dependencies), dependencies);
     case 'generator':
       return redisGeneratorEngine(
         generatorLink(cluster, dependencies),

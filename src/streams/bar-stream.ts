@@ -3,6 +3,7 @@ import type { Bar } from '../domain/bar.js';
 import { mockLastBar, type MockBarContext } from '../domain/mock-bar.js';
 import type { Resolution } from '../domain/resolution.js';
 import type { TopicUpdate } from '../domain/update.js';
+import { closeEveryPeriod } from './operators/close-every-period.js';
 import { scanSkippingFailures } from './operators/scan-skipping-failures.js';
 import { periodCloses } from './period-closes.js';
 
@@ -27,7 +28,7 @@ export interface BarStreamOptions {
  * once on subscribe (so a new subscriber has the current bar without waiting a whole
  * interval), then every `periodMs`, and at the last millisecond of every bar period (so each
  * bar closes on the price history reports, and that update's `ts` is the period's last
- * millisecond even when the timer fired late).
+ * millisecond even when the timer fired late, or after the next period's first tick).
  * Cold: each subscription starts its own timers, so sharing is the hub's job.
  */
 export function barUpdates(options: BarStreamOptions): Observable<TopicUpdate<Bar>> {
@@ -42,6 +43,7 @@ export function barUpdates(options: BarStreamOptions): Observable<TopicUpdate<Ba
     map(() => scheduler.now()),
   );
   return merge(ticks$, periodCloses(options.resolution, scheduler)).pipe(
+    closeEveryPeriod(options.resolution),
     scanSkippingFailures(
       (update: TopicUpdate<Bar> | undefined, now: number): TopicUpdate<Bar> => ({ value: generate(update?.value, now, context), ts: now }),
       options.onGeneratorError,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closeBetween, nextPeriodStart, parseResolution, periodStart, RESOLUTIONS } from '../../src/domain/resolution.js';
+import { closesBetween, nextPeriodStart, parseResolution, periodStart, RESOLUTIONS } from '../../src/domain/resolution.js';
 
 const at = (iso: string): number => Date.parse(iso);
 
@@ -52,20 +52,22 @@ describe('resolutions', () => {
   });
 });
 
-describe('closeBetween', () => {
+describe('closesBetween', () => {
   const MINUTE = 60_000;
   it('names the last millisecond of the period that ended since the previous tick', () => {
-    expect(closeBetween('1', 58_000, 60_000)).toBe(59_999);
-    expect(closeBetween('5', 4 * MINUTE, 5 * MINUTE + 2_000)).toBe(5 * MINUTE - 1);
+    expect(closesBetween('1', 58_000, 60_000).at(-1)).toBe(59_999);
+    expect(closesBetween('5', 4 * MINUTE, 5 * MINUTE + 2_000).at(-1)).toBe(5 * MINUTE - 1);
   });
 
   it('names none while the previous tick is in the same period, or was the close itself', () => {
-    expect(closeBetween('1', 60_000, 62_000)).toBeUndefined();
-    expect(closeBetween('5', 58_000, 60_000)).toBeUndefined();
-    expect(closeBetween('1', 59_999, 60_000)).toBeUndefined();
+    expect(closesBetween('1', 60_000, 62_000)).toEqual([]);
+    expect(closesBetween('5', 58_000, 60_000)).toEqual([]);
+    expect(closesBetween('1', 59_999, 60_000)).toEqual([]);
   });
 
-  it('names only the latest close when ticks skipped whole periods', () => {
-    expect(closeBetween('1', 10_000, 3 * MINUTE + 1_000)).toBe(3 * MINUTE - 1);
+  it('names every close, oldest first, when ticks skipped whole periods, and at most max of them', () => {
+    expect(closesBetween('1', 10_000, 3 * MINUTE + 1_000)).toEqual([MINUTE - 1, 2 * MINUTE - 1, 3 * MINUTE - 1]);
+    expect(closesBetween('1', 10_000, 3 * MINUTE + 1_000, 2)).toEqual([2 * MINUTE - 1, 3 * MINUTE - 1]);
+    expect(closesBetween('1M', Date.UTC(2024, 0, 15), Date.UTC(2024, 2, 2))).toEqual([Date.UTC(2024, 1, 1) - 1, Date.UTC(2024, 2, 1) - 1]);
   });
 });

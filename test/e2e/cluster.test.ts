@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { topicRedisKeys } from '../../src/engines/redis/keys.js';
 import type { Bar } from '../../src/domain/bar.js';
@@ -7,6 +6,7 @@ import { mockLastBar } from '../../src/domain/mock-bar.js';
 import type { BarGenerator } from '../../src/streams/bar-stream.js';
 import { CLUSTER_INTERVAL_MS, clusterOverrides, eventually, recordChannel, useRedisServer } from '../support/cluster.js';
 import type { RedisServer } from '../support/redis-server.js';
+import { clockBeforeBoundary } from '../support/clock.js';
 import { appTracker } from '../support/test-app.js';
 import { isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
 
@@ -151,21 +151,9 @@ describe('a cluster of two gateways and two generators on one Redis', () => {
 
 const FIVE_MINUTES = 300_000;
 
-/**
- * The real clock moved forward so that a 5-minute boundary comes `leadMs` after now: bar
- * periods of 1 and 5 minutes close while the test runs. Forward only, so leases (absolute
- * times in Redis) stay in Redis's future.
- */
-function clockBeforeBoundary(leadMs: number): { scheduler: SchedulerLike; boundary: number } {
-  const realNow = Date.now();
-  const offset = (((FIVE_MINUTES - leadMs - (realNow % FIVE_MINUTES)) % FIVE_MINUTES) + FIVE_MINUTES) % FIVE_MINUTES;
-  const scheduler: SchedulerLike = { now: () => Date.now() + offset, schedule: asyncScheduler.schedule.bind(asyncScheduler) };
-  return { scheduler, boundary: realNow + offset + leadMs };
-}
-
 describe('a cluster across a bar period boundary', () => {
   it('closes every bar a gateway client receives on the bar of the history endpoint, and opens the next on that close', async () => {
-    const { scheduler, boundary } = clockBeforeBoundary(2_500);
+    const { scheduler, boundary } = clockBeforeBoundary(2_500, FIVE_MINUTES);
     const overrides = (role: 'gateway' | 'generator') => ({
       ...clusterOverrides(role, redisServer.url),
       broadcaster: { interval: CLUSTER_INTERVAL_MS / 1000, resolutions: ['1', '5'] },

@@ -6,6 +6,11 @@ export interface ServerMessage {
   readonly type: string;
   readonly topic?: string;
   readonly ts?: number;
+  readonly seq?: number;
+  readonly epoch?: string;
+  readonly final?: boolean;
+  readonly replay?: boolean;
+  readonly id?: string | number;
   readonly payload?: Record<string, unknown>;
 }
 

@@ -103,10 +103,11 @@ class GeneratorState {
     const subscription = this.options.updates(topic).subscribe({
       next: (update) => {
         publishUpdate(link.commands, keys, owner, update.ts, updateFrame(BARS_KIND, topic, update), link.publishCommand).then(
-          (outcome) => {
+          () => {
+            // 'not_leader' (the lease lapsed under a long pause) is settled at the next slot: the
+            // stream keeps its numbering if this generator takes the lease again, and stops if
+            // another has it. Updates in between are not published, like conflated ones.
             this.options.onPublished?.(topic, true);
-            // The lease lapsed under us (a long pause): the new leader goes on from here.
-            if (outcome === 'not_leader') this.stopLeading(topic);
           },
           (error: unknown) => {
             this.options.onPublished?.(topic, false);

@@ -3,6 +3,8 @@ import type { Logger } from '../../logger.js';
 import { READY, type BarEngine, type Readiness } from '../../streams/bar-source.js';
 import { BARS_TOPIC } from '../../streams/bars-topic.js';
 import { barsTopicKey, parseBarsTopicKey } from '../../domain/topic.js';
+import { fillMissedFinals } from '../../streams/operators/fill-missed-finals.js';
+import type { SeriesHistory } from '../../streams/series-history.js';
 import { channelBarStream } from './channel-bar-stream.js';
 import { generatorLoop } from './generator.js';
 import type { GatewayLink, GeneratorLink } from './redis-link.js';
@@ -29,29 +31,36 @@ export interface RedisGeneratorOptions {
 
 export interface RedisEngineDependencies {
   readonly scheduler: SchedulerLike;
+  /** The series' history: a gateway closes from it a bar whose final it did not receive. */
+  readonly history: SeriesHistory;
   readonly logger: Logger;
   /** Reports a failure that is not one topic's (counted, logged). */
   readonly reportError: (topic: string | undefined, error: unknown) => void;
 }
 
+/** The most bars a gateway fills from history after losing a stretch of a topic's updates. */
+export const MAX_FILLED_FINALS = 1_000;
+
 /**
  * A gateway on Redis: every bars topic is the topic's Redis channel, carrying the frames a
  * generator published (numbered there, so every gateway sends the same bytes). The first local
  * subscriber subscribes the channel and the last one unsubscribes it (the hub's refcount),
- * which is what tells generators a topic is wanted. The same on one Redis and on a Redis
- * Cluster (sharded channels); `link` is the difference.
+ * which is what tells generators a topic is wanted. A bar whose close the gateway did not
+ * receive (a lost publish, a generator failover, a Redis restart or shard failover) is closed
+ * from history. The same on one Redis and on a Redis Cluster (sharded channels); `link` is
+ * the difference.
  */
-export function redisGatewayEngine(link: GatewayLink): BarEngine {
+export function redisGatewayEngine(link: GatewayLink, { history }: Pick<RedisEngineDependencies, 'history'>): BarEngine {
   const unreachable: Readiness = { ready: false, reason: `${link.name} unreachable` };
   return {
-    bars: (topic, context) =>
+    bars: ({ symbol, resolution }, context) =>
       channelBarStream({
-        topic: barsTopicKey(topic.symbol, topic.resolution),
+        topic: barsTopicKey(symbol, resolution),
         channels: link.channels,
         lastFrame: link.lastFrame,
         keysOf: (key) => link.keysOf(key),
         reportError: (error) => context.reportError(error),
-      }),
+      }).pipe(fillMissedFinals(resolution, (first, end) => history.bars(symbol, resolution, { first, end }), MAX_FILLED_FINALS)),
     servesClients: true,
     readiness: () => (link.ready() ? READY : unreachable),
     start: () => undefined,

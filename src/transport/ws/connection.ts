@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
 import type { HeartbeatPeer } from './heartbeat-sweep.js';
-import { CLOSE_TRY_AGAIN_LATER } from './close-codes.js';
+import { closeCodeOf, ERRORS } from '../../domain/errors.js';
 import { Outbox, type OutboxOptions, type OutboxOwner } from './outbox.js';
 import { MessageRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { Session } from './session.js';
@@ -59,19 +59,9 @@ export function connectionContext(options: ConnectionContextOptions): Connection
     emit: options.emit,
     logger: options.logger,
     maxSubscriptions: limits.maxSubscriptions,
-    outbox: {
-      softBytes: limits.bufferSoftBytes,
-      hardBytes: limits.bufferHardBytes,
-      slowConsumerTimeoutMs: limits.slowConsumerTimeoutMs,
-      drainCheckMs: limits.drainCheckMs,
-      scheduler,
-    },
-    rateLimit: {
-      ratePerSecond: limits.messagesPerSecond,
-      burst: limits.messageBurst,
-      closeAfter: limits.rateLimitCloseAfter,
-      now: () => scheduler.now(),
-    },
+    // The config's names travel down unchanged (limits.bufferSoftBytes is bufferSoftBytes here too).
+    outbox: { ...limits, scheduler },
+    rateLimit: { ...limits, now: () => scheduler.now() },
     onClosed: options.onClosed,
   };
 }
@@ -138,7 +128,7 @@ export class Connection implements OutboxOwner, HeartbeatPeer {
   onSlowConsumer(): void {
     this.context.emit({ type: 'slow_consumer_closed' });
     this.context.logger.warn({ bufferedBytes: this.socket.bufferedAmount }, 'closing a slow consumer');
-    this.socket.close(CLOSE_TRY_AGAIN_LATER, 'too slow: reconnect later');
+    this.socket.close(closeCodeOf('SLOW_CONSUMER'), ERRORS.SLOW_CONSUMER.message);
   }
 
   closed(): void {

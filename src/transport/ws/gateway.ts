@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
-import { CLOSE_GOING_AWAY } from './close-codes.js';
+import { closeCodeOf, ERRORS } from '../../domain/errors.js';
 import { Connection, connectionContext, type ConnectionContext, type ConnectionLimits } from './connection.js';
 import { TopicFanout } from './topic-fanout.js';
 import { checkUpgrade, type UpgradePolicy } from './upgrade-guard.js';
@@ -76,7 +76,7 @@ export class WsGateway {
     this.stopHeartbeat();
     const sockets = [...this.wss.clients];
     const closed = sockets.map((socket) => waitForClose(socket));
-    for (const socket of sockets) socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+    for (const socket of sockets) socket.close(closeCodeOf('SHUTTING_DOWN'), ERRORS.SHUTTING_DOWN.message);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);

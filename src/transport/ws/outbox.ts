@@ -15,9 +15,9 @@ export type OutgoingFrame = PreparedFrame | string;
 /** Limits shared by every outbox of a gateway (one object, not one per socket). */
 export interface OutboxOptions {
   /** Buffered bytes past which the socket is lagging: updates are held back and conflated. */
-  readonly softBytes: number;
+  readonly bufferSoftBytes: number;
   /** Buffered bytes that make the peer a slow consumer at the next check. */
-  readonly hardBytes: number;
+  readonly bufferHardBytes: number;
   /** How long a socket may lag without a break before it is a slow consumer. */
   readonly slowConsumerTimeoutMs: number;
   /** How often a backed-up socket is looked at again. */
@@ -70,7 +70,7 @@ export class Outbox {
 
   /** Sends a topic update, or holds it (conflated unless `final`) while the socket is backed up. */
   send(frame: OutgoingFrame, topic: string, final = false): void {
-    if (this.held === undefined && this.socket.bufferedAmount <= this.options.softBytes) {
+    if (this.held === undefined && this.socket.bufferedAmount <= this.options.bufferSoftBytes) {
       if (this.socket.readyState === WebSocket.OPEN) this.write(frame);
       return;
     }
@@ -84,7 +84,7 @@ export class Outbox {
   sendReply(frame: string): void {
     if (this.disposed || this.socket.readyState !== WebSocket.OPEN) return;
     this.socket.send(frame);
-    if (this.held === undefined && this.socket.bufferedAmount > this.options.softBytes) this.backUp();
+    if (this.held === undefined && this.socket.bufferedAmount > this.options.bufferSoftBytes) this.backUp();
   }
 
   /** Drops a held update of a topic the client has left, so it is never sent after the unsubscribe response. */
@@ -132,16 +132,16 @@ export class Outbox {
 
   private recheck(): void {
     const { bufferedAmount, readyState } = this.socket;
-    const { softBytes, hardBytes, slowConsumerTimeoutMs, scheduler } = this.options;
+    const { bufferSoftBytes, bufferHardBytes, slowConsumerTimeoutMs, scheduler } = this.options;
     if (readyState !== WebSocket.OPEN) {
       this.dispose();
       return;
     }
-    if (bufferedAmount <= softBytes) {
+    if (bufferedAmount <= bufferSoftBytes) {
       this.flush();
       return;
     }
-    if (bufferedAmount > hardBytes || scheduler.now() - this.laggingSince >= slowConsumerTimeoutMs) {
+    if (bufferedAmount > bufferHardBytes || scheduler.now() - this.laggingSince >= slowConsumerTimeoutMs) {
       this.dispose();
       this.owner.onSlowConsumer();
     }
@@ -157,7 +157,7 @@ export class Outbox {
       }
     }
     // Flushing may fill the buffer again; then the same lagging spell goes on.
-    if (this.socket.bufferedAmount > this.options.softBytes) {
+    if (this.socket.bufferedAmount > this.options.bufferSoftBytes) {
       this.held = new Map();
     } else {
       this.check?.unsubscribe();

@@ -23,8 +23,8 @@ function setup() {
   const conflated: string[] = [];
   const slowAt: number[] = [];
   const outbox = new Outbox(socket, {
-    softBytes: 100,
-    hardBytes: 1_000,
+    bufferSoftBytes: 100,
+    bufferHardBytes: 1_000,
     slowConsumerTimeoutMs: 10,
     drainCheckMs: 4,
     scheduler,

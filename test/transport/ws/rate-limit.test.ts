@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MessageRateLimiter, type RateVerdict } from '../../../src/transport/ws/rate-limit.js';
 
-function limiter(options: { ratePerSecond: number; burst: number; closeAfter: number }) {
+function limiter(options: { messagesPerSecond: number; messageBurst: number; rateLimitCloseAfter: number }) {
   let time = 0;
   const bucket = new MessageRateLimiter({ ...options, now: () => time });
   return {
@@ -15,7 +15,7 @@ function limiter(options: { ratePerSecond: number; burst: number; closeAfter: nu
 
 describe('MessageRateLimiter', () => {
   it('accepts a burst, then rejects until tokens refill', () => {
-    const bucket = limiter({ ratePerSecond: 10, burst: 3, closeAfter: 100 });
+    const bucket = limiter({ messagesPerSecond: 10, messageBurst: 3, rateLimitCloseAfter: 100 });
     expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual(['accept', 'accept', 'accept', 'reject']);
     // One rejected message owes a token: 100 ms refills it, the next 100 ms pays for a new one.
     bucket.advance(100);
@@ -25,13 +25,13 @@ describe('MessageRateLimiter', () => {
   });
 
   it('answers close once sustained flooding has run up closeAfter rejected messages', () => {
-    const bucket = limiter({ ratePerSecond: 10, burst: 2, closeAfter: 5 });
+    const bucket = limiter({ messagesPerSecond: 10, messageBurst: 2, rateLimitCloseAfter: 5 });
     const verdicts = Array.from({ length: 7 }, () => bucket.take());
     expect(verdicts).toEqual(['accept', 'accept', 'reject', 'reject', 'reject', 'reject', 'close']);
   });
 
   it('closes at the same message when a sliver of refill arrives in between', () => {
-    const bucket = limiter({ ratePerSecond: 10, burst: 2, closeAfter: 5 });
+    const bucket = limiter({ messagesPerSecond: 10, messageBurst: 2, rateLimitCloseAfter: 5 });
     const verdicts = Array.from({ length: 7 }, () => {
       bucket.advance(1);
       return bucket.take();
@@ -42,10 +42,10 @@ describe('MessageRateLimiter', () => {
   it('never lets more than burst + rate x elapsed messages through', () => {
     fc.assert(
       fc.property(
-        fc.record({ ratePerSecond: fc.integer({ min: 1, max: 100 }), burst: fc.integer({ min: 1, max: 50 }) }),
+        fc.record({ messagesPerSecond: fc.integer({ min: 1, max: 100 }), messageBurst: fc.integer({ min: 1, max: 50 }) }),
         fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 300 }),
-        ({ ratePerSecond, burst }, gaps) => {
-          const bucket = limiter({ ratePerSecond, burst, closeAfter: Number.MAX_SAFE_INTEGER });
+        ({ messagesPerSecond, messageBurst }, gaps) => {
+          const bucket = limiter({ messagesPerSecond, messageBurst, rateLimitCloseAfter: Number.MAX_SAFE_INTEGER });
           let elapsed = 0;
           let accepted = 0;
           for (const gap of gaps) {
@@ -53,7 +53,7 @@ describe('MessageRateLimiter', () => {
             elapsed += gap;
             if (bucket.take() === 'accept') accepted += 1;
           }
-          expect(accepted).toBeLessThanOrEqual(burst + (elapsed * ratePerSecond) / 1000 + 1e-9);
+          expect(accepted).toBeLessThanOrEqual(messageBurst + (elapsed * messagesPerSecond) / 1000 + 1e-9);
         },
       ),
     );
@@ -61,11 +61,11 @@ describe('MessageRateLimiter', () => {
 
   it('always accepts a sender that stays under the rate', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 200 }), (ratePerSecond, count) => {
-        const bucket = limiter({ ratePerSecond, burst: 1, closeAfter: 1 });
+      fc.property(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 200 }), (messagesPerSecond, count) => {
+        const bucket = limiter({ messagesPerSecond, messageBurst: 1, rateLimitCloseAfter: 1 });
         for (let index = 0; index < count; index += 1) {
           expect(bucket.take()).toBe('accept');
-          bucket.advance(Math.ceil(1000 / ratePerSecond));
+          bucket.advance(Math.ceil(1000 / messagesPerSecond));
         }
       }),
     );
