@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
 import { clockBeforeBoundary } from '../support/clock.js';
 import { clusterOverrides, eventually, useRedisServer } from '../support/cluster.js';
+import { clusterEngineOverrides, describeOnRedisCluster, redisClusterBinariesPresent, useRedisCluster } from '../support/redis-cluster.js';
 import { appTracker, type RunningApp } from '../support/test-app.js';
 import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
 
@@ -21,6 +22,7 @@ const AAPL = 'bars:AAPL:1';
 const apps = appTracker();
 const clients: TestClient[] = [];
 const redis = useRedisServer();
+const redisCluster = redisClusterBinariesPresent() ? useRedisCluster() : undefined;
 
 beforeEach(async () => {
   await redis.redis.flushall();
@@ -48,6 +50,18 @@ const singleRedis: EngineSetup = {
       apps.start(clusterOverrides('gateway', url, INTERVAL_MS), dependencies),
       apps.start(clusterOverrides('generator', url, INTERVAL_MS), dependencies),
     ]);
+    return { gateways: [a, b], producer };
+  },
+};
+
+const shardedRedis: EngineSetup = {
+  name: 'Redis Cluster (six nodes, two gateways, one generator)',
+  async start(scheduler) {
+    const dependencies = scheduler ? { scheduler } : {};
+    const { seeds } = redisCluster!.cluster;
+    await redisCluster!.cluster.flushAll();
+    const member = (role: 'gateway' | 'generator') => apps.start(clusterEngineOverrides(role, seeds, ['AAPL', 'GOOGL', 'MSFT'], INTERVAL_MS), dependencies);
+    const [a, b, producer] = await Promise.all([member('gateway'), member('gateway'), member('generator')]);
     return { gateways: [a, b], producer };
   },
 };
@@ -148,3 +162,4 @@ function engineContract(engine: EngineSetup): void {
 
 engineContract(memory);
 engineContract(singleRedis);
+describeOnRedisCluster('on a real Redis Cluster', () => engineContract(shardedRedis));

@@ -48,6 +48,8 @@ export interface RedisCluster {
   moveSlot(slot: number, toPort: number): Promise<void>;
   /** A plain client on one node (not cluster-aware), for CLUSTER and INFO commands. */
   node(port: number): Redis;
+  /** Empties every primary (FLUSHALL): no lease or last frame left by an earlier test. */
+  flushAll(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -189,6 +191,10 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       }
     },
     node,
+    async flushAll() {
+      const primaries = (await view()).filter((entry) => entry.primary && !entry.failing && children.has(entry.port));
+      await Promise.all(primaries.map((entry) => command(entry.port, 'FLUSHALL')));
+    },
     async stop() {
       for (const client of clients.values()) client.disconnect();
       clients.clear();
