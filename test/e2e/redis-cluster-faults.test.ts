@@ -1,5 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
+import type { Bar } from '../../src/domain/bar.js';
 import { topicSlot } from '../../src/engines/redis-cluster/topic-slot.js';
+import { clockBeforeBoundary } from '../support/clock.js';
 import { eventually, httpStatus } from '../support/cluster.js';
 import {
   CLUSTER_ENGINE_INTERVAL_MS,
@@ -9,12 +11,14 @@ import {
   expectContinuousSeries,
   useRedisCluster,
 } from '../support/redis-cluster.js';
+import { SeriesRecorder } from '../support/series-recorder.js';
 import { appTracker, type RunningApp } from '../support/test-app.js';
 import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
 
 // One topic on each shard of a fresh cluster (slots 4122, 6051, 14922).
 const SYMBOLS = ['AAPL', 'GOOGL', 'ORCL'] as const;
 const TOPICS = SYMBOLS.map((symbol) => `bars:${symbol}:1`);
+const MINUTE = 60_000;
 /**
  * The longest pause docs/scaling.md promises for a topic whose shard fails over or moves,
  * with the tests' node timeout: detection and election, then the slot map reread and the
@@ -90,6 +94,36 @@ describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => 
     for (const app of [...fronts, ...generators]) expect(await readyStatus(app)).toBe(200);
 
     await handle.cluster.revive(primary); // it rejoins as a replica of the promoted one
+  });
+
+  it("keeps a bar's close exact through a failover of its shard: final once, on history's values", async () => {
+    // The one-minute boundary falls while the topic's primary is down.
+    const { scheduler, boundary } = clockBeforeBoundary(4_000, MINUTE);
+    const member = (role: 'gateway' | 'generator') => apps.start(clusterEngineOverrides(role, handle.cluster.seeds, SYMBOLS), { scheduler });
+    const [front] = await Promise.all([member('gateway'), member('generator'), member('generator')]);
+    const client = await TestClient.connect(front.wsUrl);
+    clients.push(client);
+    const topic = TOPICS[0]!;
+    client.subscribe('AAPL');
+    await client.waitForCount(isUpdateOf(topic), 3);
+    const primary = await handle.cluster.primaryOf(topicSlot(topic));
+    expect(scheduler.now()).toBeLessThan(boundary - 1_000); // the kill comes before the close
+
+    await handle.cluster.kill(primary);
+    const isNextBar = (message: ServerMessage) => isUpdateOf(topic)(message) && (message.payload as unknown as Bar).time === boundary;
+    await client.waitFor(isNextBar, { timeoutMs: FAULT_PAUSE_MS + 4_000 });
+    await handle.cluster.revive(primary);
+
+    const recorder = new SeriesRecorder();
+    for (const update of updatesOf(client, topic)) recorder.apply(update);
+    const closing = recorder.series().find((entry) => entry.bar.time === boundary - MINUTE);
+    expect(closing?.final).toBe(true);
+    expect(recorder.finalsSeen.get(boundary - MINUTE)).toBe(1);
+    expect(recorder.afterFinal).toEqual([]);
+    const response = await fetch(`${front.httpUrl}/api/v1/bars?symbol=AAPL&resolution=1&countback=1&to=${boundary}`);
+    const [historical] = ((await response.json()) as { bars: Bar[] }).bars;
+    expect(closing!.bar).toEqual(historical);
+    expect(updatesOf(client, topic).find(isNextBar)!.payload).toMatchObject({ open: historical!.close });
   });
 
   it('follows a slot that carries a live topic to its new shard', async () => {
