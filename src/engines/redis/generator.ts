@@ -87,7 +87,7 @@ class GeneratorState {
     const { link, owner, periodMs, leaseIntervals } = this.options;
     try {
       const leaseEnds = Math.round((slot + leaseIntervals) * periodMs);
-      const lease = await renewOrAcquireLease(link.commands, link.keysOf(topic).lease, owner, leaseEnds);
+      const lease = await renewOrAcquireLease(link.commands, link.keysOf(topic).lease, owner, leaseEnds, this.options.scheduler.now());
       if (lease === 'held_by_other') this.stopLeading(topic);
       else this.startLeading(topic);
     } catch (error) {

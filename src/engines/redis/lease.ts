@@ -7,7 +7,7 @@ import type { Cluster, Redis } from 'ioredis';
  */
 const RENEW_IF_OWNER = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0`;
 
@@ -17,13 +17,22 @@ export type LeaseState = 'renewed' | 'acquired' | 'held_by_other';
  * One tick of a topic's lease: the holder renews it (compare-and-renew), anyone else tries
  * to take it with SET NX, which succeeds only once it has lapsed.
  *
- * The lease runs until an absolute time (PXAT rather than PX), computed from the slot, not
- * from when the command happens to run: a leader whose tick runs late does not push its
- * lease later, so the slot at which a standby takes over is fixed by the clock alone.
+ * The lease runs until a time computed from the slot (`expiresAtMs`, on the process's clock),
+ * not from when the command happens to run: a leader whose tick runs late does not push its
+ * lease later, so the slot at which a standby takes over is fixed by the clock. It is sent to
+ * Redis as what is left of it (PX, measured at `nowMs`), not as an absolute time (PXAT), so a
+ * process whose clock is off from Redis's neither stretches nor cuts its lease.
  */
-export async function renewOrAcquireLease(redis: Redis | Cluster, key: string, owner: string, expiresAtMs: number): Promise<LeaseState> {
-  const renewed = await redis.eval(RENEW_IF_OWNER, 1, key, owner, expiresAtMs);
+export async function renewOrAcquireLease(
+  redis: Redis | Cluster,
+  key: string,
+  owner: string,
+  expiresAtMs: number,
+  nowMs: number = Date.now(),
+): Promise<LeaseState> {
+  const remainingMs = Math.max(1, Math.round(expiresAtMs - nowMs));
+  const renewed = await redis.eval(RENEW_IF_OWNER, 1, key, owner, remainingMs);
   if (renewed === 1) return 'renewed';
-  const acquired = await redis.set(key, owner, 'PXAT', expiresAtMs, 'NX');
+  const acquired = await redis.set(key, owner, 'PX', remainingMs, 'NX');
   return acquired === 'OK' ? 'acquired' : 'held_by_other';
 }

@@ -68,6 +68,23 @@ describe('Outbox', () => {
     expect(socket.written).toEqual(['a3', 'b1', 'a4']);
   });
 
+  it("conflates per topic and bar: a final update is never superseded, and the finals leave in order before the forming one", () => {
+    const { socket, outbox, conflated, bufferAt, run } = setup();
+    run(() => {
+      socket.bufferedAmount = 101;
+      outbox.send('a1', 'a');
+      outbox.send('a1-final', 'a', true);
+      outbox.send('a2', 'a');
+      outbox.send('a2-more', 'a');
+      outbox.send('a2-final', 'a', true);
+      outbox.send('a3', 'a');
+      bufferAt(5, 0);
+    });
+    // a1 and a2 were superseded by their bar's later updates; no final was.
+    expect(conflated).toEqual(['a', 'a', 'a']);
+    expect(socket.written).toEqual(['a1-final', 'a2-final', 'a3']);
+  });
+
   it('never sends a held update of a topic the client left', () => {
     const { socket, outbox, bufferAt, run } = setup();
     run(() => {

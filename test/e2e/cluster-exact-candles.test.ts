@@ -1,0 +1,96 @@
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Bar } from '../../src/domain/bar.js';
+import { updateFrame } from '../../src/domain/update.js';
+import { topicRedisKeys } from '../../src/engines/redis/keys.js';
+import { clockBeforeBoundary } from '../support/clock.js';
+import { clusterOverrides, eventually, useRedisServer } from '../support/cluster.js';
+import type { RedisServer } from '../support/redis-server.js';
+import { SeriesRecorder } from '../support/series-recorder.js';
+import { appTracker, type RunningApp } from '../support/test-app.js';
+import { isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
+
+/** "Exact candles" behind Redis: finals survive what a channel can lose. */
+const AAPL = 'bars:AAPL:1';
+const MINUTE = 60_000;
+const local = useRedisServer();
+let redisServer: RedisServer;
+let redis: Redis;
+const apps = appTracker();
+const clients: TestClient[] = [];
+
+beforeEach(async () => {
+  ({ server: redisServer, redis } = local);
+  await redis.flushall();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await apps.stopAll();
+});
+
+async function connect(app: RunningApp): Promise<TestClient> {
+  const client = await TestClient.connect(app.wsUrl);
+  clients.push(client);
+  return client;
+}
+
+const barOf = (message: ServerMessage): Bar => message.payload as unknown as Bar;
+
+async function historyBar(app: RunningApp, time: number): Promise<Bar | undefined> {
+  const response = await fetch(`${app.httpUrl}/api/v1/bars?symbol=AAPL&resolution=1&from=${time}&to=${time + 1}`);
+  return ((await response.json()) as { bars: Bar[] }).bars[0];
+}
+
+describe('exact candles behind Redis', () => {
+  it("closes from history a bar whose closing publish the gateway never received", async () => {
+    const gateway = await apps.start(clusterOverrides('gateway', redisServer.url));
+    const client = await connect(gateway);
+    client.subscribe('AAPL');
+    const { channel } = topicRedisKeys(AAPL);
+    await eventually(async () => (Number(((await redis.pubsub('NUMSUB', channel)) as unknown[])[1]) === 1 ? true : undefined), 'the gateway to SUBSCRIBE');
+
+    // A generator's frames, with the bar's close (seq 2) lost on the way.
+    const forming = Math.floor(Date.now() / MINUTE) * MINUTE - 3 * MINUTE;
+    const bar = (time: number): Bar => ({ time, open: 10, high: 11, low: 9, close: 10.5, volume: 3 });
+    await redis.publish(channel, updateFrame('bars', AAPL, { value: bar(forming), ts: forming + 5_000, seq: 1, epoch: 'g1', final: false }));
+    await redis.publish(channel, updateFrame('bars', AAPL, { value: bar(forming + MINUTE), ts: forming + MINUTE + 5, seq: 3, epoch: 'g1', final: false }));
+    await client.waitFor((message) => isUpdateOf(AAPL)(message) && barOf(message).time === forming + MINUTE);
+
+    const updates = client.messages.filter(isUpdateOf(AAPL));
+    expect(updates.map((update) => [barOf(update).time - forming, update.final, update.replay ?? false])).toEqual([
+      [0, false, false],
+      [0, true, true],
+      [MINUTE, false, false],
+    ]);
+    expect(barOf(updates[1]!)).toEqual(await historyBar(gateway, forming));
+    expect(updates[1]).toMatchObject({ ts: forming + MINUTE - 1 });
+  });
+
+  it('keeps every final bar through a generator failover at a bar close', async () => {
+    const intervalMs = 300;
+    const { scheduler, boundary } = clockBeforeBoundary(3_000, MINUTE);
+    const overrides = (role: 'gateway' | 'generator') => clusterOverrides(role, redisServer.url, intervalMs);
+    const [front, gen1, gen2] = await Promise.all([
+      apps.start(overrides('gateway'), { scheduler }),
+      apps.start(overrides('generator'), { scheduler, clusterOwner: 'gen-1' }),
+      apps.start(overrides('generator'), { scheduler, clusterOwner: 'gen-2' }),
+    ]);
+    const client = await connect(front);
+    client.subscribe('AAPL');
+    await client.waitForCount(isUpdateOf(AAPL), 2);
+
+    // Kill the leader just before the close: its successor takes over only after it.
+    await eventually(() => (scheduler.now() >= boundary - 350 ? true : undefined), 'the bar to be about to close', 6_000);
+    const leader = await redis.get(topicRedisKeys(AAPL).lease);
+    await (leader === 'gen-1' ? gen1 : gen2).app.stop();
+    await client.waitForCount((message) => isUpdateOf(AAPL)(message) && barOf(message).time === boundary, 2, { timeoutMs: 6_000 });
+
+    const recorder = new SeriesRecorder();
+    for (const update of client.messages.filter(isUpdateOf(AAPL))) recorder.apply(update);
+    const closing = recorder.series().find((entry) => entry.bar.time === boundary - MINUTE);
+    expect(closing?.final).toBe(true);
+    expect(closing?.bar).toEqual(await historyBar(front, boundary - MINUTE));
+    expect(recorder.finalsSeen.get(boundary - MINUTE)).toBe(1);
+    expect(recorder.afterFinal).toEqual([]);
+  });
+});
