@@ -8,7 +8,7 @@
  * the cluster adds over one Redis, and the CPU each Redis node spent (INFO CPU, user + sys,
  * over the measured seconds), so the report shows the load spread across the shards.
  *
- * Part of `npm run bench` (skipped without redis-server and redis-cli); on its own:
+ * Part of `npm run bench` as W9 (skipped without redis-server and redis-cli); on its own:
  * npm run bench:redis-cluster  (BENCH_CLIENTS, BENCH_SECONDS, BENCH_INTERVAL_MS, BENCH_TOPICS),
  * which writes bench/results/redis-cluster-<time>.json. Loopback only.
  */
@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { topicSlot } from '../src/engines/redis-cluster/topic-slot.js';
-import { startRedisCluster } from '../test/support/redis-cluster.js';
+import { redisClusterBinariesPresent, startRedisCluster } from '../test/support/redis-cluster.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { measure, SIZE_FROM_ENV as CLUSTER_SIZE_FROM_ENV, startMember, summarize, type ClusterWorkloadSize, type LatencySummary, type Member } from './cluster-workload.js';
 import { symbols as benchSymbols } from './workloads.js';
@@ -145,6 +145,25 @@ export async function runRedisClusterWorkload(size: RedisClusterWorkloadSize = S
     await redis.stop();
     await cluster?.stop();
   }
+}
+
+/** W9's sizes in `npm run bench` and with `--quick` (the shape stays, counts shrink). */
+export const REDIS_CLUSTER_FULL: RedisClusterWorkloadSize = { clients: 1_000, seconds: 10, intervalMs: 100, topics: 30 };
+export const REDIS_CLUSTER_QUICK: RedisClusterWorkloadSize = { clients: 200, seconds: 2, intervalMs: 100, topics: 30 };
+
+/**
+ * W9 in `npm run bench`: runs the workload into `results.w9` and prints its lines through
+ * `progress`; skipped, with the reason, where redis-server or redis-cli is missing.
+ */
+export async function benchRedisCluster(results: object, quick: boolean, progress: (line: string) => void): Promise<void> {
+  if (!redisClusterBinariesPresent()) {
+    progress('W9 skipped: it runs a real six-node Redis Cluster, and redis-server or redis-cli is missing (apt-get install redis-server redis-tools)');
+    return;
+  }
+  progress('W9 Redis Cluster: 1 generator -> one Redis -> 2 gateways, then 1 generator -> six-node cluster -> 2 gateways');
+  const w9 = await runRedisClusterWorkload(quick ? REDIS_CLUSTER_QUICK : REDIS_CLUSTER_FULL);
+  Object.assign(results, { w9 });
+  for (const line of redisClusterLines(w9)) progress(line);
 }
 
 /** The report's lines for this workload. */

@@ -4,6 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { runClusterWorkload } from './cluster-workload.js';
+import { benchRedisCluster } from './redis-cluster-workload.js';
 import { Child, type LoadReply, type LoadRequest, type ServerKind, type ServerReply, type ServerRequest, type ServerStats, type TopicRef } from './ipc.js';
 import { ALL_SERVERS, parseBenchOptions, USAGE } from './options.js';
 import { renderTable, type BenchResults, type FanoutResult } from './report.js';
@@ -251,6 +252,7 @@ async function runWorkloads(results: BenchResults, sizes: Sizes, wants: (workloa
     progress('W7 cluster: standalone, then 1 generator -> Redis -> 2 gateways');
     results.w7 = await runClusterWorkload(sizes.w7);
   }
+  if (wants('W9')) await benchRedisCluster(results, sizes === QUICK, progress);
 }
 
 function hasCommand(name: string): boolean {
