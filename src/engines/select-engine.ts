@@ -39,7 +39,7 @@ export function selectEngine(selection: EngineSelection, dependencies: RedisEngi
       return redisGatewayEngine(gatewayLink(cluster, dependencies), dependencies);
     case 'generator':
       return redisGeneratorEngine(
-        generatorLink(cluster, dependencies),
+        generatorLink(cluster, selection.memory.periodMs, dependencies),
         cluster,
         {
           topics: withBaseTopics(selection.topics),
@@ -60,10 +60,17 @@ function gatewayLink(config: RedisEngineConfig, { logger }: RedisEngineDependenc
     : singleRedisGatewayLink({ redisUrl, reconnectMaxMs, logger });
 }
 
-function generatorLink(config: RedisEngineConfig, { logger, reportError }: RedisEngineDependencies): GeneratorLink {
+function generatorLink(config: RedisEngineConfig, periodMs: number, { logger, scheduler, reportError }: RedisEngineDependencies): GeneratorLink {
   const { redisUrl, redisClusterNodes, reconnectMaxMs } = config;
   return redisClusterNodes
-    ? clusterGeneratorLink({ nodes: parseClusterNodes(redisClusterNodes), reconnectMaxMs, logger }, (error) => reportError(undefined, error))
+    ? clusterGeneratorLink({
+        nodes: parseClusterNodes(redisClusterNodes),
+        reconnectMaxMs,
+        logger,
+        periodMs,
+        scheduler,
+        reportError: (error) => reportError(undefined, error),
+      })
     : singleRedisGeneratorLink({ redisUrl, reconnectMaxMs, logger });
 }
 

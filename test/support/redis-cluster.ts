@@ -40,6 +40,12 @@ export interface RedisCluster {
   replicasOf(port: number): Promise<number[]>;
   /** SIGKILLs the node on `port`: no goodbye to the cluster, as a crash. */
   kill(port: number): Promise<void>;
+  /** SIGSTOPs the node on `port`: its connections stay open and nothing answers (a frozen VM, a black-holed network). */
+  freeze(port: number): void;
+  /** SIGCONTs a frozen node. */
+  thaw(port: number): void;
+  /** Thaws every frozen node and revives every killed one, then waits until the cluster is healthy: a test's faults end with it. */
+  restore(): Promise<void>;
   /** Starts the node on `port` again with its nodes.conf, so it rejoins (empty: no persistence). */
   revive(port: number): Promise<void>;
   /** Waits until every running node reports cluster_state:ok and sees every slot served by a live primary. */
@@ -84,6 +90,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     busPorts.push(bus);
   }
   const children = new Map<number, ChildProcess>();
+  const frozen = new Set<number>();
   const clients = new Map<number, Redis>();
   const argsOf = (index: number): string[] => [
     '--cluster-enabled', 'yes',
@@ -146,6 +153,19 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       clients.get(port)?.disconnect();
       clients.delete(port);
       await stopChild(child, 'SIGKILL');
+    },
+    freeze(port) {
+      children.get(port)?.kill('SIGSTOP');
+      frozen.add(port);
+    },
+    thaw(port) {
+      children.get(port)?.kill('SIGCONT');
+      frozen.delete(port);
+    },
+    async restore() {
+      for (const port of [...frozen]) cluster.thaw(port);
+      for (const port of ports) await cluster.revive(port);
+      await cluster.waitHealthy();
     },
     async revive(port) {
       if (!children.has(port)) await spawnNode(port);

@@ -1,7 +1,9 @@
+import type { SchedulerLike } from 'rxjs';
 import type { Logger } from '../../logger.js';
 import type { ClusterNodeAddress } from '../../domain/cluster-nodes.js';
 import { RedisChannels } from '../redis/channel-subscriber.js';
 import { topicClusterKeys } from '../redis/keys.js';
+import { slotDeadlineMs } from '../redis/deadline.js';
 import { lastFrameReader } from '../redis/last-frame-store.js';
 import type { GatewayLink, GeneratorLink } from '../redis/redis-link.js';
 import { closeClusterConnection, createClusterConnection } from './cluster-connection.js';
@@ -32,15 +34,22 @@ export function clusterGatewayLink({ nodes, reconnectMaxMs, logger }: ClusterLin
   };
 }
 
+export interface ClusterGeneratorLinkOptions extends ClusterLinkOptions {
+  readonly periodMs: number;
+  readonly scheduler: SchedulerLike;
+  readonly reportError: (error: unknown) => void;
+}
+
 /** A generator on a Redis Cluster: demand is SHARDNUMSUB per primary, publishes are SPUBLISH. */
-export function clusterGeneratorLink({ nodes, reconnectMaxMs, logger }: ClusterLinkOptions, reportError: (error: unknown) => void): GeneratorLink {
+export function clusterGeneratorLink(options: ClusterGeneratorLinkOptions): GeneratorLink {
+  const { nodes, reconnectMaxMs, logger, periodMs, scheduler, reportError } = options;
   const cluster = createClusterConnection({ nodes, reconnectMaxMs, logger, name: 'barcast-generator' });
   return {
     name: 'redis cluster',
     commands: cluster,
     keysOf: topicClusterKeys,
     publishCommand: 'SPUBLISH',
-    demanded: (topics) => shardDemandedTopics(cluster, topics, reportError),
+    demanded: (topics) => shardDemandedTopics(cluster, topics, { reportError, timeoutMs: slotDeadlineMs(periodMs), scheduler }),
     ready: () => cluster.status === 'ready',
     close: () => closeClusterConnection(cluster),
   };

@@ -1,4 +1,6 @@
 import type { Cluster } from 'ioredis';
+import type { SchedulerLike } from 'rxjs';
+import { settledWithin } from '../redis/deadline.js';
 import { demandedTopics } from '../redis/demand.js';
 import { topicClusterKeys } from '../redis/keys.js';
 import { topicSlot } from './topic-slot.js';
@@ -12,10 +14,18 @@ const SHARDED = { command: 'SHARDNUMSUB', channelOf: (topic: string) => topicClu
  * Redis. SHARDNUMSUB counts only the node it runs on, hence one command per primary, each
  * with the channels of its own slots, all in parallel.
  *
- * A shard that does not answer (down, failing over) is reported and its topics count as not
- * demanded for this slot; the other shards' topics go on.
+ * A shard that does not answer (down, failing over, frozen) is reported and its topics count
+ * as not demanded for this slot; the other shards' topics go on.
  */
-export async function shardDemandedTopics(cluster: Cluster, topics: readonly string[], reportError: (error: unknown) => void): Promise<string[]> {
+export interface ShardDemandOptions {
+  readonly reportError: (error: unknown) => void;
+  /** How long a primary may take to answer (the slot's deadline): a frozen one must not stall the slot. */
+  readonly timeoutMs: number;
+  readonly scheduler: SchedulerLike;
+}
+
+export async function shardDemandedTopics(cluster: Cluster, topics: readonly string[], options: ShardDemandOptions): Promise<string[]> {
+  const { reportError, timeoutMs, scheduler } = options;
   const byPrimary = new Map<string, string[]>();
   for (const topic of topics) {
     const primary = cluster.slots[topicSlot(topic)]?.[0];
@@ -27,12 +37,14 @@ export async function shardDemandedTopics(cluster: Cluster, topics: readonly str
     [...byPrimary].map(async ([key, shardTopics]) => {
       const node = primaries.get(key);
       if (!node) return [];
+      const answer = demandedTopics(node, shardTopics, SHARDED);
       try {
-        return await demandedTopics(node, shardTopics, SHARDED);
+        if (await settledWithin(answer, timeoutMs, scheduler)) return await answer;
+        reportError(new Error(`redis cluster node ${key} did not answer PUBSUB SHARDNUMSUB within ${timeoutMs} ms`));
       } catch (error) {
         reportError(error);
-        return [];
       }
+      return [];
     }),
   );
   const demanded = new Set(answers.flat());

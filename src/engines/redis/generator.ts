@@ -4,6 +4,7 @@ import { updateFrame, type TopicUpdate } from '../../domain/update.js';
 import { BARS_KIND } from '../../domain/topic.js';
 import { renewOrAcquireLease } from './lease.js';
 import { publishUpdate } from './publish-update.js';
+import { settledWithin, slotDeadlineMs } from './deadline.js';
 import type { GeneratorLink } from './redis-link.js';
 import { slotTicks } from './slot-ticks.js';
 
@@ -79,7 +80,9 @@ class GeneratorState {
     if (!link.ready()) return { slot, leading: [...this.leading.keys()] };
     const demanded = await link.demanded(this.options.topics);
     for (const topic of [...this.leading.keys()]) if (!demanded.includes(topic)) this.stopLeading(topic);
-    await Promise.all(demanded.map((topic) => this.holdLease(topic, slot)));
+    // A shard that does not answer must not hold up the leases on the others, or they would
+    // lapse too: the slot waits about half an interval at most, and a late answer still applies.
+    await settledWithin(Promise.all(demanded.map((topic) => this.holdLease(topic, slot))), slotDeadlineMs(this.options.periodMs), this.options.scheduler);
     return { slot, leading: [...this.leading.keys()] };
   }
 

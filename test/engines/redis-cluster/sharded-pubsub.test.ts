@@ -1,5 +1,5 @@
 import { Cluster } from 'ioredis';
-import { firstValueFrom, filter, type Subscription } from 'rxjs';
+import { asyncScheduler, firstValueFrom, filter, type Subscription } from 'rxjs';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { RedisChannels, type ChannelEvent } from '../../../src/engines/redis/channel-subscriber.js';
 import { topicClusterKeys } from '../../../src/engines/redis/keys.js';
@@ -14,6 +14,7 @@ import { describeOnRedisCluster, useRedisCluster } from '../../support/redis-clu
 // One topic on each of the three shards of a fresh cluster (slots 4122, 6051, 14922).
 const TOPICS = ['bars:AAPL:1', 'bars:GOOGL:1', 'bars:ORCL:1'] as const;
 const channelOf = (topic: string): string => topicClusterKeys(topic).channel;
+const demandOptions = (reportError: (error: unknown) => void) => ({ reportError, timeoutMs: 1_000, scheduler: asyncScheduler });
 
 describeOnRedisCluster('sharded pub/sub channels and demand on a real six-node Redis Cluster', () => {
   const handle = useRedisCluster();
@@ -78,7 +79,7 @@ describeOnRedisCluster('sharded pub/sub channels and demand on a real six-node R
     expect(await shardNumsub(owner, aapl)).toBe(1);
     const others = (await handle.cluster.view()).filter((node) => node.primary && node.port !== owner);
     for (const node of others) expect(await shardNumsub(node.port, aapl)).toBe(0);
-    expect(await shardDemandedTopics(gateway, TOPICS, (error) => errors.push(error))).toEqual([aapl]);
+    expect(await shardDemandedTopics(gateway, TOPICS, demandOptions((error) => errors.push(error)))).toEqual([aapl]);
 
     await publisher.spublish(channelOf(aapl), 'one');
     await publisher.spublish(channelOf(orcl), 'not wanted');
@@ -87,7 +88,7 @@ describeOnRedisCluster('sharded pub/sub channels and demand on a real six-node R
 
     subscriptions.splice(0).forEach((subscription) => subscription.unsubscribe());
     await eventually(async () => ((await shardNumsub(owner, aapl)) === 0 ? true : undefined), 'the gateway to SUNSUBSCRIBE');
-    expect(await shardDemandedTopics(gateway, TOPICS, (error) => errors.push(error))).toEqual([]);
+    expect(await shardDemandedTopics(gateway, TOPICS, demandOptions((error) => errors.push(error)))).toEqual([]);
   });
 
   it('moves a subscription with its slot and confirms it again, so the stream refetches', async () => {
@@ -103,7 +104,7 @@ describeOnRedisCluster('sharded pub/sub channels and demand on a real six-node R
     await eventually(async () => ((await shardNumsub(to, topic)) === 1 ? true : undefined), 'the subscription on the new owner');
     expect(await shardNumsub(from, topic)).toBe(0);
     await publishUntilSeen(topic, events, 'after-move');
-    expect(await shardDemandedTopics(gateway, TOPICS, (error) => errors.push(error))).toEqual([topic]);
+    expect(await shardDemandedTopics(gateway, TOPICS, demandOptions((error) => errors.push(error)))).toEqual([topic]);
   });
 
   it('resubscribes on the promoted replica when a primary is killed', async () => {
@@ -119,10 +120,28 @@ describeOnRedisCluster('sharded pub/sub channels and demand on a real six-node R
     await eventually(() => (subscribedCount(events) > confirmedBefore ? true : undefined), 'the subscription to be confirmed again', 15_000);
     await eventually(async () => ((await shardNumsub(replica!, topic)) === 1 ? true : undefined), 'the subscription on the promoted replica');
     await publishUntilSeen(topic, events, 'after-failover');
-    expect(await shardDemandedTopics(gateway, TOPICS, (error) => errors.push(error))).toEqual([topic]);
+    expect(await shardDemandedTopics(gateway, TOPICS, demandOptions((error) => errors.push(error)))).toEqual([topic]);
 
     await handle.cluster.revive(primary);
     await handle.cluster.waitHealthy();
+  });
+
+  it('does not wait past its deadline for a primary that is frozen, and still reads the demand of the others', async () => {
+    const wanted = TOPICS.map((topic) => listen(topic));
+    await eventually(() => (wanted.every((events) => subscribedCount(events) > 0) ? true : undefined), 'every subscription to be confirmed');
+    const owners = await Promise.all(TOPICS.map((topic) => handle.cluster.primaryOf(topicSlot(topic))));
+    const frozen = owners[0]!;
+    const reported: unknown[] = [];
+    handle.cluster.freeze(frozen);
+    try {
+      const startedAt = Date.now();
+      const demanded = await shardDemandedTopics(gateway, TOPICS, { reportError: (error) => reported.push(error), timeoutMs: 200, scheduler: asyncScheduler });
+      expect(Date.now() - startedAt).toBeLessThan(1_000);
+      expect(demanded).toEqual(TOPICS.filter((_topic, index) => owners[index] !== frozen));
+      expect(String(reported[0])).toMatch(/did not answer PUBSUB SHARDNUMSUB within 200 ms/);
+    } finally {
+      handle.cluster.thaw(frozen);
+    }
   });
 
   it('reports a shard that cannot answer and still reads the demand of the others', async () => {
@@ -137,14 +156,14 @@ describeOnRedisCluster('sharded pub/sub channels and demand on a real six-node R
     // The whole shard: its primary and its replica.
     for (const port of [down, ...replicas]) await handle.cluster.kill(port);
     const demanded = await eventually(async () => {
-      const topics = await shardDemandedTopics(gateway, TOPICS, (error) => reported.push(error));
+      const topics = await shardDemandedTopics(gateway, TOPICS, demandOptions((error) => reported.push(error)));
       return reported.length > 0 ? topics : undefined;
     }, 'the dead shard to be reported', 10_000);
     expect(demanded).toEqual(elsewhere);
 
     for (const port of [down, ...replicas]) await handle.cluster.revive(port);
     await handle.cluster.waitHealthy();
-    await eventually(async () => ((await shardDemandedTopics(gateway, TOPICS, () => undefined)).length === 3 ? true : undefined), 'the shard to count again', 15_000);
+    await eventually(async () => ((await shardDemandedTopics(gateway, TOPICS, demandOptions(() => undefined))).length === 3 ? true : undefined), 'the shard to count again', 15_000);
     await firstValueFrom(channels.messages(channelOf(TOPICS[2])).pipe(filter((event) => event.type === 'subscribed')));
   });
 });
