@@ -4,6 +4,7 @@ import { asyncScheduler, filter, type Observable, ReplaySubject, type SchedulerL
 import type { Config } from './config/schema.js';
 import { selectEngine } from './engines/select-engine.js';
 import { createLogger, type Logger } from './logger.js';
+import type { Readiness } from './streams/bar-source.js';
 import type { BarGenerator } from './streams/bar-stream.js';
 import { barsTopicKind } from './streams/bars-topic.js';
 import { catalogTopicKeys, type Catalog } from './streams/catalog.js';
@@ -92,7 +93,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   const server: Server = createServer(
     createHttpApp({
       metrics: () => metrics.snapshot(),
-      ready: () => (state === 'running' ? engine.readiness() : { ready: false, reason: state }),
+      ready: () => readiness(),
       logger,
       routers: [historyRoutes(historySource), udfRoutes(historySource), pageRoutes()],
     }),
@@ -105,18 +106,27 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
           emit: bus.emit,
           logger,
           now: () => scheduler.now(),
-          maxPayload: config.limits.maxPayloadBytes,
           perMessageDeflate: config.fanout.perMessageDeflate,
+          staleAfterMs: config.fanout.staleAfterIntervals * broadcaster.interval * 1000,
           scheduler,
           access: {
             maxConnections: config.limits.maxConnections,
             allowedOrigins: config.auth.allowedOrigins,
             tokens: config.auth.tokens,
           },
-          limits: { ...config.limits, heartbeatIntervalMs: config.heartbeat.intervalMs },
+          limits: config.limits,
+          heartbeat: config.heartbeat,
         });
   if (!gateway) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   let stopping: Promise<void> | undefined;
+  /** Ready while running, the engine can do its part, and no topic clients watch has gone stale. */
+  function readiness(): Readiness {
+    if (state !== 'running') return { ready: false, reason: state };
+    const engineReadiness = engine.readiness();
+    if (!engineReadiness.ready) return engineReadiness;
+    const stale = gateway?.staleTopics() ?? [];
+    return stale.length === 0 ? engineReadiness : { ready: false, reason: `stale topics: ${stale.slice(0, 10).join(', ')}` };
+  }
 
   return {
     hub,

@@ -315,6 +315,14 @@ export const configSchema = {
       default: false,
       env: 'FANOUT_PERMESSAGE_DEFLATE',
     },
+    staleAfterIntervals: {
+      doc:
+        'A bars topic with no update for this many intervals is declared stale: its subscribers get a bars.status ' +
+        'message and GET /ready answers 503 until it flows again. 0 turns the check off.',
+      format: 'nat',
+      default: 3,
+      env: 'FANOUT_STALE_AFTER_INTERVALS',
+    },
   },
 };
 
@@ -362,5 +370,5 @@ export interface Config {
     readonly leaseIntervals: number;
     readonly reconnectMaxMs: number;
   };
-  readonly fanout: { readonly tickSchedule: TickSchedule; readonly perMessageDeflate: boolean };
+  readonly fanout: { readonly tickSchedule: TickSchedule; readonly perMessageDeflate: boolean; readonly staleAfterIntervals: number };
 }

@@ -12,6 +12,7 @@ export type BroadcastEventBody =
   | { readonly type: 'topic_stopped'; readonly topic: string }
   | { readonly type: 'topic_update'; readonly topic: string }
   | { readonly type: 'topic_error'; readonly topic: string; readonly error: unknown }
+  | { readonly type: 'topic_status'; readonly topic: string; readonly status: 'live' | 'stale' }
   | { readonly type: 'broadcast_sent'; readonly topic: string; readonly recipients: number }
   | { readonly type: 'client_joined' }
   | { readonly type: 'client_left' }

@@ -45,6 +45,8 @@ export interface OpenedTopic<T = unknown> {
   readonly stream$: Observable<T>;
   /** The same stream as numbered updates (what the fan-out sends). */
   readonly updates$: Observable<TopicUpdate<T>>;
+  /** Fed by an engine that promises an update every interval (bars): watched for staleness. */
+  readonly live: boolean;
   /** For kinds that can resume: what a subscriber holding the topic up to `since` missed. */
   readonly resume?: (since: number, latest: TopicUpdate<T> | undefined) => TopicResume<T>;
 }
@@ -179,6 +181,7 @@ export class Hub {
       kind: kind.name,
       key,
       description: kind.describe(params),
+      live: 'updates' in kind,
       stream$: shared.stream$ as Observable<T>,
       updates$: shared.updates$ as Observable<TopicUpdate<T>>,
       ...(resume ? { resume: (since: number, latest: TopicUpdate<T> | undefined) => resume.call(kind, params, since, latest) } : {}),

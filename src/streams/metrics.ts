@@ -133,6 +133,9 @@ export function reduceMetrics(configuredTopics: readonly string[]): (state: Metr
         return { ...state, slowConsumersClosed: state.slowConsumersClosed + 1 };
       case 'dead_peer_terminated':
         return { ...state, deadPeersTerminated: state.deadPeersTerminated + 1 };
+      case 'topic_status':
+        // Stale topics are read off the fan-out when asked (GET /ready), not counted here.
+        return state;
     }
   };
 }

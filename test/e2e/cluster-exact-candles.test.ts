@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
@@ -94,3 +95,70 @@ describe('exact candles behind Redis', () => {
     expect(recorder.afterFinal).toEqual([]);
   });
 });
+
+describe('exact candles behind Redis, over random faults (property)', () => {
+  it('rebuilds the bars history shows across a bar close, whatever drops, pauses and generator restarts happen around it', async () => {
+    const intervalMs = 200;
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('run' as const), ms: fc.integer({ min: 100, max: 600 }) }),
+      fc.record({ kind: fc.constant('pause' as const), ms: fc.integer({ min: 100, max: 800 }) }),
+      fc.record({ kind: fc.constant('drop' as const), ms: fc.integer({ min: 100, max: 800 }) }),
+      fc.record({ kind: fc.constant('restartGenerator' as const), ms: fc.integer({ min: 0, max: 300 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 2, maxLength: 4 }), async (steps) => {
+        await redis.flushall();
+        // A bar closes about a second into the schedule.
+        const { scheduler, boundary } = clockBeforeBoundary(1_500, MINUTE);
+        const overrides = (role: 'gateway' | 'generator') => clusterOverrides(role, redisServer.url, intervalMs);
+        const front = await apps.start(overrides('gateway'), { scheduler });
+        let generator = await apps.start(overrides('generator'), { scheduler });
+        const recorder = new SeriesRecorder();
+        const subscribe = async (): Promise<TestClient> => {
+          const client = await connect(front);
+          const since = recorder.resumeSince();
+          client.send({ type: 'bars.subscribe', payload: { symbol: 'AAPL', ...(since === undefined ? {} : { since }) } });
+          return client;
+        };
+        const drain = (client: TestClient): void => {
+          for (const update of client.messages.filter(isUpdateOf(AAPL))) recorder.apply(update);
+          client.messages.length = 0;
+        };
+        let client = await subscribe();
+        await client.waitFor(isUpdateOf(AAPL));
+        for (const { kind, ms } of steps) {
+          if (kind === 'run') await sleep(ms);
+          if (kind === 'pause') {
+            client.pauseReading();
+            await sleep(ms);
+            client.resumeReading();
+          }
+          if (kind === 'drop') {
+            drain(client);
+            await client.close();
+            await sleep(ms);
+            client = await subscribe();
+          }
+          if (kind === 'restartGenerator') {
+            await generator.app.stop();
+            await sleep(ms);
+            generator = await apps.start(overrides('generator'), { scheduler });
+          }
+        }
+        await client.waitFor((message) => isUpdateOf(AAPL)(message) && barOf(message).time >= boundary, { timeoutMs: 8_000 });
+        drain(client);
+        await client.close();
+        const series = recorder.series();
+        const closed = series.filter((entry) => entry.final);
+        expect(closed.map((entry) => entry.bar.time)).toContain(boundary - MINUTE);
+        for (const entry of closed) expect(entry.bar).toEqual(await historyBar(front, entry.bar.time));
+        expect(series.filter((entry) => entry.bar.time < boundary).every((entry) => entry.final)).toBe(true);
+        expect(recorder.afterFinal).toEqual([]);
+        await apps.stopAll();
+      }),
+      { numRuns: 3, endOnFailure: true },
+    );
+  }, 120_000);
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

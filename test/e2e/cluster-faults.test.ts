@@ -65,4 +65,44 @@ describe('cluster faults', () => {
     expect(response.payload).toMatchObject({ status: 'ok', topic: AAPL });
     await client.close();
   });
+
+  it('tells clients a topic went stale when Redis runs out of memory, and reports it on /ready, until it flows again', async () => {
+    const front = await apps.start(clusterOverrides('gateway', redisServer.url));
+    const generator = await apps.start(clusterOverrides('generator', redisServer.url));
+    const client = await TestClient.connect(front.wsUrl);
+    client.subscribe('AAPL');
+    await client.waitForCount(isUpdateOf(AAPL), 2);
+    const admin = local.redis;
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    await admin.config('SET', 'maxmemory', '1');
+    try {
+      const stale = await client.waitFor(isType('bars.status'), { timeoutMs: 5_000 });
+      expect(stale).toMatchObject({ topic: AAPL, payload: { status: 'stale', since: expect.any(Number) } });
+      await eventually(readyIs(generator.httpUrl, 503), 'the generator whose publishes fail to report not ready');
+      await eventually(readyIs(front.httpUrl, 503), 'the gateway with a stale topic to report not ready');
+      const body = (await (await fetch(`${front.httpUrl}/ready`)).json()) as { reason: string };
+      expect(body.reason).toContain(AAPL);
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+    }
+    const live = await client.waitFor((message) => message.type === 'bars.status' && message.payload?.['status'] === 'live', { timeoutMs: 5_000 });
+    await client.waitFor(isUpdateOf(AAPL), { from: client.messages.indexOf(live) });
+    await eventually(readyIs(front.httpUrl, 200), 'the gateway to be ready again');
+    await eventually(readyIs(generator.httpUrl, 200), 'the generator to be ready again');
+    await client.close();
+  });
+
+  it('tells clients their topics went stale while Redis is down, instead of silence', async () => {
+    const front = await apps.start(clusterOverrides('gateway', redisServer.url));
+    await apps.start(clusterOverrides('generator', redisServer.url));
+    const client = await TestClient.connect(front.wsUrl);
+    client.subscribe('AAPL');
+    await client.waitForCount(isUpdateOf(AAPL), 2);
+    await redisServer.stop();
+    const stale = await client.waitFor(isType('bars.status'), { timeoutMs: 3_000 });
+    expect(stale.payload).toMatchObject({ status: 'stale' });
+    await redisServer.restart();
+    await client.waitFor((message) => message.type === 'bars.status' && message.payload?.['status'] === 'live', { timeoutMs: 8_000 });
+    await client.close();
+  });
 });

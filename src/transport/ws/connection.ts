@@ -10,7 +10,7 @@ import { MessageRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { Session } from './session.js';
 import type { TopicFanout } from './topic-fanout.js';
 
-/** Per-connection limits (the `limits` config group) and the protocol ping period. */
+/** Per-connection limits: the `limits` config group, with its names. */
 export interface ConnectionLimits {
   readonly maxSubscriptions: number;
   readonly messagesPerSecond: number;
@@ -20,8 +20,6 @@ export interface ConnectionLimits {
   readonly bufferHardBytes: number;
   readonly slowConsumerTimeoutMs: number;
   readonly drainCheckMs: number;
-  /** 0 turns protocol pings off. */
-  readonly heartbeatIntervalMs: number;
 }
 
 /**

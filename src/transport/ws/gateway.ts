@@ -19,16 +19,22 @@ export interface GatewayOptions {
   readonly emit: EmitEvent;
   readonly logger: Logger;
   readonly now: () => number;
-  /** Largest accepted frame in bytes; ws closes a connection that sends more with 1009. */
-  readonly maxPayload: number;
   /** Drives per-connection timers (heartbeat, drain checks) and the rate limiter's clock. */
   readonly scheduler: SchedulerLike;
   /** Capacity, Origin allow-list and tokens, checked before a WebSocket opens. */
   readonly access: UpgradePolicy;
-  readonly limits: ConnectionLimits;
+  /** The `limits` config group, names unchanged (`maxPayloadBytes` becomes ws's `maxPayload` here, at ws's door). */
+  readonly limits: ConnectionLimits & { readonly maxPayloadBytes: number };
+  /** The `heartbeat` config group: protocol pings every `intervalMs` (0: off). */
+  readonly heartbeat: { readonly intervalMs: number };
   /** Offer permessage-deflate (off by default: it also rules out framing once for all sockets). */
   readonly perMessageDeflate?: boolean;
+  /** A live-fed topic with no update for longer than this is declared stale to its subscribers; 0: never. */
+  readonly staleAfterMs?: number;
 }
+
+/** The shortest silence that declares a topic stale. */
+export const MIN_STALE_MS = 1_000;
 
 /** How long a peer gets to answer our close frame before its socket is destroyed. */
 const CLOSE_HANDSHAKE_TIMEOUT_MS = 2_000;
@@ -44,6 +50,8 @@ export class WsGateway {
   private readonly context: ConnectionContext;
   /** The heartbeat sweep: one timer for all connections, running while any is open. */
   private heartbeat: Subscription | undefined;
+  /** The stale-topic sweep: one timer, running while any connection is open. */
+  private staleSweep: Subscription | undefined;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(request, socket, head);
 
   constructor(private readonly options: GatewayOptions) {
@@ -52,7 +60,7 @@ export class WsGateway {
     // closeTimeout is a ws 8 server option that @types/ws does not declare yet, hence the variable.
     const serverOptions = {
       noServer: true,
-      maxPayload: options.maxPayload,
+      maxPayload: options.limits.maxPayloadBytes,
       perMessageDeflate: options.perMessageDeflate ?? false,
       closeTimeout: CLOSE_HANDSHAKE_TIMEOUT_MS,
     };
@@ -102,16 +110,36 @@ export class WsGateway {
     this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
   }
 
+  /** Topics declared stale right now (no update for longer than staleAfterMs). */
+  staleTopics(): string[] {
+    return this.fanout.staleTopics();
+  }
+
   private accept(socket: WebSocket): void {
     this.connections.add(new Connection(socket, this.context));
-    if (this.connections.size === 1) this.startHeartbeat();
+    if (this.connections.size === 1) {
+      this.startHeartbeat();
+      this.startStaleSweep();
+    }
+  }
+
+  /**
+   * Checks a few times per stale period, so a topic is declared stale within a third of it of
+   * going quiet. Never under MIN_STALE_MS of silence, however short the interval: a loaded
+   * event loop stalls for tens of milliseconds, which is not a stale source.
+   */
+  private startStaleSweep(): void {
+    const configured = this.options.staleAfterMs ?? 0;
+    if (configured <= 0 || this.staleSweep) return;
+    const staleAfterMs = Math.max(MIN_STALE_MS, configured);
+    this.staleSweep = interval(Math.max(50, staleAfterMs / 3), this.options.scheduler).subscribe(() => this.fanout.sweepStale(staleAfterMs));
   }
 
   /** Every interval: ping the peers that answered the last ping, terminate those that did not. */
   private startHeartbeat(): void {
-    const { heartbeatIntervalMs } = this.options.limits;
-    if (heartbeatIntervalMs <= 0 || this.heartbeat) return;
-    this.heartbeat = interval(heartbeatIntervalMs, this.options.scheduler)
+    const { intervalMs } = this.options.heartbeat;
+    if (intervalMs <= 0 || this.heartbeat) return;
+    this.heartbeat = interval(intervalMs, this.options.scheduler)
       .pipe(sweepHeartbeats(() => this.connections))
       .subscribe(({ ping, dead }) => {
         for (const connection of dead) connection.terminateDeadPeer();
@@ -122,6 +150,8 @@ export class WsGateway {
   private stopHeartbeat(): void {
     this.heartbeat?.unsubscribe();
     this.heartbeat = undefined;
+    this.staleSweep?.unsubscribe();
+    this.staleSweep = undefined;
   }
 }
 

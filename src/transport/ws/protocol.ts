@@ -107,6 +107,15 @@ export function errorMessage(error: RequestError, id?: RequestId): string {
   return reply('error', id, { status: 'error', code: error.code, message: error.message });
 }
 
+/** Whether a live-fed topic is flowing (`live`) or has had no update for a while (`stale`). */
+export type TopicStatus = 'live' | 'stale';
+
+/** `{"type":"bars.status","topic":...,"payload":{"status":"stale","since":<last update, ms>}}`. */
+export function statusMessage(kind: string, topic: string, status: TopicStatus, lastUpdateAt: number): string {
+  const payload = status === 'stale' ? { status, since: lastUpdateAt } : { status };
+  return JSON.stringify({ type: `${kind}.status`, topic, payload });
+}
+
 export function pongMessage(id?: RequestId): string {
   return id === undefined ? PONG_MESSAGE : JSON.stringify({ type: 'pong', id });
 }

@@ -63,6 +63,10 @@ export class Session implements FrameSink {
     this.outbox.send(frame, topic, update.final === true);
   }
 
+  sendStatus(frame: string): void {
+    this.reply(frame);
+  }
+
   cork(): void {
     corkSocket(this.socket);
   }

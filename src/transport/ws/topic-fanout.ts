@@ -3,6 +3,7 @@ import { isSerialized, updateFrame, type TopicUpdate } from '../../domain/update
 import type { EmitEvent } from '../../streams/events.js';
 import type { OpenedTopic } from '../../streams/hub.js';
 import { prepareTextFrame, type PreparedFrame } from './prepared-frame.js';
+import { statusMessage, type TopicStatus } from './protocol.js';
 
 /** Anything that can take a framed update of a topic: a session, in practice. */
 export interface FrameSink {
@@ -13,16 +14,22 @@ export interface FrameSink {
   /** Hold writes until `uncork`, so the frames of one tick leave in one write. */
   cork?(): void;
   uncork?(): void;
+  /** A message about a topic that is not an update (its status); never conflated. */
+  sendStatus?(frame: string): void;
 }
 
 /** Runs `flush` once the current tick's synchronous fan-out is over. */
 export type EndOfTick = (flush: () => void) => void;
 
 interface FanoutTopic {
+  readonly topic: OpenedTopic;
   readonly sinks: Set<FrameSink>;
-  readonly subscription: Subscription;
+  subscription?: Subscription;
   /** The latest update and its frame, sent to a sink that joins later (the snapshot on subscribe). */
   readonly latest: { frame?: PreparedFrame; update?: TopicUpdate<unknown> };
+  /** When the topic's last update came (or it started), and whether it has been declared stale since. */
+  lastUpdateAt: number;
+  stale: boolean;
 }
 
 /**
@@ -62,18 +69,20 @@ export class TopicFanout {
       if (frame !== undefined && update !== undefined) sink.send(frame, topic.key, update);
       return true;
     }
-    const sinks = new Set<FrameSink>([sink]);
-    const latest: { frame?: PreparedFrame; update?: TopicUpdate<unknown> } = {};
+    const entry: FanoutTopic = { topic, sinks: new Set<FrameSink>([sink]), latest: {}, lastUpdateAt: this.now(), stale: false };
     const subscription = topic.updates$.subscribe({
       next: (update) => {
-        latest.frame = this.broadcast(topic, sinks, update);
-        latest.update = update;
+        if (entry.stale) this.declare(entry, 'live');
+        entry.lastUpdateAt = this.now();
+        entry.latest.frame = this.broadcast(topic, entry.sinks, update);
+        entry.latest.update = update;
       },
       complete: () => this.topics.delete(topic.key),
       // The hub retries topic errors itself; one that still arrives ends this fan-out only.
       error: () => this.topics.delete(topic.key),
     });
-    if (!subscription.closed) this.topics.set(topic.key, { sinks, subscription, latest });
+    entry.subscription = subscription;
+    if (!subscription.closed) this.topics.set(topic.key, entry);
     return true;
   }
 
@@ -83,9 +92,33 @@ export class TopicFanout {
     if (!topic?.sinks.delete(sink)) return false;
     if (topic.sinks.size === 0) {
       this.topics.delete(key);
-      topic.subscription.unsubscribe();
+      topic.subscription?.unsubscribe();
     }
     return true;
+  }
+
+  /**
+   * Declares stale every live-fed topic (`OpenedTopic.live`) that has had no update for more
+   * than `staleAfterMs`, telling its subscribers with a `<kind>.status` message, so a chart
+   * can show "delayed" instead of silently freezing; the next update declares it live again.
+   */
+  sweepStale(staleAfterMs: number): void {
+    const now = this.now();
+    for (const entry of this.topics.values()) {
+      if (entry.topic.live && !entry.stale && now - entry.lastUpdateAt > staleAfterMs) this.declare(entry, 'stale');
+    }
+  }
+
+  /** The topics currently declared stale (GET /ready reports them). */
+  staleTopics(): string[] {
+    return [...this.topics.values()].filter((entry) => entry.stale).map((entry) => entry.topic.key);
+  }
+
+  private declare(entry: FanoutTopic, status: TopicStatus): void {
+    entry.stale = status === 'stale';
+    const frame = statusMessage(entry.topic.kind, entry.topic.key, status, entry.lastUpdateAt);
+    for (const sink of entry.sinks) sink.sendStatus?.(frame);
+    this.emit({ type: 'topic_status', topic: entry.topic.key, status });
   }
 
   /** The latest update of a running topic, if it has had one. */

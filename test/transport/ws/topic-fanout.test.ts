@@ -18,6 +18,9 @@ class RecordingSink implements FrameSink {
   cork(): void {
     this.log.push('cork');
   }
+  sendStatus(frame: string): void {
+    this.log.push(`status ${frame}`);
+  }
   uncork(): void {
     this.log.push('uncork');
   }
@@ -27,7 +30,7 @@ class RecordingSink implements FrameSink {
 function topic(key: string, stream$: Subject<unknown>): OpenedTopic {
   const asUpdate = (value: unknown): TopicUpdate<unknown> =>
     typeof value === 'object' && value !== null && 'frame' in value ? (value as SerializedUpdate<unknown>) : { value, ts: 7 };
-  return { kind: 'bars', key, description: {}, stream$, updates$: stream$.pipe(map(asUpdate)) };
+  return { kind: 'bars', key, description: {}, live: true, stream$, updates$: stream$.pipe(map(asUpdate)) };
 }
 
 function fanoutWithManualTicks(events: BroadcastEventBody[] = []): { fanout: TopicFanout; endTick: () => void } {
@@ -144,5 +147,38 @@ describe('TopicFanout', () => {
     fanout.leave('bars:AAPL:1', second);
     expect(aapl.observed).toBe(false);
     expect(fanout.leave('bars:AAPL:1', second)).toBe(false);
+  });
+
+  it('declares a live-fed topic stale after a quiet spell, tells its sinks once, and live again with its next update', () => {
+    let now = 0;
+    const fanout = new TopicFanout(() => undefined, () => now, (flush) => flush());
+    const aapl = new Subject<unknown>();
+    const sink = new RecordingSink(1);
+    fanout.join(topic('bars:AAPL:1', aapl), sink);
+    aapl.next(1);
+    now = 300;
+    fanout.sweepStale(300);
+    expect(fanout.staleTopics()).toEqual([]); // quiet for exactly the limit: not yet
+    now = 301;
+    fanout.sweepStale(300);
+    fanout.sweepStale(300);
+    expect(fanout.staleTopics()).toEqual(['bars:AAPL:1']);
+    aapl.next(2);
+    expect(fanout.staleTopics()).toEqual([]);
+    expect(sink.log.filter((line) => line.startsWith('status'))).toEqual([
+      'status {"type":"bars.status","topic":"bars:AAPL:1","payload":{"status":"stale","since":0}}',
+      'status {"type":"bars.status","topic":"bars:AAPL:1","payload":{"status":"live"}}',
+    ]);
+    expect(sink.log.at(-1)).toContain('"payload":2');
+  });
+
+  it('never declares stale a topic that is not live-fed (a derived kind that updates when it has something)', () => {
+    let now = 0;
+    const fanout = new TopicFanout(() => undefined, () => now);
+    const quiet = new Subject<unknown>();
+    fanout.join({ ...topic('sma:AAPL:20', quiet), kind: 'sma', live: false }, new RecordingSink(1));
+    now = 10_000;
+    fanout.sweepStale(300);
+    expect(fanout.staleTopics()).toEqual([]);
   });
 });
