@@ -70,6 +70,9 @@ describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => 
     return Math.max(0, ...stamps.slice(1).map((stamp, index) => stamp - stamps[index]!));
   };
   const readyStatus = (app: RunningApp): Promise<number> => httpStatus(`${app.httpUrl}/ready`);
+  const readiness = async (app: RunningApp): Promise<{ status: string; reason?: string }> =>
+    (await fetch(`${app.httpUrl}/ready`)).json() as Promise<{ status: string; reason?: string }>;
+  const becomesReady = (app: RunningApp) => eventually(async () => ((await readyStatus(app)) === 200 ? true : undefined), 'the member to be ready again', 10_000);
 
   it('carries every topic through the failover of a primary, pausing only the topic on that shard', async () => {
     const { fronts, generators, watchers } = await liveCluster();
@@ -95,7 +98,7 @@ describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => 
       for (const topic of TOPICS) expectContinuousSeries(updatesOf(watcher, topic));
       expect(watcher.socket.readyState).toBe(watcher.socket.OPEN);
     }
-    for (const app of [...fronts, ...generators]) expect(await readyStatus(app)).toBe(200);
+    for (const app of [...fronts, ...generators]) await becomesReady(app);
 
   });
 
@@ -175,8 +178,8 @@ describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => 
     expect(count).toBe(2);
   });
 
-  it('keeps the other shards live while a whole shard is down, and resumes its topic once it is back', async () => {
-    const { fronts, watchers } = await liveCluster();
+  it('keeps the other shards live while a whole shard is down, names its topic in /ready, and resumes it once it is back', async () => {
+    const { fronts, generators, watchers } = await liveCluster();
     const topic = TOPICS[2]!;
     const primary = await handle.cluster.primaryOf(topicSlot(topic));
     const shard = [primary, ...(await handle.cluster.replicasOf(primary))];
@@ -195,8 +198,15 @@ describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => 
       }
       expect(updatesOf(watcher, topic, downAt[index]!).length).toBeLessThanOrEqual(1); // at most one in flight
     }
-    // Gateways keep serving the other shards' topics: a balancer must not drain them all.
-    for (const front of fronts) expect(await readyStatus(front)).toBe(200);
+    // A gateway names the stale topic (FANOUT_STALE_AFTER_INTERVALS) and only that one; the
+    // generators still publish the other shards' topics, so they stay ready.
+    for (const front of fronts) {
+      const answer = await readiness(front);
+      expect(answer.status).toBe('not_ready');
+      expect(answer.reason).toContain(topic);
+      for (const other of others) expect(answer.reason).not.toContain(other);
+    }
+    for (const generator of generators) expect(await readyStatus(generator)).toBe(200);
 
     for (const port of shard) await handle.cluster.revive(port);
     const backAt = watchers.map((watcher) => watcher.messages.length);
@@ -205,6 +215,7 @@ describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => 
       expectContinuousSeries(updatesOf(watcher, topic));
       expect(watcher.socket.readyState).toBe(watcher.socket.OPEN);
     }
+    for (const front of fronts) await becomesReady(front);
   });
 
   it('reports not ready while no node of the cluster can be reached, and still answers its clients', async () => {
