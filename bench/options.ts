@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { TICK_SCHEDULES, type TickSchedule } from '../src/domain/tick-phase.js';
 import type { ServerKind } from './ipc.js';
 
-export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W9'] as const;
+export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W8', 'W9'] as const;
 export const ALL_SERVERS: readonly ServerKind[] = ['raw', 'socketio', 'barcast'];
 
 export interface BenchOptions {

@@ -4,6 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { runClusterWorkload } from './cluster-workload.js';
+import { describeHistoryWorkload, HISTORY_FULL, HISTORY_QUICK, runHistoryWorkload } from './history-workload.js';
 import { benchRedisCluster } from './redis-cluster-workload.js';
 import { Child, type LoadReply, type LoadRequest, type ServerKind, type ServerReply, type ServerRequest, type ServerStats, type TopicRef } from './ipc.js';
 import { ALL_SERVERS, parseBenchOptions, USAGE } from './options.js';
@@ -252,6 +253,7 @@ async function runWorkloads(results: BenchResults, sizes: Sizes, wants: (workloa
     progress('W7 cluster: standalone, then 1 generator -> Redis -> 2 gateways');
     results.w7 = await runClusterWorkload(sizes.w7);
   }
+  if (wants('W8')) progress(describeHistoryWorkload(Object.assign(results, { w8: await runHistoryWorkload(sizes === QUICK ? HISTORY_QUICK : HISTORY_FULL) }).w8));
   if (wants('W9')) await benchRedisCluster(results, sizes === QUICK, progress);
 }
 

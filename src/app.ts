@@ -15,6 +15,9 @@ import { quotesTopicKind } from './streams/quotes-topic.js';
 import { seriesHistory } from './streams/series-history.js';
 import { topicTicks } from './streams/topic-ticks.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
+import { deadlineServerOptions, guardConnections, type ConnectionDeadlines } from './transport/http/connection-deadlines.js';
+import { HistoryBars } from './transport/http/history-bars.js';
+import { historyRateLimit } from './transport/http/history-rate-limit.js';
 import { historyRoutes } from './transport/http/history-routes.js';
 import { createHttpApp } from './transport/http/http-app.js';
 import { pageRoutes } from './transport/http/page-routes.js';
@@ -89,15 +92,31 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
   let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
-  const historySource = { catalog, seed: broadcaster.seed, maxBars: config.history.maxBars, now: () => scheduler.now() };
+  const historySource = {
+    catalog,
+    seed: broadcaster.seed,
+    maxBars: config.history.maxBars,
+    maxCost: config.history.maxCost,
+    listedAt: Date.parse(config.history.listingDate),
+    bars: new HistoryBars({ seed: broadcaster.seed, cacheBars: config.history.cacheBars }),
+    now: () => scheduler.now(),
+  };
+  const rateLimit = historyRateLimit({ limit: config.history.rateLimit, windowMs: config.history.rateWindowMs });
+  const deadlines: ConnectionDeadlines = {
+    ...config.http,
+    maxSockets: config.limits.maxConnections + config.limits.maxHttpConnections,
+    maxHandshakesPerIp: config.limits.maxHandshakesPerIp,
+  };
   const server: Server = createServer(
+    deadlineServerOptions(deadlines),
     createHttpApp({
       metrics: () => metrics.snapshot(),
       ready: () => readiness(),
       logger,
-      routers: [historyRoutes(historySource), udfRoutes(historySource), pageRoutes()],
+      routers: [rateLimit.router, historyRoutes(historySource), udfRoutes(historySource), pageRoutes()],
     }),
   );
+  guardConnections(server, deadlines);
   const gateway = !engine.servesClients
     ? undefined
     : new WsGateway({
@@ -157,6 +176,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         await gateway?.close(config.shutdown.timeoutMs);
         await engine.stop();
         await closeServer(server);
+        rateLimit.close();
         bus.emit({ type: 'broadcaster_stopped' });
         metrics.close();
         bus.complete();

@@ -1,9 +1,12 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
+import { stdoutLogSink } from './log-sink.js';
 import { createLogger } from './logger.js';
 
 /** Hard ceiling for a graceful stop; past it the process exits non-zero rather than hang. */
 const EXIT_DEADLINE_MS = 5_000;
+/** How long a stopped process waits for its last log lines to reach a slow stdout. */
+const LOG_DRAIN_MS = 1_000;
 
 async function main(): Promise<void> {
   let config;
@@ -14,10 +17,13 @@ async function main(): Promise<void> {
     process.stderr.write(`barcast: ${error.message}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.log.level);
+  // stdout that fails or fills never blocks serving (log-sink.ts says what happens instead).
+  const logSink = stdoutLogSink();
+  const logger = createLogger(config.log.level, logSink);
 
   // A process in an unknown state must not keep serving: log, then exit non-zero.
   const die = (kind: string) => (error: unknown) => {
+    logSink.writeSynchronously();
     logger.fatal({ err: error }, kind);
     process.exit(1);
   };
@@ -35,7 +41,14 @@ async function main(): Promise<void> {
     }, EXIT_DEADLINE_MS).unref();
     // No process.exit on success: the process ends by itself once nothing is left running,
     // which proves no timer or socket leaked.
-    app.stop().catch(die('shutdown failed'));
+    app
+      .stop()
+      .then(async () => {
+        // A stdout nobody reads holds its last lines (and a write in flight) forever: then
+        // exit rather than wait, the service itself has stopped cleanly.
+        if (!(await logSink.drain(LOG_DRAIN_MS))) process.exit(0);
+      })
+      .catch(die('shutdown failed'));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -38,7 +38,21 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   } catch (error) {
     throw new ConfigError(`Invalid configuration: ${describeConfigError(error)}`);
   }
-  return withTokenFile(config.getProperties() as Config);
+  const loaded = config.getProperties() as Config;
+  const conflict = conflictingSettings(loaded);
+  if (conflict) throw new ConfigError(`Invalid configuration: ${conflict}`);
+  return withTokenFile(loaded);
+}
+
+/** Settings that are each in range but contradict one another. */
+function conflictingSettings(config: Config): string | undefined {
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    return `HTTP_HEADERS_TIMEOUT_MS (${config.http.headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.http.requestTimeoutMs}): headers are part of the request`;
+  }
+  if (config.limits.bufferSoftBytes > config.limits.bufferHardBytes) {
+    return `WS_BUFFER_SOFT_BYTES (${config.limits.bufferSoftBytes}) must not exceed WS_BUFFER_HARD_BYTES (${config.limits.bufferHardBytes})`;
+  }
+  return undefined;
 }
 
 /** Adds the tokens of auth.tokenFile (if set) to auth.tokens. */

@@ -44,21 +44,50 @@ convict.addFormat({
   coerce: (value: unknown) => listOf(value),
 });
 
+/**
+ * A numeric format with a sane range, registered with convict on first use and named after
+ * it (`int 1..100000`), so every numeric setting states its bounds where it is declared and a
+ * value outside them stops start-up with a message naming both ends.
+ */
+function range(kind: 'int' | 'number', min: number, max: number): string {
+  const name = `${kind} ${min}..${max}`;
+  if (!registeredRanges.has(name)) {
+    registeredRanges.add(name);
+    const what = kind === 'int' ? 'a whole number' : 'a number';
+    convict.addFormat({
+      name,
+      validate(value: unknown) {
+        const ok = typeof value === 'number' && (kind === 'int' ? Number.isSafeInteger(value) : Number.isFinite(value)) && value >= min && value <= max;
+        if (!ok) throw new Error(`must be ${what} from ${min} to ${max}`);
+      },
+      coerce: (value: unknown) => Number(value),
+    });
+  }
+  return name;
+}
+const registeredRanges = new Set<string>();
+
+/**
+ * The broadcaster interval: timers tick in whole milliseconds (Node clamps anything under
+ * 1 ms to 1 ms), so the interval is a whole number of milliseconds from 1 ms to an hour.
+ */
 convict.addFormat({
-  name: 'positive-int',
+  name: 'tick-interval',
   validate(value: unknown) {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-      throw new Error('must be a whole number greater than 0');
+    const ms = typeof value === 'number' ? value * 1000 : Number.NaN;
+    if (!(ms >= 1 && ms <= 3_600_000 && Math.abs(ms - Math.round(ms)) < 1e-6)) {
+      throw new Error('must be a number of seconds from 0.001 to 3600, in whole milliseconds (timers cannot tick faster or finer)');
     }
   },
   coerce: (value: unknown) => Number(value),
 });
 
+/** Pings every 10 ms at the most often; 0 turns them off. */
 convict.addFormat({
-  name: 'positive-number',
+  name: 'heartbeat-interval',
   validate(value: unknown) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      throw new Error('must be a number greater than 0');
+    if (!(typeof value === 'number' && Number.isSafeInteger(value) && (value === 0 || (value >= 10 && value <= 3_600_000)))) {
+      throw new Error('must be 0 (off) or a whole number of milliseconds from 10 to 3600000');
     }
   },
   coerce: (value: unknown) => Number(value),
@@ -68,9 +97,21 @@ convict.addFormat({
 convict.addFormat({
   name: 'strict-integer',
   validate(value: unknown) {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new Error('must be a whole number');
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new Error('must be a whole number (a safe integer)');
   },
   coerce: (value: unknown) => Number(value),
+});
+
+/** A UTC calendar date, `YYYY-MM-DD`, from 1900 on. */
+convict.addFormat({
+  name: 'utc-date',
+  validate(value: unknown) {
+    const match = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+    const time = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
+    if (!match || Number(match[1]) < 1900 || new Date(time).toISOString().slice(0, 10) !== value) {
+      throw new Error('must be a date YYYY-MM-DD (UTC) from 1900 on, e.g. 2020-01-01');
+    }
+  },
 });
 
 convict.addFormat({
@@ -125,8 +166,8 @@ export const configSchema = {
       env: 'BAR_BROADCASTER_ENABLED',
     },
     interval: {
-      doc: 'Seconds between two updates of a topic.',
-      format: 'positive-number',
+      doc: 'Seconds between two updates of a topic: 0.001 to 3600, in whole milliseconds.',
+      format: 'tick-interval',
       default: 2.0,
       env: 'BAR_BROADCASTER_INTERVAL',
     },
@@ -143,7 +184,7 @@ export const configSchema = {
       env: 'BAR_BROADCASTER_RESOLUTIONS',
     },
     seed: {
-      doc: 'Seed of the mock market: the same seed replays the same series.',
+      doc: 'Seed of the mock market: the same seed replays the same series. Any safe integer.',
       format: 'strict-integer',
       default: 42,
       env: 'BAR_BROADCASTER_SEED',
@@ -151,10 +192,68 @@ export const configSchema = {
   },
   history: {
     maxBars: {
-      doc: 'Most bars one history request (REST or UDF) may return; larger ranges get a 400.',
-      format: 'nat',
+      doc: 'Most bars one history request (REST or UDF) may return (1-100000); larger ranges get a 400.',
+      format: range('int', 1, 100_000),
       default: 5000,
       env: 'HISTORY_MAX_BARS',
+    },
+    maxCost: {
+      doc:
+        'Most one history request may cost to compute, in day bars (a minute-to-daily bar costs 1, a weekly 7, a monthly its days; ' +
+        '1-10000000); a costlier range gets a 400. The default is about 0.1 s of CPU, served in slices.',
+      format: range('int', 1, 10_000_000),
+      default: 50_000,
+      env: 'HISTORY_MAX_COST',
+    },
+    cacheBars: {
+      doc: 'Closed history bars kept in memory (an LRU of 64-bar chunks, about 100 bytes a bar; 0-10000000, 0 turns it off).',
+      format: range('int', 0, 10_000_000),
+      default: 100_000,
+      env: 'HISTORY_CACHE_BARS',
+    },
+    listingDate: {
+      doc: "The day every symbol's series starts (UTC, YYYY-MM-DD): its first bar is the first period starting on or after it; before it history is empty.",
+      format: 'utc-date',
+      default: '2020-01-01',
+      env: 'HISTORY_LISTING_DATE',
+    },
+    rateLimit: {
+      doc: 'History and UDF requests one client (IP address) may make per window (1-100000); past it, 429 with Retry-After.',
+      format: range('int', 1, 100_000),
+      default: 120,
+      env: 'HISTORY_RATE_LIMIT',
+    },
+    rateWindowMs: {
+      doc: 'Milliseconds of the history and UDF rate-limit window (100-3600000).',
+      format: range('int', 100, 3_600_000),
+      default: 10_000,
+      env: 'HISTORY_RATE_WINDOW_MS',
+    },
+  },
+  http: {
+    headersTimeoutMs: {
+      doc: "Milliseconds a connection may take to send a request's headers (100-120000); then 408 and closed. Covers idle and trickling connections.",
+      format: range('int', 100, 120_000),
+      default: 5_000,
+      env: 'HTTP_HEADERS_TIMEOUT_MS',
+    },
+    requestTimeoutMs: {
+      doc: 'Milliseconds a whole HTTP request may take to arrive (100-600000, at least headersTimeoutMs); then 408 and closed.',
+      format: range('int', 100, 600_000),
+      default: 10_000,
+      env: 'HTTP_REQUEST_TIMEOUT_MS',
+    },
+    keepAliveTimeoutMs: {
+      doc: 'Milliseconds an idle keep-alive connection stays open between two requests (100-600000).',
+      format: range('int', 100, 600_000),
+      default: 5_000,
+      env: 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    },
+    upgradeTimeoutMs: {
+      doc: 'Milliseconds from a complete upgrade request to an open WebSocket (100-60000); a handshake still pending then is cut.',
+      format: range('int', 100, 60_000),
+      default: 5_000,
+      env: 'WS_UPGRADE_TIMEOUT_MS',
     },
   },
   log: {
@@ -167,78 +266,92 @@ export const configSchema = {
   },
   shutdown: {
     timeoutMs: {
-      doc: 'Milliseconds stop() waits for sockets to close before destroying them.',
-      format: 'nat',
+      doc: 'Milliseconds stop() waits for sockets to close before destroying them (0-4000: under the 5 s exit deadline of a signal).',
+      format: range('int', 0, 4_000),
       default: 3000,
       env: 'SHUTDOWN_TIMEOUT_MS',
     },
   },
   limits: {
     maxConnections: {
-      doc: 'Most WebSocket connections served at once; further upgrades get HTTP 503.',
-      format: 'positive-int',
+      doc: 'Most WebSocket connections served at once (1-1000000); further upgrades get HTTP 503.',
+      format: range('int', 1, 1_000_000),
       default: 10_000,
       env: 'MAX_CONNECTIONS',
     },
+    maxHttpConnections: {
+      doc:
+        'TCP connections allowed on top of maxConnections for plain HTTP and handshakes not yet upgraded (1-1000000); ' +
+        'past maxConnections + this, new connections are dropped at once.',
+      format: range('int', 1, 1_000_000),
+      default: 1_000,
+      env: 'MAX_HTTP_CONNECTIONS',
+    },
+    maxHandshakesPerIp: {
+      doc: 'Connections one IP address may have open that have not yet sent a complete request (1-100000); further ones are dropped at once.',
+      format: range('int', 1, 100_000),
+      default: 50,
+      env: 'MAX_HANDSHAKES_PER_IP',
+    },
     maxPayloadBytes: {
-      doc: 'Largest frame a client may send, in bytes; a larger one closes that connection with 1009.',
-      format: 'positive-int',
+      doc: 'Largest frame a client may send, in bytes (128-16777216); a larger one closes that connection with 1009.',
+      format: range('int', 128, 16 * 1024 * 1024),
       default: 16 * 1024,
       env: 'WS_MAX_PAYLOAD_BYTES',
     },
     maxSubscriptions: {
-      doc: 'Most topics one connection may subscribe to; past it a subscribe gets SUBSCRIPTION_LIMIT.',
-      format: 'positive-int',
+      doc: 'Most topics one connection may subscribe to (1-100000); past it a subscribe gets SUBSCRIPTION_LIMIT.',
+      format: range('int', 1, 100_000),
       default: 100,
       env: 'WS_MAX_SUBSCRIPTIONS',
     },
     messagesPerSecond: {
-      doc: 'Sustained message rate a connection may send (token bucket refill); past it, RATE_LIMITED.',
-      format: 'positive-number',
+      doc: 'Sustained message rate a connection may send (token bucket refill, 0.001-10000000); past it, RATE_LIMITED.',
+      format: range('number', 0.001, 10_000_000),
       default: 10,
       env: 'WS_RATE_LIMIT_PER_SECOND',
     },
     messageBurst: {
-      doc: 'Messages a connection may send at once before the rate limit applies (token bucket size).',
-      format: 'positive-int',
+      doc: 'Messages a connection may send at once before the rate limit applies (token bucket size, 1-10000000).',
+      format: range('int', 1, 10_000_000),
       default: 20,
       env: 'WS_RATE_LIMIT_BURST',
     },
     rateLimitCloseAfter: {
-      doc: 'Rejected messages a connection may owe the rate limit before it is closed with 1008.',
-      format: 'positive-int',
+      doc: 'Rejected messages a connection may owe the rate limit before it is closed with 1008 (1-1000000).',
+      format: range('int', 1, 1_000_000),
       default: 50,
       env: 'WS_RATE_LIMIT_CLOSE_AFTER',
     },
     bufferSoftBytes: {
-      doc: 'Bytes buffered on a socket past which it is lagging: updates are conflated (latest per topic kept).',
-      format: 'positive-int',
+      doc: 'Bytes buffered on a socket past which it is lagging: updates are conflated (latest per topic kept). 1-1073741824.',
+      format: range('int', 1, 1024 * 1024 * 1024),
       default: 64 * 1024,
       env: 'WS_BUFFER_SOFT_BYTES',
     },
     bufferHardBytes: {
-      doc: 'Bytes buffered on a socket that close it with 1013 at once (only replies or a huge frame get there).',
-      format: 'positive-int',
+      doc: 'Bytes buffered on a socket that close it with 1013 at once (only replies or a huge frame get there). 1-1073741824.',
+      format: range('int', 1, 1024 * 1024 * 1024),
       default: 1024 * 1024,
       env: 'WS_BUFFER_HARD_BYTES',
     },
     slowConsumerTimeoutMs: {
-      doc: 'Milliseconds a socket may lag (stay over bufferSoftBytes) without a break before it is closed with 1013.',
-      format: 'nat',
+      doc: 'Milliseconds a socket may lag (stay over bufferSoftBytes) without a break before it is closed with 1013 (0-3600000).',
+      format: range('int', 0, 3_600_000),
       default: 10_000,
       env: 'WS_SLOW_CONSUMER_TIMEOUT_MS',
     },
     drainCheckMs: {
-      doc: 'Milliseconds between checks of a backed-up socket (to flush conflated updates).',
-      format: 'positive-int',
+      doc: 'Milliseconds between checks of a backed-up socket, to flush conflated updates (1-10000).',
+      format: range('int', 1, 10_000),
       default: 50,
       env: 'WS_DRAIN_CHECK_MS',
     },
   },
   heartbeat: {
     intervalMs: {
-      doc: 'Milliseconds between protocol pings; a peer that has not answered by the next one is terminated. 0 turns pings off.',
-      format: 'nat',
+      doc: 'Milliseconds between protocol pings (0, or 10-3600000); a peer that has not answered by the next one is terminated. 0 turns pings off.',
+      format: 'heartbeat-interval',
       default: 30_000,
       env: 'WS_HEARTBEAT_INTERVAL_MS',
     },
@@ -294,8 +407,8 @@ export const configSchema = {
       env: 'BARCAST_LEASE_INTERVALS',
     },
     reconnectMaxMs: {
-      doc: 'Longest wait in milliseconds between two attempts to reconnect to Redis.',
-      format: 'nat',
+      doc: 'Longest wait in milliseconds between two attempts to reconnect to Redis (10-60000).',
+      format: range('int', 10, 60_000),
       default: 2000,
       env: 'REDIS_RECONNECT_MAX_MS',
     },
@@ -318,8 +431,8 @@ export const configSchema = {
     staleAfterIntervals: {
       doc:
         'A bars topic with no update for this many intervals is declared stale: its subscribers get a bars.status ' +
-        'message and GET /ready answers 503 until it flows again. 0 turns the check off.',
-      format: 'nat',
+        'message and GET /ready answers 503 until it flows again (0-1000). 0 turns the check off.',
+      format: range('int', 0, 1_000),
       default: 3,
       env: 'FANOUT_STALE_AFTER_INTERVALS',
     },
@@ -341,11 +454,26 @@ export interface Config {
     readonly resolutions: readonly Resolution[];
     readonly seed: number;
   };
-  readonly history: { readonly maxBars: number };
+  readonly history: {
+    readonly maxBars: number;
+    readonly maxCost: number;
+    readonly cacheBars: number;
+    readonly listingDate: string;
+    readonly rateLimit: number;
+    readonly rateWindowMs: number;
+  };
+  readonly http: {
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+    readonly upgradeTimeoutMs: number;
+  };
   readonly log: { readonly level: LogLevel };
   readonly shutdown: { readonly timeoutMs: number };
   readonly limits: {
     readonly maxConnections: number;
+    readonly maxHttpConnections: number;
+    readonly maxHandshakesPerIp: number;
     readonly maxPayloadBytes: number;
     readonly maxSubscriptions: number;
     readonly messagesPerSecond: number;

@@ -1,6 +1,6 @@
 import { roundToCent, type Bar } from './bar.js';
-import { mergeBars, treeBar, treePrefix } from './bar-tree.js';
-import { dayBar, DAY_MS } from './day-bar.js';
+import { mergeBars, treeBar, treePrefix, TreeWalk } from './bar-tree.js';
+import { DAY_MS, DayWalk } from './day-bar.js';
 import type { MockBarContext } from './mock-bar.js';
 import { nextPeriodStart, periodStart, periodStartAt, type Resolution } from './resolution.js';
 import { keyedRandom } from './rng.js';
@@ -20,10 +20,28 @@ function treeMinutes(resolution: Resolution): number | undefined {
 
 /** The closed bar of period `index` of the context's resolution. */
 export function historicalBar(context: MockBarContext, index: number): Bar {
-  const start = periodStartAt(context.resolution, index);
+  return historicalBars(context, index, index + 1)[0] as Bar;
+}
+
+/**
+ * The closed bars of periods [first, end), oldest first, in one walk: neighbouring bars share
+ * their tree path and their day anchors, so a week costs about its 7 days' hashes, a month
+ * its 30 days', and a minute bar about one split.
+ */
+export function historicalBars(context: MockBarContext, first: number, end: number): Bar[] {
+  const bars: Bar[] = [];
   const minutes = treeMinutes(context.resolution);
-  if (minutes !== undefined) return treeBar(context, minutes, start);
-  return daysBar(context, start, nextPeriodStart(context.resolution, start)) as Bar;
+  if (minutes !== undefined) {
+    const walk = new TreeWalk(context);
+    for (let index = first; index < end; index += 1) bars.push(walk.bar(minutes, periodStartAt(context.resolution, index)));
+    return bars;
+  }
+  const days = new DayWalk(context);
+  for (let index = first; index < end; index += 1) {
+    const start = periodStartAt(context.resolution, index);
+    bars.push(daysBar(days, start, nextPeriodStart(context.resolution, start)) as Bar);
+  }
+  return bars;
 }
 
 /**
@@ -47,16 +65,17 @@ export function closedBefore(context: MockBarContext, time: number): Bar | undef
   const minutes = treeMinutes(resolution);
   if (minutes !== undefined) return treePrefix(context, treeBar(context, minutes, time), minutes, minuteStart);
   const today = Math.floor(time / DAY_MS) * DAY_MS;
-  const days = daysBar(context, periodStart(resolution, time), today);
-  const todaySoFar = treePrefix(context, dayBar(context, today / DAY_MS), 1_440, minuteStart);
+  const walk = new DayWalk(context);
+  const days = daysBar(walk, periodStart(resolution, time), today);
+  const todaySoFar = treePrefix(context, walk.bar(today / DAY_MS), 1_440, minuteStart);
   return days && todaySoFar ? mergeBars(days, todaySoFar) : (days ?? todaySoFar);
 }
 
 /** The aggregate of the day bars in [from, to), if any. */
-function daysBar(context: MockBarContext, from: number, to: number): Bar | undefined {
+function daysBar(days: DayWalk, from: number, to: number): Bar | undefined {
   let bar: Bar | undefined;
   for (let day = from / DAY_MS; day < to / DAY_MS; day += 1) {
-    const next = dayBar(context, day);
+    const next = days.bar(day);
     bar = bar ? mergeBars(bar, next) : next;
   }
   return bar;

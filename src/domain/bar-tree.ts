@@ -1,5 +1,5 @@
 import { roundToCent, type Bar } from './bar.js';
-import { dayBar, DAY_MS } from './day-bar.js';
+import { DAY_MS, DayWalk } from './day-bar.js';
 import type { MockBarContext } from './mock-bar.js';
 import { gaussian, keyedRandom } from './rng.js';
 
@@ -60,12 +60,42 @@ export function splitBar(context: Context, parent: Bar, parentMinutes: number, c
 
 /** The closed bar `minutes` long (one of LEVEL_MINUTES) that contains `time`. */
 export function treeBar(context: Context, minutes: number, time: number): Bar {
-  let node = dayBar(context, Math.floor(time / DAY_MS));
-  for (let level = 1; level < LEVEL_MINUTES.length && (LEVEL_MINUTES[level - 1] as number) > minutes; level += 1) {
-    const [parentMinutes, childMinutes] = [LEVEL_MINUTES[level - 1] as number, LEVEL_MINUTES[level] as number];
-    node = splitBar(context, node, parentMinutes, childMinutes)[Math.floor((time - node.time) / (childMinutes * MINUTE_MS))] as Bar;
+  return new TreeWalk(context).bar(minutes, time);
+}
+
+/**
+ * Tree bars read one after the other: each level keeps its last split, so consecutive bars
+ * share the path from the day down and a run of n minute bars costs about n splits of the
+ * lowest level, not n full descents. Same values as treeBar, which is a walk of one.
+ */
+export class TreeWalk {
+  private readonly days: DayWalk;
+  private day: Bar | undefined;
+  private readonly splits: ({ readonly time: number; readonly children: Bar[] } | undefined)[] = [];
+
+  constructor(private readonly context: Context) {
+    this.days = new DayWalk(context);
   }
-  return node;
+
+  /** The closed bar `minutes` long (one of LEVEL_MINUTES) that contains `time`. */
+  bar(minutes: number, time: number): Bar {
+    const dayStart = Math.floor(time / DAY_MS) * DAY_MS;
+    if (this.day?.time !== dayStart) this.day = this.days.bar(dayStart / DAY_MS);
+    let node = this.day;
+    for (let level = 1; level < LEVEL_MINUTES.length && (LEVEL_MINUTES[level - 1] as number) > minutes; level += 1) {
+      const childMinutes = LEVEL_MINUTES[level] as number;
+      node = this.children(level, node)[Math.floor((time - node.time) / (childMinutes * MINUTE_MS))] as Bar;
+    }
+    return node;
+  }
+
+  private children(level: number, parent: Bar): Bar[] {
+    const known = this.splits[level];
+    if (known?.time === parent.time) return known.children;
+    const children = splitBar(this.context, parent, LEVEL_MINUTES[level - 1] as number, LEVEL_MINUTES[level] as number);
+    this.splits[level] = { time: parent.time, children };
+    return children;
+  }
 }
 
 /** The aggregate of the minute bars of `node` (a bar `minutes` long) that start before `end`. */

@@ -9,11 +9,13 @@ export type RandomSource = () => number;
 export function hashKey(...parts: readonly (string | number)[]): number {
   let hash = 0x811c9dc5;
   for (const part of parts) {
-    const text = `${part}\u0000`;
+    // Each part is followed by a NUL, so ("ab", "c") and ("a", "bc") hash apart.
+    const text = typeof part === 'string' ? part : String(part);
     for (let index = 0; index < text.length; index += 1) {
       hash ^= text.charCodeAt(index);
       hash = Math.imul(hash, 0x01000193);
     }
+    hash = Math.imul(hash, 0x01000193); // hash ^= 0 (the NUL) is a no-op
   }
   return hash >>> 0;
 }

@@ -49,7 +49,7 @@ describe('configuration', () => {
   });
 
   it.each([
-    ['BAR_BROADCASTER_INTERVAL', '0', /BAR_BROADCASTER_INTERVAL.*greater than 0/],
+    ['BAR_BROADCASTER_INTERVAL', '0', /BAR_BROADCASTER_INTERVAL.*from 0.001 to 3600/],
     ['BAR_BROADCASTER_INTERVAL', 'fast', /BAR_BROADCASTER_INTERVAL/],
     ['BAR_BROADCASTER_SYMBOLS', 'AAPL,bad symbol', /BAR_BROADCASTER_SYMBOLS.*invalid symbol/],
     ['BAR_BROADCASTER_RESOLUTIONS', '1,2h', /BAR_BROADCASTER_RESOLUTIONS.*allowed are 1, 5, 15, 30, 60, 240/],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidSymbol } from '../../src/domain/symbol.js';
+import { isValidSymbol, normaliseSymbol } from '../../src/domain/symbol.js';
 import { barsTopicKey, parseBarsTopicKey, parseTopicKey, topicKey } from '../../src/domain/topic.js';
 
 describe('topic keys', () => {
@@ -29,6 +29,19 @@ describe('symbols', () => {
     for (const symbol of ['AAPL', 'BRK.B', 'BTC-USD', 'ES_F', '7203', 'A'.repeat(32)]) expect(isValidSymbol(symbol), symbol).toBe(true);
     for (const symbol of ['', 'aapl', 'A'.repeat(33), 'AA PL', 'AAPL:1', '.A', 'A\u0000', 'ÄAPL', '__proto__']) {
       expect(isValidSymbol(symbol), symbol).toBe(false);
+    }
+  });
+});
+
+describe('normaliseSymbol', () => {
+  it('accepts what UDF sends and gives the one spelling topic keys use', () => {
+    for (const spelling of ['AAPL', 'aapl', ' AAPL ', 'BARCAST:AAPL', 'barcast:aapl']) expect(normaliseSymbol(spelling), spelling).toBe('AAPL');
+    expect(normaliseSymbol('brk.b')).toBe('BRK.B');
+  });
+
+  it('refuses another exchange, an empty ticker and anything that is no symbol', () => {
+    for (const spelling of ['NASDAQ:AAPL', 'BARCAST:', ':AAPL', '', 'AA PL', 'a:b:c', 'X'.repeat(33), `BARCAST:${'X'.repeat(33)}`]) {
+      expect(normaliseSymbol(spelling), JSON.stringify(spelling)).toBeUndefined();
     }
   });
 });

@@ -48,30 +48,43 @@ describe('fuzzing a live server', () => {
     good.subscribe('AAPL');
     await good.waitFor(isUpdateOf('bars:AAPL:1'));
 
-    const seed = Date.now();
+    // FUZZ_SEED=<seed> replays a failed run; whatever fails below, inside the loop or after it, names the seed.
+    const seed = Number(process.env['FUZZ_SEED'] ?? Date.now());
     const frames = fc.sample(frame, { numRuns: FRAMES, seed });
     const fuzzers = await Promise.all(Array.from({ length: CONNECTIONS }, () => TestClient.connect(wsUrl)));
     const sent = fuzzers.map(() => 0);
-    for (let start = 0; start < frames.length; start += BATCH * CONNECTIONS) {
-      await Promise.all(
-        fuzzers.map(async (fuzzer, index) => {
-          const batch = frames.slice(start + index * BATCH, start + (index + 1) * BATCH);
-          for (const data of batch) fuzzer.socket.send(data, { binary: typeof data !== 'string' });
-          sent[index] = (sent[index] ?? 0) + batch.length;
-          await fuzzer.waitForCount(isReply, sent[index] ?? 0, { timeoutMs: 10_000 });
-        }),
-      );
-    }
+    await withSeed(seed, async () => {
+      for (let start = 0; start < frames.length; start += BATCH * CONNECTIONS) {
+        await Promise.all(
+          fuzzers.map(async (fuzzer, index) => {
+            const batch = frames.slice(start + index * BATCH, start + (index + 1) * BATCH);
+            for (const data of batch) fuzzer.socket.send(data, { binary: typeof data !== 'string' });
+            sent[index] = (sent[index] ?? 0) + batch.length;
+            await fuzzer.waitForCount(isReply, sent[index] ?? 0, { timeoutMs: 10_000 });
+          }),
+        );
+      }
 
-    expect(sent.reduce((sum, count) => sum + count, 0), `seed ${seed}`).toBe(FRAMES);
-    for (const fuzzer of fuzzers) expect(fuzzer.socket.readyState, `seed ${seed}`).toBe(fuzzer.socket.OPEN);
-    // Exactly one reply per frame: nothing was dropped, nothing answered twice.
-    expect(fuzzers.map((fuzzer) => fuzzer.messages.filter(isReply).length), `seed ${seed}`).toEqual(sent);
+      expect(sent.reduce((sum, count) => sum + count, 0), `seed ${seed}`).toBe(FRAMES);
+      for (const fuzzer of fuzzers) expect(fuzzer.socket.readyState, `seed ${seed}`).toBe(fuzzer.socket.OPEN);
+      // Exactly one reply per frame: nothing was dropped, nothing answered twice.
+      expect(fuzzers.map((fuzzer) => fuzzer.messages.filter(isReply).length), `seed ${seed}`).toEqual(sent);
 
-    const from = good.messages.length;
-    await good.waitForCount(isUpdateOf('bars:AAPL:1'), 3, { from, timeoutMs: 2_000 });
-    expect(app.metrics().clients).toBe(CONNECTIONS + 1);
-    expect(records.filter((record) => record.level >= LOG_LEVEL.error), `seed ${seed}`).toEqual([]);
+      const from = good.messages.length;
+      await good.waitForCount(isUpdateOf('bars:AAPL:1'), 3, { from, timeoutMs: 2_000 });
+      expect(app.metrics().clients).toBe(CONNECTIONS + 1);
+      expect(records.filter((record) => record.level >= LOG_LEVEL.error), `seed ${seed}`).toEqual([]);
+    });
     await Promise.all([good, ...fuzzers].map((client) => client.close()));
   });
 });
+
+/** Runs `body`; any failure in it is rethrown with the seed that replays it in its message. */
+async function withSeed(seed: number, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`fuzz run failed with seed ${seed} (replay: FUZZ_SEED=${seed}): ${message}`, { cause: error });
+  }
+}

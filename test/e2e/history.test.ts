@@ -76,7 +76,7 @@ describe('GET /api/v1/bars', () => {
       ['symbol=AAPL&resolution=60&countback=5', 'UNSUPPORTED_RESOLUTION'],
       ['symbol=AAPL', 'INVALID_RANGE'],
       ['symbol=AAPL&from=abc', 'INVALID_RANGE'],
-      ['symbol=AAPL&from=-5', 'INVALID_RANGE'],
+      ['symbol=AAPL&from=-99999999999999999', 'INVALID_RANGE'],
       ['symbol=AAPL&from=2000&to=1000', 'INVALID_RANGE'],
       ['symbol=AAPL&countback=0', 'INVALID_RANGE'],
       ['symbol=AAPL&countback=101', 'RANGE_TOO_LARGE'],
@@ -87,6 +87,15 @@ describe('GET /api/v1/bars', () => {
       expect({ query, status, code: body['code'] }).toEqual({ query, status: 400, code });
       expect(body['message']).toEqual(expect.any(String));
     }
+  });
+
+  it('accepts countback at exactly HISTORY_MAX_BARS, and refuses one more', async () => {
+    const { httpUrl } = await apps.start({ ...SLOW, history: { maxBars: 100 } });
+    const atLimit = await getJson(`${httpUrl}/api/v1/bars?symbol=AAPL&countback=100`);
+    expect(atLimit.status).toBe(200);
+    expect(atLimit.body['bars']).toHaveLength(100);
+    const over = await getJson(`${httpUrl}/api/v1/bars?symbol=AAPL&countback=101`);
+    expect(over).toMatchObject({ status: 400, body: { code: 'RANGE_TOO_LARGE' } });
   });
 
   it('answers an unknown symbol with 404', async () => {
@@ -118,7 +127,9 @@ describe('UDF /api/v1/udf', () => {
     const udf = await getJson(`${httpUrl}/api/v1/udf/history?symbol=AAPL&resolution=D&from=${to - 10 * 86_400}&to=${to}`);
     const rest = await getJson(`${httpUrl}/api/v1/bars?symbol=AAPL&resolution=1D&from=${(to - 10 * 86_400) * 1000}&to=${to * 1000}`);
     const bars = rest.body['bars'] as Bar[];
-    expect(udf.body).toEqual({
+    // UDF adds the day still forming (UDF servers do; TradingView's UDF datafeed polls history for live bars).
+    const closed = (column: string) => (udf.body[column] as number[]).slice(0, bars.length);
+    expect({ s: udf.body['s'], t: closed('t'), o: closed('o'), h: closed('h'), l: closed('l'), c: closed('c'), v: closed('v') }).toEqual({
       s: 'ok',
       t: bars.map((bar) => bar.time / 1000),
       o: bars.map((bar) => bar.open),
@@ -128,6 +139,10 @@ describe('UDF /api/v1/udf', () => {
       v: bars.map((bar) => bar.volume),
     });
     expect(bars.length).toBeGreaterThanOrEqual(9);
+    const times = udf.body['t'] as number[];
+    expect(times).toHaveLength(bars.length + 1);
+    expect(times[bars.length]).toBe(Math.floor(to / 86_400) * 86_400);
+    expect((udf.body['o'] as number[])[bars.length]).toBe((bars[bars.length - 1] as Bar).close);
   });
 
   it('says no_data with the closest earlier bar for a range still to come, and errors in UDF shape', async () => {

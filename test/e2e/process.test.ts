@@ -62,7 +62,7 @@ describe('the process', () => {
   it('refuses to start on an invalid setting, naming the variable', async () => {
     const { code, stderr } = await exitOf(startProcess({ BAR_BROADCASTER_INTERVAL: '-1' }));
     expect(code).toBe(1);
-    expect(stderr).toMatch(/BAR_BROADCASTER_INTERVAL.*must be a number greater than 0/);
+    expect(stderr).toMatch(/BAR_BROADCASTER_INTERVAL.*must be a number of seconds from 0.001 to 3600/);
   });
 
   it.each([

@@ -57,4 +57,18 @@ describe('slow consumers', () => {
     await slow.closed;
     await fast.close();
   });
+
+  it('closes a slow consumer with 1013 (try again later), which the client sees once it reads again', async () => {
+    const { app, wsUrl } = await apps.start({ limits }, { topicKinds: [bigFrameTopic(4, FRAME_BYTES)] });
+    const slow = await TestClient.connect(wsUrl);
+    slow.send(BIG_FRAME_SUBSCRIBE);
+    await slow.waitFor(isType('blob.subscribe.response'));
+    const slowClosed = nextEvent(app.events$, 'slow_consumer_closed', 15_000);
+    slow.pauseReading();
+    await slowClosed;
+    // Reading again drains what the server queued, its close frame last, before it gives up on the handshake.
+    slow.resumeReading();
+    const { code } = await slow.closed;
+    expect(code).toBe(1013);
+  });
 });

@@ -123,7 +123,7 @@ export const isType = (type: string) => (message: ServerMessage) => message.type
 /** An update of `topic`, of any kind (`bars.update` for `bars:...` topics). */
 export const isUpdateOf = (topic: string) => (message: ServerMessage) => message.type.endsWith('.update') && message.topic === topic;
 
-/** Anything but a topic update: replies to the client's own messages (responses, errors, pongs). */
-export const isReply = (message: ServerMessage) => !message.type.endsWith('.update');
+/** Replies to the client's own messages (responses, errors, pongs): not pushes (`*.update`, or `*.status` when a topic goes stale or live). */
+export const isReply = (message: ServerMessage) => !message.type.endsWith('.update') && !message.type.endsWith('.status');
 
 export const errorCodeOf = (message: ServerMessage | undefined): unknown => message?.payload?.['code'];

@@ -1,22 +1,39 @@
 import type { Request } from 'express';
 import { httpStatusOf, type ErrorCode } from '../../domain/errors.js';
-import { historyRange, type IndexRange } from '../../domain/history.js';
+import { historyCost, historyRange, type IndexRange } from '../../domain/history.js';
 import { parseResolution, RESOLUTION_RULE, type Resolution } from '../../domain/resolution.js';
 import { isValidSymbol, MAX_SYMBOL_LENGTH, SYMBOL_RULE } from '../../domain/symbol.js';
 import { checkCatalog, type Catalog } from '../../streams/catalog.js';
+import type { HistoryBars } from './history-bars.js';
 
-/** What the history endpoints need to answer: what is served, the limit, and the clock. */
+/** What the history endpoints need to answer: what is served, the limits, the series' start, the bars and the clock. */
 export interface HistorySource {
   readonly catalog: Catalog;
   readonly seed: number;
   readonly maxBars: number;
+  /** Most one request may cost, in day bars (historyCost). */
+  readonly maxCost: number;
+  /** Epoch ms of the listing: every series' first bar is the first period starting at or after it. */
+  readonly listedAt: number;
+  readonly bars: HistoryBars;
   readonly now: () => number;
+}
+
+/** How an endpoint reads a query: its time unit, its default resolution, and whether the forming bar is history. */
+export interface HistoryDialect {
+  /** 1 for the REST API's milliseconds, 1000 for UDF's seconds. */
+  readonly unitMs: number;
+  readonly defaultResolution?: Resolution;
+  /** Include the bar still forming (UDF servers do; the REST API leaves it to the live stream). */
+  readonly forming: boolean;
 }
 
 export interface HistoryRequest {
   readonly symbol: string;
   readonly resolution: Resolution;
   readonly range: IndexRange;
+  /** The clock the range was cut at: bars are computed as they stand then. */
+  readonly now: number;
 }
 
 export interface HistoryError {
@@ -27,22 +44,20 @@ export interface HistoryError {
 
 export type HistoryParse = { readonly ok: true; readonly request: HistoryRequest } | { readonly ok: false; readonly error: HistoryError };
 
-/** Latest instant a query may name: the end of year 9999, far inside the range of `Date`. */
+/**
+ * Latest instant a query may name: the end of year 9999, far inside the range of `Date`;
+ * the earliest is as far before 1970. Instants before the listing are valid, just empty.
+ */
 const MAX_TIME_MS = 253_402_300_799_999;
 
 /**
  * Validates `symbol`, `resolution`, `from`, `to` and `countback` of a history query, given
- * in `unitMs` (1 for the REST API's milliseconds, 1000 for UDF's seconds), into the closed
- * bars to return. Every failure is a 4xx with a message naming the parameter.
+ * in the dialect's unit, into the bars to return. Every failure is a 4xx with a message
+ * naming the parameter; a range before the listing (or before 1970) is valid and empty.
  */
-export function parseHistoryQuery(
-  query: Request['query'],
-  source: HistorySource,
-  unitMs: number,
-  defaultResolution?: Resolution,
-): HistoryParse {
+export function parseHistoryQuery(query: Request['query'], source: HistorySource, dialect: HistoryDialect): HistoryParse {
   try {
-    return { ok: true, request: readHistoryQuery(query, source, unitMs, defaultResolution) };
+    return { ok: true, request: readHistoryQuery(query, source, dialect) };
   } catch (error) {
     if (error instanceof BadQuery) return { ok: false, error: { status: error.status, code: error.code, message: error.message } };
     throw error;
@@ -62,7 +77,8 @@ class BadQuery extends Error {
   }
 }
 
-function readHistoryQuery(query: Request['query'], source: HistorySource, unitMs: number, defaultResolution?: Resolution): HistoryRequest {
+function readHistoryQuery(query: Request['query'], source: HistorySource, dialect: HistoryDialect): HistoryRequest {
+  const { unitMs, defaultResolution } = dialect;
   const symbol = single(query, 'symbol');
   if (symbol === undefined) throw new BadQuery('INVALID_SYMBOL', 'symbol is required, e.g. symbol=AAPL');
   if (symbol.length > MAX_SYMBOL_LENGTH || !isValidSymbol(symbol)) {
@@ -84,12 +100,26 @@ function readHistoryQuery(query: Request['query'], source: HistorySource, unitMs
   } else if (countback > source.maxBars) {
     throw new BadQuery('RANGE_TOO_LARGE', `countback ${countback} is over the limit of ${source.maxBars} bars`);
   }
-  const range = historyRange(resolution, { ...(from === undefined ? {} : { from }), to, ...(countback === undefined ? {} : { countback }), now });
+  const range = historyRange(resolution, {
+    ...(from === undefined ? {} : { from }),
+    to,
+    ...(countback === undefined ? {} : { countback }),
+    now,
+    listedAt: source.listedAt,
+    forming: dialect.forming,
+  });
   const size = range.end - range.first;
   if (size > source.maxBars) {
     throw new BadQuery('RANGE_TOO_LARGE', `the range holds ${size} bars, over the limit of ${source.maxBars}; narrow from/to or use countback`);
   }
-  return { symbol, resolution, range };
+  const cost = historyCost(resolution, range);
+  if (cost > source.maxCost) {
+    throw new BadQuery(
+      'RANGE_TOO_LARGE',
+      `the range costs ${cost} day bars to compute, over the budget of ${source.maxCost}; ask for fewer ${resolution} bars (a week costs 7, a month its days)`,
+    );
+  }
+  return { symbol, resolution, range, now };
 }
 
 function single(query: Request['query'], name: string): string | undefined {
@@ -103,7 +133,7 @@ function time(query: Request['query'], name: string, unitMs: number): number | u
   const unit = unitMs === 1 ? 'milliseconds' : 'seconds';
   if (typeof raw !== 'string' || !/^-?\d{1,16}$/.test(raw)) throw new BadQuery('INVALID_RANGE', `${name} must be an integer, epoch ${unit} (UTC)`);
   const value = Number(raw) * unitMs;
-  if (value < 0 || value > MAX_TIME_MS) throw new BadQuery('INVALID_RANGE', `${name} must lie between 1970 and the year 9999, in epoch ${unit}`);
+  if (Math.abs(value) > MAX_TIME_MS) throw new BadQuery('INVALID_RANGE', `${name} must lie within 8,000 years of 1970 (up to the year 9999), in epoch ${unit}`);
   return value;
 }
 

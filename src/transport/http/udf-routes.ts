@@ -1,15 +1,22 @@
 import { Router, type Request } from 'express';
-import { historyBars } from '../../domain/history.js';
+import { barAt, historicalBar } from '../../domain/bar-path.js';
+import { firstBarIndex } from '../../domain/history.js';
+import { quoteError, quoteFromSessionBar, type QuoteData } from '../../domain/quote.js';
 import { MINUTE_RESOLUTIONS, periodIndex, periodStartAt, type Resolution } from '../../domain/resolution.js';
+import { normaliseSymbol, SYMBOL_EXCHANGE } from '../../domain/symbol.js';
+import { MAX_QUOTE_SYMBOLS } from '../../streams/quotes-topic.js';
 import { parseHistoryQuery, type HistorySource } from './history-query.js';
 
 export const UDF_PATH = '/api/v1/udf';
-export const UDF_EXCHANGE = 'BARCAST';
+export const UDF_EXCHANGE = SYMBOL_EXCHANGE;
+/** The one symbol type served, as `symbols_types` and every search result spell it. */
+const SYMBOL_TYPE = 'stock';
 const SEARCH_LIMIT = 100;
 
 /**
  * TradingView's UDF protocol (the one its `UDFCompatibleDatafeed` speaks): `config`,
- * `symbols`, `search`, `history` and `time`, with UDF's field names and times in seconds.
+ * `symbols`, `search`, `history`, `quotes` and `time`, with UDF's field names and times in
+ * seconds. Symbols are read as UDF sends them (`aapl`, `BARCAST:AAPL`: normaliseSymbol).
  * Open to any origin: it serves public mock data, and charts are often hosted elsewhere.
  */
 export function udfRoutes(source: HistorySource): Router {
@@ -29,7 +36,7 @@ export function udfRoutes(source: HistorySource): Router {
       supports_timescale_marks: false,
       supports_time: true,
       exchanges: [{ value: UDF_EXCHANGE, name: UDF_EXCHANGE, desc: 'barcast mock market' }],
-      symbols_types: [{ name: 'Stock', value: 'stock' }],
+      symbols_types: [{ name: 'Stock', value: SYMBOL_TYPE }],
     });
   });
 
@@ -39,36 +46,39 @@ export function udfRoutes(source: HistorySource): Router {
 
   router.get(`${UDF_PATH}/symbols`, (request, response) => {
     const symbol = tickerOf(request.query['symbol']);
-    if (symbol === undefined || !catalog.symbols.includes(symbol)) {
+    if (!catalog.symbols.includes(symbol)) {
       response.status(404).json({ s: 'error', errmsg: `unknown symbol; available: ${catalog.symbols.join(', ')}` });
       return;
     }
     response.json(symbolInfo(symbol, catalog.resolutions));
   });
 
+  // `type` and `exchange` are filters; empty means any, as TradingView's symbol search sends them.
   router.get(`${UDF_PATH}/search`, (request, response) => {
     const query = text(request, 'query').toUpperCase();
+    const type = text(request, 'type');
+    const exchange = text(request, 'exchange').toUpperCase();
     const limit = Math.min(SEARCH_LIMIT, Math.max(1, Number.parseInt(text(request, 'limit'), 10) || SEARCH_LIMIT));
-    const found = catalog.symbols.filter((symbol) => symbol.includes(query)).slice(0, limit);
+    const served = (type === '' || type === SYMBOL_TYPE) && (exchange === '' || exchange === UDF_EXCHANGE);
+    const found = served ? catalog.symbols.filter((symbol) => symbol.includes(query)).slice(0, limit) : [];
     response.json(
-      found.map((symbol) => ({ symbol, full_name: `${UDF_EXCHANGE}:${symbol}`, description: `${symbol} (mock)`, exchange: UDF_EXCHANGE, ticker: symbol, type: 'stock' })),
+      found.map((symbol) => ({ symbol, full_name: `${UDF_EXCHANGE}:${symbol}`, description: `${symbol} (mock)`, exchange: UDF_EXCHANGE, ticker: symbol, type: SYMBOL_TYPE })),
     );
   });
 
-  router.get(`${UDF_PATH}/history`, (request, response) => {
+  // UDF history includes the bar still forming, as UDF servers do: TradingView's UDF datafeed
+  // polls /history for its live updates, and would otherwise stay a bar behind.
+  router.get(`${UDF_PATH}/history`, async (request, response) => {
     const query = { ...request.query, symbol: tickerOf(request.query['symbol']) };
-    const parsed = parseHistoryQuery(query, source, 1000);
+    const parsed = parseHistoryQuery(query, source, { unitMs: 1000, forming: true });
     if (!parsed.ok) {
       response.status(parsed.error.status).json({ s: 'error', errmsg: parsed.error.message });
       return;
     }
-    const { symbol, resolution, range } = parsed.request;
-    const bars = historyBars({ seed: source.seed, symbol, resolution }, range);
+    const { symbol, resolution, range, now } = parsed.request;
+    const bars = await source.bars.bars(symbol, resolution, range, now);
     if (bars.length === 0) {
-      // The series has no end in the past, so the closest bar before the range always exists:
-      // the one before `from`, or the newest closed bar if the range is still to come.
-      const lastClosed = Math.min(range.first, periodIndex(resolution, source.now())) - 1;
-      response.json({ s: 'no_data', nextTime: Math.floor(periodStartAt(resolution, lastClosed) / 1000) });
+      response.json(noData(resolution, range.first, now, source.listedAt));
       return;
     }
     response.json({
@@ -81,14 +91,50 @@ export function udfRoutes(source: HistorySource): Router {
       v: bars.map((bar) => bar.volume),
     });
   });
+
+  // `symbols=AAPL,BARCAST:MSFT` -> `{ s: 'ok', d: QuoteData[] }`, each `n` exactly as asked.
+  router.get(`${UDF_PATH}/quotes`, (request, response) => {
+    const names = text(request, 'symbols')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name.length > 0);
+    if (names.length === 0 || names.length > MAX_QUOTE_SYMBOLS) {
+      response.status(400).json({ s: 'error', errmsg: `symbols must name 1-${MAX_QUOTE_SYMBOLS} symbols, comma-separated, e.g. symbols=AAPL,MSFT` });
+      return;
+    }
+    const now = source.now();
+    response.json({ s: 'ok', d: names.map((name) => quoteOf(name, source, now)) });
+  });
   return router;
 }
 
-/** UDF sends `EXCHANGE:TICKER` or a bare ticker. */
-function tickerOf(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const ticker = value.includes(':') ? value.slice(value.lastIndexOf(':') + 1) : value;
-  return ticker.toUpperCase();
+/** UDF sends `BARCAST:TICKER` or a bare ticker, in any case; anything else stays as sent, to be refused by name. */
+function tickerOf(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  return normaliseSymbol(value) ?? value;
+}
+
+/**
+ * The answer for a range with no bars: `nextTime` is the time of the closest bar before it
+ * (UDF seconds; TradingView's own UDF adapter hands it to the library as it is), and is left
+ * out when no bar lies before the range: the series starts after it, so TradingView stops
+ * paging back.
+ */
+function noData(resolution: Resolution, first: number, now: number, listedAt: number): Record<string, unknown> {
+  const closest = Math.min(first - 1, periodIndex(resolution, now));
+  if (closest < firstBarIndex(resolution, listedAt)) return { s: 'no_data' };
+  return { s: 'no_data', nextTime: Math.floor(periodStartAt(resolution, closest) / 1000) };
+}
+
+/** A UDF quote of `name` (as the client spelt it): the day so far against the previous day's close. */
+function quoteOf(name: string, source: HistorySource, now: number): QuoteData | { readonly s: 'ok'; readonly n: string; readonly v: object } {
+  const symbol = normaliseSymbol(name);
+  if (symbol === undefined || !source.catalog.symbols.includes(symbol)) {
+    return quoteError(name, `unknown symbol; available: ${source.catalog.symbols.join(', ')}`);
+  }
+  const day = { seed: source.seed, symbol, resolution: '1D' as const };
+  const quote = quoteFromSessionBar(name, barAt(day, now), historicalBar(day, periodIndex('1D', now) - 1).close);
+  return quote.s === 'ok' ? { ...quote, v: { ...quote.v, short_name: symbol, exchange: UDF_EXCHANGE, description: `${symbol} (mock)` } } : quote;
 }
 
 function text(request: Request, name: string): string {

@@ -1,0 +1,76 @@
+import type { Server, ServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/** How long each stage of a connection may take, and how many may be open at once. */
+export interface ConnectionDeadlines {
+  /** A request's headers must be complete within this (an idle or trickling client gets 408). */
+  readonly headersTimeoutMs: number;
+  /** A whole request must have arrived within this. */
+  readonly requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** From a complete upgrade request to an open WebSocket (a pending handshake is cut). */
+  readonly upgradeTimeoutMs: number;
+  /** Every TCP connection at once, upgraded or not (server.maxConnections). */
+  readonly maxSockets: number;
+  /** Connections one IP may hold that have not yet sent a complete request. */
+  readonly maxHandshakesPerIp: number;
+}
+
+/**
+ * The options of `http.createServer` that enforce the header and request deadlines. Node
+ * checks them on a sweep (`connectionsCheckingInterval`, 30 s by default, which would let a
+ * connection outlive its deadline by that much), so the sweep runs at a tenth of the
+ * shortest deadline.
+ */
+export function deadlineServerOptions(deadlines: ConnectionDeadlines): ServerOptions {
+  return {
+    headersTimeout: deadlines.headersTimeoutMs,
+    requestTimeout: deadlines.requestTimeoutMs,
+    keepAliveTimeout: deadlines.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(10, Math.floor(Math.min(deadlines.headersTimeoutMs, deadlines.requestTimeoutMs) / 10)),
+  };
+}
+
+/**
+ * Caps what the HTTP server cannot: every TCP connection counts toward `maxSockets`
+ * (Node drops the ones past it at once), a connection that has not yet sent a complete
+ * request counts toward its IP's `maxHandshakesPerIp` (past it, dropped at once: one host
+ * cannot hold the server's sockets with half-sent requests), and an upgrade that has not
+ * become a WebSocket within `upgradeTimeoutMs` (an access check that hangs) is cut. ws
+ * clears the socket timeout set here when it takes the socket over.
+ */
+export function guardConnections(server: Server, deadlines: ConnectionDeadlines): void {
+  server.maxConnections = deadlines.maxSockets;
+  const handshakes = new Map<string, number>();
+  const settleOf = new WeakMap<Socket | Duplex, () => void>();
+
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const open = handshakes.get(address) ?? 0;
+    if (open >= deadlines.maxHandshakesPerIp) {
+      socket.destroy();
+      return;
+    }
+    handshakes.set(address, open + 1);
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      const left = (handshakes.get(address) ?? 1) - 1;
+      if (left > 0) handshakes.set(address, left);
+      else handshakes.delete(address);
+    };
+    settleOf.set(socket, settle);
+    socket.once('close', settle);
+  });
+  server.on('request', (request: { socket: Socket }) => settleOf.get(request.socket)?.());
+  // First in line: the gateway's listener completes a handshake synchronously, and ws must
+  // clear this timeout after it is set, not before.
+  server.prependListener('upgrade', (_request: unknown, socket: Duplex) => {
+    settleOf.get(socket)?.();
+    const net = socket as Socket;
+    net.setTimeout(deadlines.upgradeTimeoutMs, () => net.destroy());
+  });
+}

@@ -1,0 +1,116 @@
+import { createServer } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { deadlineServerOptions, guardConnections, type ConnectionDeadlines } from '../../src/transport/http/connection-deadlines.js';
+import { appTracker } from '../support/test-app.js';
+import { isUpdateOf, TestClient } from '../support/ws-client.js';
+
+const apps = appTracker();
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await apps.stopAll();
+});
+
+const HTTP = { headersTimeoutMs: 400, requestTimeoutMs: 800, keepAliveTimeoutMs: 300, upgradeTimeoutMs: 300 };
+
+/** A raw TCP client: connects, collects what the server says, and resolves `closed` with the ms it stayed open. */
+function rawClient(port: number): Promise<{ socket: Socket; received: () => string; closed: Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const openedAt = Date.now();
+    const socket = connect(port, '127.0.0.1');
+    sockets.push(socket);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('error', () => undefined);
+    const closed = new Promise<number>((settle) => socket.once('close', () => settle(Date.now() - openedAt)));
+    socket.once('connect', () => resolve({ socket, received: () => received, closed }));
+    socket.once('error', reject);
+  });
+}
+
+describe('connection deadlines', () => {
+  it('drops a connection that never sends a byte once the header deadline passes', async () => {
+    const { address } = await apps.start({ http: HTTP });
+    const idle = await rawClient(address.port);
+    const openFor = await idle.closed;
+    expect(openFor).toBeGreaterThanOrEqual(HTTP.headersTimeoutMs - 50);
+    expect(openFor).toBeLessThan(HTTP.headersTimeoutMs + 1_000);
+  });
+
+  it('answers 408 and drops a client that trickles its headers, while it is still sending', async () => {
+    const { address } = await apps.start({ http: HTTP });
+    const slow = await rawClient(address.port);
+    slow.socket.write('GET /health HTTP/1.1\r\nHost: x\r\n');
+    const trickle = setInterval(() => slow.socket.write('X-Slow: 1\r\n'), 50);
+    try {
+      const openFor = await slow.closed;
+      expect(openFor).toBeLessThan(HTTP.headersTimeoutMs + 1_000);
+      expect(slow.received()).toMatch(/^HTTP\/1\.1 408/);
+    } finally {
+      clearInterval(trickle);
+    }
+  });
+
+  it('closes an idle keep-alive connection after its timeout, not before serving it', async () => {
+    const { address } = await apps.start({ http: HTTP });
+    const client = await rawClient(address.port);
+    client.socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    const openFor = await client.closed;
+    expect(client.received()).toMatch(/^HTTP\/1\.1 200/);
+    expect(openFor).toBeGreaterThanOrEqual(HTTP.keepAliveTimeoutMs);
+    // Node keeps an idle keep-alive socket 1 s past keepAliveTimeout (its grace for racing clients).
+    expect(openFor).toBeLessThan(HTTP.keepAliveTimeoutMs + 1_000 + 500);
+  });
+
+  it('drops connections past the per-IP limit of unfinished requests at once, and counts finished ones out', async () => {
+    const { address, httpUrl } = await apps.start({ http: HTTP, limits: { maxHandshakesPerIp: 2 } });
+    const first = await rawClient(address.port);
+    await rawClient(address.port);
+    const third = await rawClient(address.port);
+    expect(await third.closed).toBeLessThan(HTTP.headersTimeoutMs - 100);
+    // A connection that completes its request no longer counts: a fresh one gets served.
+    first.socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    await expect.poll(first.received).toMatch(/^HTTP\/1\.1 200/);
+    const served = await fetch(`${httpUrl}/health`);
+    expect(served.status).toBe(200);
+  });
+
+  it('keeps an upgraded WebSocket open past the upgrade deadline', async () => {
+    const { wsUrl } = await apps.start({ http: HTTP, broadcaster: { interval: 0.05 } });
+    const client = await TestClient.connect(wsUrl);
+    client.subscribe('AAPL');
+    await client.waitFor(isUpdateOf('bars:AAPL:1'));
+    await new Promise((resolve) => setTimeout(resolve, HTTP.upgradeTimeoutMs * 3));
+    const from = client.messages.length;
+    await client.waitFor(isUpdateOf('bars:AAPL:1'), { from });
+    await client.close();
+  });
+
+  it('cuts an upgrade that never becomes a WebSocket within the upgrade deadline', async () => {
+    const deadlines: ConnectionDeadlines = { ...HTTP, maxSockets: 10, maxHandshakesPerIp: 10 };
+    const server = createServer(deadlineServerOptions(deadlines));
+    guardConnections(server, deadlines);
+    server.on('upgrade', () => undefined); // an access check that never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const client = await rawClient(port);
+      client.socket.write('GET /api/v1/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+      const openFor = await client.closed;
+      expect(openFor).toBeGreaterThanOrEqual(HTTP.upgradeTimeoutMs - 50);
+      expect(openFor).toBeLessThan(HTTP.upgradeTimeoutMs + 1_000);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('caps every TCP connection, upgraded or not, at maxConnections + maxHttpConnections', async () => {
+    const { address } = await apps.start({ http: HTTP, limits: { maxConnections: 1, maxHttpConnections: 1 } });
+    await rawClient(address.port);
+    await rawClient(address.port);
+    const third = await rawClient(address.port);
+    expect(await third.closed).toBeLessThan(HTTP.headersTimeoutMs - 100);
+  });
+});
