@@ -1,7 +1,7 @@
 import { requestError, type ErrorCode } from '../domain/errors.js';
 import { isRecord } from '../domain/json-record.js';
 import { parseResolution, RESOLUTION_RULE } from '../domain/resolution.js';
-import { MAX_SYMBOL_LENGTH, SYMBOL_RULE } from '../domain/symbol.js';
+import { normaliseSymbol, SYMBOL_RULE } from '../domain/symbol.js';
 import type { BarsTopic } from '../domain/topic.js';
 import { checkCatalog, type Catalog } from './catalog.js';
 import type { ParseResult } from './topic-kind.js';
@@ -10,7 +10,9 @@ export const DEFAULT_RESOLUTION = '1';
 
 /**
  * Accepts `{ symbol, params: { resolution } }` and, for older clients, the flat
- * `{ symbol, resolution }`. Resolution defaults to `1`. Other fields are ignored.
+ * `{ symbol, resolution }`. Resolution defaults to `1`. Other fields are ignored. A symbol is
+ * accepted as UDF accepts it (`aapl`, `BARCAST:AAPL` are `AAPL`), so a chart that reads history
+ * over UDF subscribes with the same spelling; responses carry the normalised one.
  */
 export function parseBarsPayload(payload: unknown, catalog: Catalog): ParseResult<BarsTopic> {
   if (!isRecord(payload)) {
@@ -19,7 +21,7 @@ export function parseBarsPayload(payload: unknown, catalog: Catalog): ParseResul
   const { symbol } = payload;
   if (typeof symbol !== 'string') return fail('INVALID_PAYLOAD', 'payload.symbol must be a string');
   const normalised = normaliseSymbol(symbol);
-  if (normalised === undefined) return fail('INVALID_SYMBOL', `payload.symbol must be ${SYMBOL_RULE}`);
+  if (normalised === undefined) return fail('INVALID_SYMBOL', `payload.symbol must be ${SYMBOL_RULE} (optionally prefixed BARCAST:)`);
   const spelling = resolutionSpelling(payload);
   if (spelling === undefined) {
     return fail('INVALID_PAYLOAD', 'payload.params.resolution (or payload.resolution) must be a string');
@@ -40,9 +42,4 @@ function resolutionSpelling(payload: Readonly<Record<string, unknown>>): string 
 
 function fail(code: ErrorCode, message: string): ParseResult<never> {
   return { ok: false, error: requestError(code, message) };
-}
-
-// Placeholder until the domain's symbol normaliser lands: the exact symbol only.
-function normaliseSymbol(symbol: string): string | undefined {
-  return symbol.length <= MAX_SYMBOL_LENGTH && /^[A-Z0-9][A-Z0-9._-]{0,31}$/.test(symbol) ? symbol : undefined;
 }

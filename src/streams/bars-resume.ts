@@ -1,5 +1,6 @@
 import type { Bar } from '../domain/bar.js';
-import { periodIndex } from '../domain/resolution.js';
+import { firstBarIndex } from '../domain/history.js';
+import { periodIndex, periodStartAt } from '../domain/resolution.js';
 import type { BarsTopic } from '../domain/topic.js';
 import { closingInstant, type TopicUpdate } from '../domain/update.js';
 import type { SeriesHistory } from './series-history.js';
@@ -10,6 +11,8 @@ export interface BarsResumeOptions {
   /** The most bars one resume replays (HISTORY_MAX_BARS); past it the client reloads. */
   readonly maxBars: number;
   readonly now: () => number;
+  /** When the series starts (HISTORY_LISTING_DATE): a `since` before its first bar cannot be resumed. */
+  readonly listedAt?: number;
 }
 
 /**
@@ -23,9 +26,15 @@ export interface BarsResumeOptions {
  * ```
  * since = bar 3, live on bar 7:   replay 4 5 6 (final), then live 7 7' 7'' ...
  * ```
+ *
+ * Past `maxBars`, or for a `since` before the series' first bar (a client holding bars that
+ * history does not have must reload), it is not recovered. The replay is computed at once, on
+ * the subscribing client's turn: at most `maxBars` bars, and the listing date bounds every
+ * resolution's count (5,000 one-minute bars take tens of milliseconds).
  */
 export function resumeBars(topic: BarsTopic, since: number, latest: TopicUpdate<Bar> | undefined, options: BarsResumeOptions): TopicResume<Bar> {
   const { symbol, resolution } = topic;
+  if (options.listedAt !== undefined && since < periodStartAt(resolution, firstBarIndex(resolution, options.listedAt)) - 1) return { recovered: false };
   const first = periodIndex(resolution, since) + 1;
   const end = Math.max(first, periodIndex(resolution, latest?.value.time ?? options.now()));
   if (end - first > options.maxBars) return { recovered: false };

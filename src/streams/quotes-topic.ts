@@ -3,7 +3,7 @@ import { requestError } from '../domain/errors.js';
 import { isRecord } from '../domain/json-record.js';
 import { quoteError, type QuoteData } from '../domain/quote.js';
 import type { Resolution } from '../domain/resolution.js';
-import { isValidSymbol, MAX_SYMBOL_LENGTH, SYMBOL_RULE } from '../domain/symbol.js';
+import { MAX_SYMBOL_LENGTH, normaliseSymbol, SYMBOL_RULE } from '../domain/symbol.js';
 import { topicKey } from '../domain/topic.js';
 import { BARS_TOPIC, BASE_RESOLUTION } from './bars-topic.js';
 import type { SeriesHistory } from './series-history.js';
@@ -45,7 +45,7 @@ export function quotesTopicKind(catalog: Pick<Catalog, 'symbols'>, history?: Ser
   };
 }
 
-/** Accepts `{ symbols: [...] }`: 1-100 strings; duplicates count once, in first-seen order. */
+/** Accepts `{ symbols: [...] }`: 1-100 strings, spelled as UDF accepts them; duplicates count once, in first-seen order. */
 export function parseQuotesPayload(payload: unknown, catalog: Pick<Catalog, 'symbols'>): ParseResult<QuotesParams> {
   const symbols = isRecord(payload) ? payload['symbols'] : undefined;
   if (
@@ -59,15 +59,22 @@ export function parseQuotesPayload(payload: unknown, catalog: Pick<Catalog, 'sym
       error: requestError('INVALID_PAYLOAD', `payload must be like {"symbols":["AAPL","MSFT"]}: 1-${MAX_QUOTE_SYMBOLS} symbol strings`),
     };
   }
-  return { ok: true, requests: [...new Set<string>(symbols)].map((symbol) => quoteRequest(symbol, catalog)) };
+  // Spelled as UDF accepts them (`aapl`, `BARCAST:AAPL`); two spellings of one symbol count once.
+  const spellings = new Map<string, string>();
+  for (const symbol of symbols) {
+    const key = normaliseSymbol(symbol) ?? symbol;
+    if (!spellings.has(key)) spellings.set(key, symbol);
+  }
+  return { ok: true, requests: [...spellings.values()].map((symbol) => quoteRequest(symbol, catalog)) };
 }
 
-function quoteRequest(symbol: string, catalog: Pick<Catalog, 'symbols'>): TopicRequest<QuotesParams> {
-  if (!isValidSymbol(symbol)) {
+function quoteRequest(spelling: string, catalog: Pick<Catalog, 'symbols'>): TopicRequest<QuotesParams> {
+  const symbol = normaliseSymbol(spelling);
+  if (symbol === undefined) {
     return {
       ok: false,
-      error: requestError('INVALID_SYMBOL', `symbols must be ${SYMBOL_RULE}`),
-      fields: { symbol: symbol.slice(0, MAX_SYMBOL_LENGTH) },
+      error: requestError('INVALID_SYMBOL', `symbols must be ${SYMBOL_RULE} (optionally prefixed BARCAST:)`),
+      fields: { symbol: spelling.slice(0, MAX_SYMBOL_LENGTH) },
     };
   }
   const unknown = checkSymbol(catalog, symbol);

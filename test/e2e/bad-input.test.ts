@@ -25,7 +25,7 @@ const BAD_FRAMES: readonly (readonly [string, string, string])[] = [
   ['an array payload', subscribe(['AAPL']), 'INVALID_PAYLOAD'],
   ['a numeric symbol', subscribe({ symbol: 42 }), 'INVALID_PAYLOAD'],
   ['a very long symbol', subscribe({ symbol: 'A'.repeat(10_000) }), 'INVALID_SYMBOL'],
-  ['a lower-case symbol', subscribe({ symbol: 'aapl' }), 'INVALID_SYMBOL'],
+  ['an exchange prefix that is not ours', subscribe({ symbol: 'NASDAQ:AAPL' }), 'INVALID_SYMBOL'],
   ['a NUL in the symbol', subscribe({ symbol: 'AAPL\u0000' }), 'INVALID_SYMBOL'],
   ['a non-Latin symbol', subscribe({ symbol: '苹果' }), 'INVALID_SYMBOL'],
   ['a right-to-left override', subscribe({ symbol: '\u202eLPAA' }), 'INVALID_SYMBOL'],

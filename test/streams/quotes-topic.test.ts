@@ -16,6 +16,13 @@ function hubWithQuotes(): Hub {
 }
 
 describe('parseQuotesPayload', () => {
+  it('takes symbols spelled as UDF takes them, and two spellings of one symbol once', () => {
+    expect(parseQuotesPayload({ symbols: ['aapl', 'BARCAST:AAPL', 'NASDAQ:MSFT'] }, catalog)).toMatchObject({
+      ok: true,
+      requests: [{ ok: true, params: { symbol: 'AAPL' } }, { ok: false, error: { code: 'INVALID_SYMBOL' }, fields: { symbol: 'NASDAQ:MSFT' } }],
+    });
+  });
+
   it('yields one topic request per distinct symbol, in order', () => {
     expect(parseQuotesPayload({ symbols: ['MSFT', 'AAPL', 'MSFT'] }, catalog)).toEqual({
       ok: true,

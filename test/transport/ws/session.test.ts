@@ -18,7 +18,7 @@ const catalog = { symbols: ['AAPL', 'MSFT'], resolutions: ['1' as const] };
 const history = seriesHistory(1);
 
 /** A session on a fake socket, over a hub whose bars come from subjects the test drives. */
-function setup({ maxSubscriptions = 10, messagesPerSecond = 1_000 } = {}) {
+function setup({ maxSubscriptions = 10, messagesPerSecond = 1_000, listedAt = undefined as number | undefined } = {}) {
   const sources = new Map<string, Subject<TopicUpdate<Bar>>>();
   const engine = {
     bars: ({ symbol }: { symbol: string }) => {
@@ -28,7 +28,7 @@ function setup({ maxSubscriptions = 10, messagesPerSecond = 1_000 } = {}) {
     },
   };
   const hub = new Hub({ scheduler: asyncScheduler, shutdown$: NEVER, emit: () => undefined, enabled: true })
-    .register(barsTopicKind({ catalog, engine, resume: { history, maxBars: 50, now: () => NOW } }))
+    .register(barsTopicKind({ catalog, engine, resume: { history, maxBars: 50, now: () => NOW, ...(listedAt === undefined ? {} : { listedAt }) } }))
     .register(quotesTopicKind(catalog));
   const socket = {
     readyState: WebSocket.OPEN as number,
@@ -111,6 +111,14 @@ describe('Session', () => {
     const { socket, receive } = setup();
     receive({ type: 'bars.subscribe', payload: { symbol: 'AAPL', since: 900 * MINUTE } });
     expect(socket.sent).toEqual([{ type: 'bars.subscribe.response', payload: expect.objectContaining({ status: 'ok', recovered: false }) }]);
+  });
+
+  it("answers a resume from before the series' first bar with recovered: false (the client holds bars history has not)", () => {
+    const { socket, receive } = setup({ listedAt: 990 * MINUTE });
+    receive({ type: 'bars.subscribe', payload: { symbol: 'AAPL', since: 980 * MINUTE } });
+    receive({ type: 'bars.subscribe', payload: { symbol: 'MSFT', since: 995 * MINUTE } });
+    const responses = socket.sent.filter((message) => message['type'] === 'bars.subscribe.response');
+    expect(responses.map((message) => (message['payload'] as Record<string, unknown>)['recovered'])).toEqual([false, true]);
   });
 
   it('answers a ping with a pong echoing its id, and closes a connection that keeps flooding past its debt', () => {
