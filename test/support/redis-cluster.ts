@@ -212,8 +212,9 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     },
     node,
     async flushAll() {
-      const primaries = (await view()).filter((entry) => entry.primary && !entry.failing && children.has(entry.port));
-      await Promise.all(primaries.map((entry) => command(entry.port, 'FLUSHALL')));
+      // Each node's own ROLE: another node's view may still call a just-demoted node primary.
+      const roles = await Promise.all(running().map(async (port) => [port, ((await command(port, 'ROLE')) as unknown[])[0]] as const));
+      await Promise.all(roles.filter(([, role]) => role === 'master').map(([port]) => command(port, 'FLUSHALL')));
     },
     async stop() {
       for (const client of clients.values()) client.disconnect();
