@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
  * The control channel between the bench driver and its child processes: every child is forked
  * with IPC, answers each request with exactly one reply of the same `type`, and exits on `stop`.
  */
-export type ServerKind = 'raw' | 'socketio' | 'barcast';
+export type ServerKind = 'raw' | 'uws' | 'socketio' | 'barcast';
 
 export interface TopicRef {
   readonly symbol: string;
@@ -37,8 +37,17 @@ export interface ServerStats {
   readonly activeTopics: number | undefined;
 }
 
-export type ServerRequest = ServerStart | { readonly type: 'stats'; readonly gc: boolean } | { readonly type: 'stop' };
-export type ServerReply = { readonly type: 'start'; readonly port: number } | ServerStats | { readonly type: 'stop' };
+export type ServerRequest =
+  | ServerStart
+  | { readonly type: 'stats'; readonly gc: boolean }
+  /** A V8 heap snapshot (after forced GCs) written to `path` (bench/heap-diff.ts). */
+  | { readonly type: 'snapshot'; readonly path: string }
+  | { readonly type: 'stop' };
+export type ServerReply =
+  | { readonly type: 'start'; readonly port: number }
+  | ServerStats
+  | { readonly type: 'snapshot'; readonly path: string }
+  | { readonly type: 'stop' };
 
 export type Protocol = 'barcast' | 'socketio';
 
@@ -68,6 +77,8 @@ export interface LoadReport {
 
 export type LoadRequest =
   | LoadConnect
+  /** More topics for the connected clients, in the order they connected (`clients[i]` for the i-th). */
+  | { readonly type: 'subscribe'; readonly clients: readonly (readonly TopicRef[])[] }
   | LoadChurn
   | { readonly type: 'reset' }
   | { readonly type: 'report' }
@@ -75,6 +86,7 @@ export type LoadRequest =
   | { readonly type: 'stop' };
 export type LoadReply =
   | { readonly type: 'connect'; readonly connected: number }
+  | { readonly type: 'subscribe'; readonly subscribed: number }
   | { readonly type: 'churn'; readonly responses: number }
   | { readonly type: 'reset' }
   | LoadReport
@@ -118,6 +130,14 @@ export class Child<Req extends { type: string }, Rep extends { type: string }> {
       this.process.once('exit', onExit);
       this.process.send(message);
     });
+  }
+
+  /** Ends the child at once (a measurement is over and nothing in it is needed any more). */
+  async kill(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
+    this.process.kill('SIGKILL');
+    await exited;
   }
 
   /** Asks the child to stop; kills it if it does not within a few seconds. */

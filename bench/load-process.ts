@@ -104,22 +104,42 @@ function readInteger(data: Buffer, from: number): number {
   return value;
 }
 
+/**
+ * Opens every connection first, then subscribes them all: while the first subscribers keep the
+ * server busy (W1 saturates it from the first one), handshakes would queue behind the fan-out.
+ */
 async function connect(request: LoadConnect): Promise<number> {
   sampleEvery = request.sampleEvery;
+  const opened: LoadClient[] = [];
   for (let start = 0; start < request.clients.length; start += CONNECT_BATCH) {
     const batch = request.clients.slice(start, start + CONNECT_BATCH);
-    const opened = await Promise.all(batch.map(() => LoadClient.open(request.url, request.protocol)));
-    await Promise.all(
-      opened.map((client, index) => {
-        const topics = batch[index] ?? [];
-        const acknowledged = client.awaitResponses(topics.length);
-        for (const topic of topics) client.send('subscribe', topic);
-        return acknowledged;
-      }),
-    );
-    clients.push(...opened);
+    opened.push(...(await Promise.all(batch.map(() => LoadClient.open(request.url, request.protocol)))));
   }
+  for (let start = 0; start < opened.length; start += CONNECT_BATCH) {
+    await subscribeAll(opened.slice(start, start + CONNECT_BATCH), request.clients.slice(start, start + CONNECT_BATCH));
+  }
+  clients.push(...opened);
   return clients.length;
+}
+
+/** Subscribes `batch[i]`'s topics on `opened[i]`; resolves once every response is in. */
+function subscribeAll(opened: readonly LoadClient[], batch: readonly (readonly TopicRef[])[]): Promise<unknown> {
+  return Promise.all(
+    opened.map((client, index) => {
+      const topics = batch[index] ?? [];
+      const acknowledged = client.awaitResponses(topics.length);
+      for (const topic of topics) client.send('subscribe', topic);
+      return acknowledged;
+    }),
+  );
+}
+
+/** More topics for the clients already connected: `topics[i]` for the i-th client of this process. */
+async function subscribeMore(topics: readonly (readonly TopicRef[])[]): Promise<number> {
+  for (let start = 0; start < clients.length; start += CONNECT_BATCH) {
+    await subscribeAll(clients.slice(start, start + CONNECT_BATCH), topics.slice(start, start + CONNECT_BATCH));
+  }
+  return topics.reduce((sum, list) => sum + list.length, 0);
 }
 
 /** `cycles` subscribe/unsubscribe pairs spread over the clients, a few pairs in flight per client. */
@@ -149,6 +169,8 @@ serveRequests<LoadRequest, LoadReply>(async (request) => {
   switch (request.type) {
     case 'connect':
       return { type: 'connect', connected: await connect(request) };
+    case 'subscribe':
+      return { type: 'subscribe', subscribed: await subscribeMore(request.clients) };
     case 'churn':
       return { type: 'churn', responses: await churn(request.cycles, request.topics) };
     case 'reset':

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { TICK_SCHEDULES, type TickSchedule } from '../src/domain/tick-phase.js';
 import type { ServerKind } from './ipc.js';
+import { WORKLOADS } from './workloads/index.js';
 
-export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W8', 'W9'] as const;
-export const ALL_SERVERS: readonly ServerKind[] = ['raw', 'socketio', 'barcast'];
+const WORKLOAD_IDS = WORKLOADS.flatMap((workload) => workload.ids);
+export const ALL_SERVERS: readonly ServerKind[] = ['raw', 'uws', 'socketio', 'barcast'];
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -14,7 +15,7 @@ export interface BenchOptions {
   readonly out: string;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only W1,W2,...] [--servers raw,socketio,barcast]
+export const USAGE = `usage: npm run bench -- [--quick] [--only ${WORKLOAD_IDS.join(',')}] [--servers raw,uws,socketio,barcast]
                      [--schedule ${TICK_SCHEDULES.join('|')}] [--out NAME]`;
 
 /** The command line, validated: anything unknown is an error that says what is allowed. */
@@ -30,7 +31,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       out: { type: 'string', default: 'latest' },
     },
   });
-  const workloads = listOf(values.only, WORKLOADS, 'workload');
+  const workloads = listOf(values.only, WORKLOAD_IDS, 'workload');
   const servers = listOf(values.servers, ALL_SERVERS, 'server');
   const schedule = values.schedule;
   if (schedule !== undefined && !(TICK_SCHEDULES as readonly string[]).includes(schedule)) {

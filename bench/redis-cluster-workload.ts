@@ -16,10 +16,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { topicSlot } from '../src/engines/redis-cluster/topic-slot.js';
-import { redisClusterBinariesPresent, startRedisCluster } from '../test/support/redis-cluster.js';
+import { startRedisCluster } from '../test/support/redis-cluster.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { measure, SIZE_FROM_ENV as CLUSTER_SIZE_FROM_ENV, startMember, summarize, type ClusterWorkloadSize, type LatencySummary, type Member } from './cluster-workload.js';
-import { symbols as benchSymbols } from './workloads.js';
+import { symbols as benchSymbols } from './topics.js';
 
 export interface RedisClusterWorkloadSize extends ClusterWorkloadSize {
   /** Topics (symbols at resolution 1), spread over the shards by their hash slots. */
@@ -150,21 +150,6 @@ export async function runRedisClusterWorkload(size: RedisClusterWorkloadSize = S
 /** W9's sizes in `npm run bench` and with `--quick` (the shape stays, counts shrink). */
 export const REDIS_CLUSTER_FULL: RedisClusterWorkloadSize = { clients: 1_000, seconds: 10, intervalMs: 100, topics: 30 };
 export const REDIS_CLUSTER_QUICK: RedisClusterWorkloadSize = { clients: 200, seconds: 2, intervalMs: 100, topics: 30 };
-
-/**
- * W9 in `npm run bench`: runs the workload into `results.w9` and prints its lines through
- * `progress`; skipped, with the reason, where redis-server or redis-cli is missing.
- */
-export async function benchRedisCluster(results: object, quick: boolean, progress: (line: string) => void): Promise<void> {
-  if (!redisClusterBinariesPresent()) {
-    progress('W9 skipped: it runs a real six-node Redis Cluster, and redis-server or redis-cli is missing (apt-get install redis-server redis-tools)');
-    return;
-  }
-  progress('W9 Redis Cluster: 1 generator -> one Redis -> 2 gateways, then 1 generator -> six-node cluster -> 2 gateways');
-  const w9 = await runRedisClusterWorkload(quick ? REDIS_CLUSTER_QUICK : REDIS_CLUSTER_FULL);
-  Object.assign(results, { w9 });
-  for (const line of redisClusterLines(w9)) progress(line);
-}
 
 /** The report's lines for this workload. */
 export function redisClusterLines(result: RedisClusterWorkloadResult): string[] {

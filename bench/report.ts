@@ -1,5 +1,4 @@
 import type { ServerKind } from './ipc.js';
-import type { ClusterWorkloadResult } from './cluster-workload.js';
 import type { LatencySummary } from './stats.js';
 
 export interface FanoutResult {
@@ -18,21 +17,17 @@ export interface FanoutResult {
   readonly roundsDeliveredPerSecond?: readonly number[];
 }
 
-export interface ChurnResult {
-  readonly cycles: number;
-  readonly cyclesPerSecond: number;
-  readonly heapBefore: number;
-  readonly heapAfter: number;
-  readonly activeTopicsAfter: number;
+export interface TargetCheck {
+  readonly workload: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean;
 }
 
-export interface IdleResult {
-  readonly idleMs: number;
-  readonly cpuCoreShare: number;
-  /** Active Timeout handles while idle, and right after start before any client. */
-  readonly timers: number;
-  readonly baselineTimers: number;
-  readonly activeTopics: number;
+/** A table a workload prints under the main one; the first row is the header. */
+export interface ReportTable {
+  readonly title: string;
+  readonly rows: readonly (readonly string[])[];
 }
 
 export interface BenchResults {
@@ -41,141 +36,129 @@ export interface BenchResults {
   readonly tickSchedule: string;
   readonly startedAt: string;
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly node: string; readonly loadAverage: readonly number[] };
-  w1?: readonly FanoutResult[];
-  w2?: readonly FanoutResult[];
-  w3?: readonly FanoutResult[];
-  w4?: ChurnResult;
-  w5?: IdleResult;
-  w6?: readonly FanoutResult[];
-  w7?: ClusterWorkloadResult;
+  /** Fan-out rows by workload id (W1, W2, ...), one per server. */
+  readonly fanout: Record<string, readonly FanoutResult[]>;
+  /** Each workload's other measurements, by id. */
+  readonly details: Record<string, unknown>;
+  readonly tables: ReportTable[];
+  readonly notes: string[];
+  readonly targets: TargetCheck[];
   durationMs?: number;
 }
 
-export interface TargetCheck {
-  readonly workload: string;
-  readonly target: string;
-  readonly measured: string;
-  readonly met: boolean;
-}
+/** Servers in the order the tables list them; ratios are taken against the first three. */
+export const PEERS: readonly ServerKind[] = ['raw', 'uws', 'socketio'];
 
-const of = (results: readonly FanoutResult[] | undefined, server: ServerKind): FanoutResult | undefined =>
+export const rowOf = (results: readonly FanoutResult[] | undefined, server: ServerKind): FanoutResult | undefined =>
   results?.find((result) => result.server === server);
 
-const fixed = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-const ratio = (a: number, b: number): number => a / b;
+export const fixed = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
-/** Every target of the issue, checked against one run. */
-export function checkTargets(results: BenchResults): TargetCheck[] {
-  const checks: TargetCheck[] = [];
-  const add = (workload: string, target: string, value: number, met: boolean, unit = 'x'): void => {
-    checks.push({ workload, target, measured: `${fixed(value)}${unit}`, met });
-  };
-  const [w1raw, w1sio, w1bar] = [of(results.w1, 'raw'), of(results.w1, 'socketio'), of(results.w1, 'barcast')];
-  if (w1raw && w1bar) {
-    const throughput = ratio(w1bar.deliveredPerSecond, w1raw.deliveredPerSecond);
-    add('W1', 'msgs/s >= 0.9x raw', throughput, throughput >= 0.9);
-    const cpu = ratio(w1bar.cpuUsPerMessage, w1raw.cpuUsPerMessage);
-    add('W1', 'CPU/msg <= 1.15x raw', cpu, cpu <= 1.15);
-  }
-  if (w1sio && w1bar) {
-    const versus = ratio(w1bar.deliveredPerSecond, w1sio.deliveredPerSecond);
-    add('W1', 'msgs/s >= 1.5x socket.io', versus, versus >= 1.5);
-  }
-  const [w2raw, w2bar] = [of(results.w2, 'raw'), of(results.w2, 'barcast')];
-  if (w2raw && w2bar) {
-    add('W2', 'p99 <= raw p99', ratio(w2bar.latency.p99, w2raw.latency.p99), w2bar.latency.p99 <= w2raw.latency.p99);
-    add('W2', 'p99.9 <= raw p99.9', ratio(w2bar.latency.p999, w2raw.latency.p999), w2bar.latency.p999 <= w2raw.latency.p999);
-  }
-  if (w2bar) add('W2', 'p99 <= 5 ms', w2bar.latency.p99, w2bar.latency.p99 <= 5, ' ms');
-  const [w3raw, w3bar] = [of(results.w3, 'raw'), of(results.w3, 'barcast')];
-  if (w3raw && w3bar) {
-    const rss = ratio(w3bar.rssPerConnection, w3raw.rssPerConnection);
-    add('W3', 'RSS/conn <= 1.2x raw', rss, rss <= 1.2);
-    const heap = ratio(w3bar.heapPerConnection, w3raw.heapPerConnection);
-    add('W3', 'heap/conn <= 1.2x raw', heap, heap <= 1.2);
-  }
-  if (results.w4) {
-    const growth = (results.w4.heapAfter - results.w4.heapBefore) / 1_048_576;
-    add('W4', 'heap growth <= 2 MB', growth, growth <= 2, ' MB');
-    add('W4', 'no topic left running', results.w4.activeTopicsAfter, results.w4.activeTopicsAfter === 0, ' topics');
-  }
-  if (results.w5) {
-    const topicTimers = results.w5.timers - results.w5.baselineTimers;
-    add('W5', 'zero topic timers', topicTimers, topicTimers <= 0 && results.w5.activeTopics === 0, ' timers');
-    add('W5', 'CPU < 1% of a core', results.w5.cpuCoreShare * 100, results.w5.cpuCoreShare < 0.01, ' %');
-  }
-  const [w6raw, w6bar] = [of(results.w6, 'raw'), of(results.w6, 'barcast')];
-  if (w6raw && w6bar) {
-    const cpu = ratio(w6bar.cpuUsPerMessage, w6raw.cpuUsPerMessage);
-    add('W6', 'CPU/update <= 0.6x raw', cpu, cpu <= 0.6);
-  }
-  return checks;
+/**
+ * Targets on barcast's row against a peer's in the same run: `metric(barcast) / metric(peer)`
+ * compared with `limit` (at least it when `higher` is better, at most it otherwise).
+ */
+export function ratioTarget(
+  workload: string,
+  rows: readonly FanoutResult[],
+  peer: ServerKind,
+  name: string,
+  metric: (row: FanoutResult) => number,
+  better: 'higher' | 'lower',
+  limit: number,
+): TargetCheck[] {
+  const [ours, theirs] = [rowOf(rows, 'barcast'), rowOf(rows, peer)];
+  if (!ours || !theirs) return [];
+  const ratio = metric(ours) / metric(theirs);
+  const met = better === 'higher' ? ratio >= limit : ratio <= limit;
+  return [{ workload, target: `${name} ${better === 'higher' ? '>=' : '<='} ${limit}x ${peerName(peer)}`, measured: `${fixed(ratio)}x`, met }];
+}
+
+export function absoluteTarget(workload: string, target: string, value: number, met: boolean, unit: string): TargetCheck {
+  return { workload, target, measured: `${fixed(value)}${unit}`, met };
+}
+
+const peerName = (server: ServerKind): string => ({ raw: 'raw', uws: 'uWS', socketio: 'socket.io', barcast: 'barcast' })[server];
+
+const ratioCell = (value: number, peer: number | undefined): string => (peer === undefined ? 'n/a' : fixed(value / peer));
+
+const HEADER = ['workload', 'server', 'conns', 'msgs/s', 'x raw', 'x uws', 'cpu us/msg', 'x raw', 'x uws', 'lat p50/p99/p99.9 ms', 'rss KB/conn', 'heap KB/conn'];
+
+function fanoutRows(results: BenchResults): string[][] {
+  return Object.entries(results.fanout).flatMap(([workload, rows]) => {
+    const [raw, uws] = [rowOf(rows, 'raw'), rowOf(rows, 'uws')];
+    return rows.map((row) => [
+      workload,
+      row.server,
+      String(row.connections),
+      fixed(row.deliveredPerSecond, 0),
+      ratioCell(row.deliveredPerSecond, raw?.deliveredPerSecond),
+      ratioCell(row.deliveredPerSecond, uws?.deliveredPerSecond),
+      fixed(row.cpuUsPerMessage),
+      ratioCell(row.cpuUsPerMessage, raw?.cpuUsPerMessage),
+      ratioCell(row.cpuUsPerMessage, uws?.cpuUsPerMessage),
+      `${fixed(row.latency.p50, 0)}/${fixed(row.latency.p99, 0)}/${fixed(row.latency.p999, 0)}`,
+      fixed(row.rssPerConnection / 1024, 1),
+      fixed(row.heapPerConnection / 1024, 1),
+    ]);
+  });
+}
+
+/** barcast's measure divided by each peer's, per workload: above 1 is more (msgs/s) or more costly (the rest). */
+function peerRatioTable(results: BenchResults): ReportTable {
+  const header = ['workload', 'barcast / peer', 'msgs/s', 'cpu/msg', 'p99', 'rss/conn', 'heap/conn'];
+  const rows = Object.entries(results.fanout).flatMap(([workload, rows]) => {
+    const ours = rowOf(rows, 'barcast');
+    if (!ours) return [];
+    return PEERS.flatMap((peer) => {
+      const theirs = rowOf(rows, peer);
+      if (!theirs) return [];
+      return [[
+        workload,
+        peerName(peer),
+        fixed(ours.deliveredPerSecond / theirs.deliveredPerSecond),
+        fixed(ours.cpuUsPerMessage / theirs.cpuUsPerMessage),
+        fixed(ours.latency.p99 / theirs.latency.p99),
+        fixed(ours.rssPerConnection / theirs.rssPerConnection),
+        fixed(ours.heapPerConnection / theirs.heapPerConnection),
+      ]];
+    });
+  });
+  return { title: 'barcast against each peer, same run (ratio barcast / peer)', rows: [header, ...rows] };
+}
+
+function allTables(results: BenchResults): ReportTable[] {
+  const checks = results.targets.map((check) => [check.workload, check.target, check.measured, check.met ? 'yes' : 'no']);
+  return [
+    { title: '', rows: [HEADER, ...fanoutRows(results)] },
+    peerRatioTable(results),
+    ...results.tables,
+    { title: 'targets', rows: [['workload', 'target', 'measured', 'met'], ...checks] },
+  ];
 }
 
 function pad(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')).join('\n');
-}
-
-function fanoutRows(label: string, results: readonly FanoutResult[] | undefined): string[][] {
-  if (!results) return [];
-  const raw = of(results, 'raw');
-  return results.map((result) => [
-    label,
-    result.server,
-    String(result.connections),
-    fixed(result.deliveredPerSecond, 0),
-    raw ? fixed(result.deliveredPerSecond / raw.deliveredPerSecond) : 'n/a',
-    fixed(result.cpuUsPerMessage),
-    raw ? fixed(result.cpuUsPerMessage / raw.cpuUsPerMessage) : 'n/a',
-    `${fixed(result.latency.p50, 0)}/${fixed(result.latency.p99, 0)}/${fixed(result.latency.p999, 0)}`,
-    fixed(result.rssPerConnection / 1024, 1),
-    fixed(result.heapPerConnection / 1024, 1),
-  ]);
-}
-
-const HEADER = ['workload', 'server', 'conns', 'msgs/s', 'x raw', 'cpu us/msg', 'x raw', 'lat p50/p99/p99.9 ms', 'rss KB/conn', 'heap KB/conn'];
-
-function allFanoutRows(results: BenchResults): string[][] {
-  return [...fanoutRows('W1', results.w1), ...fanoutRows('W2', results.w2), ...fanoutRows('W3', results.w3), ...fanoutRows('W6', results.w6)];
-}
-
-function churnAndIdleLines(results: BenchResults): string[] {
-  const lines: string[] = [];
-  if (results.w4) {
-    const { cycles, cyclesPerSecond, heapBefore, heapAfter, activeTopicsAfter } = results.w4;
-    lines.push(`W4 churn: ${cycles} cycles at ${fixed(cyclesPerSecond, 0)}/s; heap after GC ${fixed(heapBefore / 1_048_576)} -> ${fixed(heapAfter / 1_048_576)} MB; active topics after: ${activeTopicsAfter}`);
-  }
-  if (results.w5) {
-    const { idleMs, cpuCoreShare, timers, baselineTimers, activeTopics } = results.w5;
-    lines.push(`W5 idle ${idleMs} ms: CPU ${fixed(cpuCoreShare * 100, 3)}% of a core; Timeout handles ${timers} (${baselineTimers} with the clients connected, before any subscription); active topics ${activeTopics}`);
-  }
-  if (results.w7) {
-    const { clients, intervalMs, standalone, cluster, added } = results.w7;
-    lines.push(
-      `W7 cluster (${clients} clients, ${intervalMs} ms, 1 generator -> Redis -> 2 gateways vs standalone): ` +
-        `p50 ${standalone.p50} -> ${cluster.p50} ms, p99 ${standalone.p99} -> ${cluster.p99} ms; added p50 ${added.p50} ms, p99 ${added.p99} ms`,
-    );
-  }
-  return lines;
 }
 
 /** The same report as Markdown tables, for docs/performance.md (`npm run bench:markdown`). */
 export function renderMarkdown(results: BenchResults): string {
-  const table = (rows: readonly (readonly string[])[]): string =>
-    rows.map((row, index) => `| ${row.join(' | ')} |${index === 0 ? `\n|${row.map(() => '---').join('|')}|` : ''}`).join('\n');
-  const checks = checkTargets(results).map((check) => [check.workload, check.target, check.measured, check.met ? 'yes' : '**no**']);
-  const notes = churnAndIdleLines(results).map((line) => `- ${line}`);
-  return [table([HEADER, ...allFanoutRows(results)]), '', ...notes, '', table([['workload', 'target', 'measured', 'met'], ...checks])].join('\n');
+  const table = ({ title, rows }: ReportTable): string => {
+    const lines = rows.map((row, index) => `| ${row.join(' | ')} |${index === 0 ? `\n|${row.map(() => '---').join('|')}|` : ''}`);
+    return [...(title ? [`**${title}**`, ''] : []), ...lines].join('\n');
+  };
+  const [main, ...rest] = allTables(results);
+  const notes = results.notes.map((line) => `- ${line}`);
+  return [table(main!), '', ...notes, '', ...rest.flatMap((one) => [table(one), ''])].join('\n').trimEnd();
 }
 
-/** The printed report: one row per workload and server, ratios against raw, then the targets. */
+/** The printed report: one row per workload and server with ratios to raw and uWS, then the other tables and the targets. */
 export function renderTable(results: BenchResults): string {
-  const rows = [HEADER, ...allFanoutRows(results)];
   const { mode, tickSchedule, machine } = results;
-  const lines = [`barcast bench (${mode}, barcast ticks ${tickSchedule}), ${machine.cpus} cpus, node ${machine.node}`, '', pad(rows)];
-  lines.push('', ...churnAndIdleLines(results));
-  const checks = checkTargets(results);
-  lines.push('', pad([['workload', 'target', 'measured', 'met'], ...checks.map((check) => [check.workload, check.target, check.measured, check.met ? 'yes' : 'NO'])]));
+  const [main, ...rest] = allTables(results);
+  const lines = [`barcast bench (${mode}, barcast ticks ${tickSchedule}), ${machine.cpus} cpus, node ${machine.node}`, '', pad(main!.rows)];
+  lines.push('', ...results.notes);
+  for (const table of rest) lines.push('', `${table.title}:`, pad(table.rows));
   return lines.join('\n');
 }

@@ -33,18 +33,45 @@ export function deadlineServerOptions(deadlines: ConnectionDeadlines): ServerOpt
   };
 }
 
+/** Cut a socket whose upgrade did not become a WebSocket in time (one function for all sockets). */
+function destroyOnTimeout(this: Socket): void {
+  this.destroy();
+}
+
+/**
+ * Call once an upgrade has become a WebSocket: ws clears the socket's timeout itself, and this
+ * drops the listener guardConnections left, so an open WebSocket keeps nothing of its handshake.
+ */
+export function upgradeCompleted(socket: Duplex): void {
+  socket.removeListener('timeout', destroyOnTimeout);
+}
+
 /**
  * Caps what the HTTP server cannot: every TCP connection counts toward `maxSockets`
  * (Node drops the ones past it at once), a connection that has not yet sent a complete
  * request counts toward its IP's `maxHandshakesPerIp` (past it, dropped at once: one host
  * cannot hold the server's sockets with half-sent requests), and an upgrade that has not
  * become a WebSocket within `upgradeTimeoutMs` (an access check that hangs) is cut. ws
- * clears the socket timeout set here when it takes the socket over.
+ * clears the socket timeout set here when it takes the socket over, and `upgradeCompleted`
+ * drops its listener. No closure or timer is kept per socket once its request is in: 10,000
+ * WebSockets pay nothing for their handshake's guard.
  */
 export function guardConnections(server: Server, deadlines: ConnectionDeadlines): void {
   server.maxConnections = deadlines.maxSockets;
   const handshakes = new Map<string, number>();
-  const settleOf = new WeakMap<Socket | Duplex, () => void>();
+  /** Sockets that have not yet sent a complete request, counted in `handshakes`. */
+  const handshaking = new WeakSet<Socket | Duplex>();
+  const settle = (socket: Socket | Duplex): void => {
+    if (!handshaking.delete(socket)) return;
+    socket.removeListener('close', onClose);
+    const address = (socket as Socket).remoteAddress ?? '';
+    const left = (handshakes.get(address) ?? 1) - 1;
+    if (left > 0) handshakes.set(address, left);
+    else handshakes.delete(address);
+  };
+  function onClose(this: Socket): void {
+    settle(this);
+  }
 
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? '';
@@ -54,23 +81,16 @@ export function guardConnections(server: Server, deadlines: ConnectionDeadlines)
       return;
     }
     handshakes.set(address, open + 1);
-    let settled = false;
-    const settle = (): void => {
-      if (settled) return;
-      settled = true;
-      const left = (handshakes.get(address) ?? 1) - 1;
-      if (left > 0) handshakes.set(address, left);
-      else handshakes.delete(address);
-    };
-    settleOf.set(socket, settle);
-    socket.once('close', settle);
+    handshaking.add(socket);
+    socket.on('close', onClose);
   });
-  server.on('request', (request: { socket: Socket }) => settleOf.get(request.socket)?.());
+  server.on('request', (request: { socket: Socket }) => settle(request.socket));
   // First in line: the gateway's listener completes a handshake synchronously, and ws must
   // clear this timeout after it is set, not before.
   server.prependListener('upgrade', (_request: unknown, socket: Duplex) => {
-    settleOf.get(socket)?.();
+    settle(socket);
     const net = socket as Socket;
-    net.setTimeout(deadlines.upgradeTimeoutMs, () => net.destroy());
+    net.setTimeout(deadlines.upgradeTimeoutMs);
+    net.once('timeout', destroyOnTimeout);
   });
 }

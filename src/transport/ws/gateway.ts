@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { interval, type SchedulerLike, type Subscription } from 'rxjs';
+import { upgradeCompleted } from '../http/connection-deadlines.js';
 import { sweepHeartbeats } from './heartbeat-sweep.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.js';
@@ -58,8 +59,11 @@ export class WsGateway {
     // permessage-deflate is off: bar frames are small, and compressing each one per socket
     // costs more CPU than the bytes it saves.
     // closeTimeout is a ws 8 server option that @types/ws does not declare yet, hence the variable.
+    // clientTracking is off because `connections` already tracks every socket: ws's own Set
+    // would add an entry, a closure and a second 'close' listener per connection.
     const serverOptions = {
       noServer: true,
+      clientTracking: false,
       maxPayload: options.limits.maxPayloadBytes,
       perMessageDeflate: options.perMessageDeflate ?? false,
       closeTimeout: CLOSE_HANDSHAKE_TIMEOUT_MS,
@@ -82,7 +86,7 @@ export class WsGateway {
   async close(timeoutMs: number): Promise<void> {
     this.options.server.off('upgrade', this.onUpgrade);
     this.stopHeartbeat();
-    const sockets = [...this.wss.clients];
+    const sockets = [...this.connections].map((connection) => connection.socket);
     const closed = sockets.map((socket) => waitForClose(socket));
     for (const socket of sockets) socket.close(closeCodeOf('SHUTTING_DOWN'), ERRORS.SHUTTING_DOWN.message);
     let timer: NodeJS.Timeout | undefined;
@@ -91,7 +95,10 @@ export class WsGateway {
     });
     await Promise.race([Promise.all(closed), deadline]);
     clearTimeout(timer);
-    for (const socket of this.wss.clients) socket.terminate();
+    for (const connection of this.connections) connection.socket.terminate();
+    // Terminated sockets close at once; their 'close' (and the session cleanup) follows. ws would
+    // wait for it in wss.close only with its own client tracking, which is off (see the constructor).
+    await Promise.all(closed);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
@@ -101,13 +108,16 @@ export class WsGateway {
       rejectUpgrade(socket, 404, 'Not Found');
       return;
     }
-    const verdict = checkUpgrade(request, this.wss.clients.size, this.options.access);
+    const verdict = checkUpgrade(request, this.connections.size, this.options.access);
     if (!verdict.ok) {
       this.options.emit({ type: 'connection_refused', status: verdict.status });
       rejectUpgrade(socket, verdict.status, verdict.reason);
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      upgradeCompleted(socket);
+      this.wss.emit('connection', ws, request);
+    });
   }
 
   /** Topics declared stale right now (no update for longer than staleAfterMs). */

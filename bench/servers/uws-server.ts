@@ -1,0 +1,73 @@
+import { createRequire } from 'node:module';
+import type * as Uws from '@trufflesuite/uws-js-unofficial';
+import type { Bar } from '../../src/domain/bar.js';
+import { parseResolution } from '../../src/domain/resolution.js';
+import { barsTopicKey } from '../../src/domain/topic.js';
+import { nextBar, updateFrame, type StartServer } from './bench-server.js';
+
+type UwsModule = typeof Uws;
+
+/**
+ * The native binary itself, not the package's entry: on a Node build it has no binary for,
+ * the package silently falls back to a JavaScript implementation on ws, which would make this
+ * a second raw-ws baseline under uWS's name. Loading the .node file fails loudly instead.
+ */
+function loadNativeUws(): UwsModule {
+  const require = createRequire(import.meta.url);
+  const binary = `@trufflesuite/uws-js-unofficial/binaries/uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
+  return require(binary) as UwsModule;
+}
+
+interface TopicMessage {
+  readonly type: string;
+  readonly payload: { readonly symbol: string; readonly params: { readonly resolution: string } };
+}
+
+/**
+ * The fastest peer: uWebSockets.js with its own C++ pub/sub. It does what the raw baseline
+ * does (one timer ticking every topic at the same instant, one `JSON.stringify` per update),
+ * but a socket joins a topic with `ws.subscribe(topic)` and an update goes out with
+ * `app.publish(topic, frame)`, which delivers it to every subscriber in C++ and corks each
+ * socket's writes of one loop iteration into one. Compression off; every other option at
+ * uWS's defaults (64 KiB maxBackpressure, automatic pings), which is what a user gets.
+ */
+export const startUwsServer: StartServer = async ({ intervalMs }) => {
+  const uws = loadNativeUws();
+  const bars = new Map<string, Bar | undefined>();
+  const app = uws.App().ws('/*', {
+    compression: uws.DISABLED,
+    maxPayloadLength: 64 * 1024,
+    message: (ws, data) => {
+      const message = JSON.parse(Buffer.from(data).toString('utf8')) as TopicMessage;
+      const key = barsTopicKey(message.payload.symbol, parseResolution(message.payload.params.resolution) ?? '1');
+      if (message.type === 'bars.subscribe') {
+        ws.subscribe(key);
+        if (!bars.has(key)) bars.set(key, undefined);
+      } else {
+        ws.unsubscribe(key);
+      }
+      ws.send(JSON.stringify({ type: `${message.type}.response`, payload: { status: 'ok', topic: key } }), false);
+    },
+  });
+  const timer = setInterval(() => {
+    for (const [key, previous] of bars) {
+      if (app.numSubscribers(key) === 0) continue;
+      const now = Date.now();
+      const bar = nextBar(key, previous, now);
+      bars.set(key, bar);
+      app.publish(key, updateFrame(key, now, bar), false);
+    }
+  }, intervalMs);
+  const listenSocket = await new Promise<Uws.us_listen_socket>((resolve, reject) => {
+    app.listen('127.0.0.1', 0, (socket) => (socket ? resolve(socket) : reject(new Error('uWS could not listen on 127.0.0.1'))));
+  });
+  return {
+    port: uws.us_socket_local_port(listenSocket as unknown as Uws.us_socket),
+    stop: () => {
+      clearInterval(timer);
+      // Open sockets go with the process (the driver disconnects its clients first).
+      uws.us_listen_socket_close(listenSocket);
+      return Promise.resolve();
+    },
+  };
+};
