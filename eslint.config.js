@@ -37,6 +37,8 @@ const layers = [
     ...['ws', 'express', 'ioredis', 'node:'].map((name) => pkg(name, 'the client runs in browsers: domain and RxJS only')),
   ]),
   layer(['src/config/**/*.ts'], [...['streams', 'transport', 'engines', 'client', 'testing'].map(ours), ourFile('app')]),
+  // barcast/testing may use everything of ours, but no test runner: the runner is injected.
+  layer(['src/testing/**/*.ts'], ['vitest', '@vitest', 'jest', '@jest', 'mocha', 'node:test'].map((name) => pkg(name, 'barcast/testing is runner-neutral: take describe/it/assert as arguments'))),
 ];
 
 export default tseslint.config(

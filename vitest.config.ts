@@ -3,9 +3,15 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // docs/examples import the package by name, as a developer would; tests run it from source.
-  resolve: { alias: { barcast: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
+  resolve: {
+    alias: [
+      { find: /^barcast\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
+      { find: /^barcast$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
+  },
   test: {
-    include: ['test/**/*.test.ts'],
+    // docs/examples/*.test.ts are the tests docs/extending.md quotes: they run like ours.
+    include: ['test/**/*.test.ts', 'docs/examples/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 20_000,

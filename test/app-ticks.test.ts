@@ -3,7 +3,8 @@ import { describe, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
 import { tickPhase } from '../src/domain/tick-phase.js';
-import { marbleScheduler } from './support/marbles.js';
+import { marbleScheduler } from '../src/testing/index.js';
+import { vitestEqual } from './support/vitest-equal.js';
 
 /**
  * The app's topics tick as `fanout.tickSchedule` says (interval 100 ms). Every subscriber also
@@ -19,7 +20,7 @@ function appOn(tickSchedule: string, scheduler: ReturnType<typeof marbleSchedule
 
 describe('topic tick schedules in the app', () => {
   it('spread: a symbol ticks at its phase, all its resolutions together, whenever they subscribed', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     const phase = tickPhase('AAPL', 100);
     scheduler.run(({ expectObservable }) => {
       const app = appOn('spread', scheduler);
@@ -30,7 +31,7 @@ describe('topic tick schedules in the app', () => {
   });
 
   it('per-topic: each topic ticks a period after its first subscriber', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ expectObservable }) => {
       const app = appOn('per-topic', scheduler);
       expectObservable(app.hub.bars$('MSFT', '1').pipe(map(() => 't')), '30ms ^ 150ms !').toBe('30ms t 99ms t');

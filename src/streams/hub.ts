@@ -210,7 +210,8 @@ export class Hub {
     };
     return defer(() => {
       emit({ type: 'topic_started', topic: key });
-      return create(context).pipe(
+      // defer: a factory that throws is retried like a stream that errors, not thrown at the subscriber.
+      return defer(() => create(context)).pipe(
         retry({
           delay: (error: unknown, attempt) => {
             context.reportError(error);

@@ -4,9 +4,9 @@ import WebSocket from 'ws';
 import { connect, type BarcastClient, type ConnectionStatus } from '../../src/client/connect.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { TopicRequestError } from '../../src/domain/errors.js';
-import { appTracker } from '../support/test-app.js';
+import { testApps } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 const clients: BarcastClient[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
@@ -107,7 +107,7 @@ describe('connect (against the real server)', () => {
     await before.app.stop();
     await waitForStatus(barcast.status$, 'reconnecting');
     const seenWhileDown = bars.values.length;
-    const after = await apps.start({ port: before.address.port });
+    const after = await apps.start({ config: { port: before.address.port } });
     await bars.until(seenWhileDown + 2);
     expect(statuses.values).toEqual(expect.arrayContaining(['connecting', 'open', 'reconnecting']));
     expect(statuses.values.at(-1)).toBe('open');

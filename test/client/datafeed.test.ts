@@ -4,9 +4,9 @@ import WebSocket from 'ws';
 import { connect, type BarcastClient } from '../../src/client/connect.js';
 import { createDatafeed, type BarcastDatafeed, type DatafeedSymbolInfo, type HistoryMetadata } from '../../src/client/datafeed.js';
 import type { Bar } from '../../src/domain/bar.js';
-import { appTracker } from '../support/test-app.js';
+import { testApps } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 const clients: BarcastClient[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 async function datafeedFor(overrides: Record<string, unknown> = {}): Promise<{ datafeed: BarcastDatafeed; metrics: () => { subscriptions: number } }> {
-  const { httpUrl, wsUrl, app } = await apps.start(overrides);
+  const { httpUrl, wsUrl, app } = await apps.start({ config: overrides });
   const client = connect(wsUrl, { WebSocketCtor: WebSocket });
   clients.push(client);
   return { datafeed: createDatafeed({ client, baseUrl: httpUrl }), metrics: () => app.metrics() };

@@ -1,7 +1,8 @@
 import { take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { reconnectDelay, reconnectWithBackoff } from '../../src/client/reconnect-with-backoff.js';
-import { marbleScheduler } from '../support/marbles.js';
+import { marbleScheduler } from '../../src/testing/index.js';
+import { vitestEqual } from '../support/vitest-equal.js';
 
 const policy = { baseMs: 100, maxMs: 1_000, jitter: 0.5 };
 
@@ -15,7 +16,7 @@ describe('reconnectDelay', () => {
 
 describe('reconnectWithBackoff', () => {
   it('resubscribes after errors with growing delays', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('--#');
       const retries: number[] = [];
@@ -30,7 +31,7 @@ describe('reconnectWithBackoff', () => {
   });
 
   it('resubscribes after completion too, and a value resets the backoff', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a|');
       const result = source.pipe(reconnectWithBackoff({ policy, scheduler, random: () => 0.5 }), take(3));

@@ -1,16 +1,15 @@
 import { get, type IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appTracker } from '../support/test-app.js';
-import { isType, TestClient } from '../support/ws-client.js';
+import { isType, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 const refusal = (status: number) => new RegExp(`upgrade refused: HTTP ${status}`);
 
 describe('access control on the upgrade', () => {
   it('refuses connections past the global maximum with 503 and serves the ones already open', async () => {
-    const { app, wsUrl } = await apps.start({ limits: { maxConnections: 2 } });
+    const { app, wsUrl } = await apps.start({ config: { limits: { maxConnections: 2 } } });
     const first = await TestClient.connect(wsUrl);
     const second = await TestClient.connect(wsUrl);
     await expect(TestClient.connect(wsUrl)).rejects.toThrow(refusal(503));
@@ -22,7 +21,7 @@ describe('access control on the upgrade', () => {
   });
 
   it('allows only the configured Origins (403 otherwise, also without an Origin)', async () => {
-    const { app, wsUrl } = await apps.start({ auth: { allowedOrigins: ['https://app.example.com'] } });
+    const { app, wsUrl } = await apps.start({ config: { auth: { allowedOrigins: ['https://app.example.com'] } } });
     await expect(TestClient.connect(wsUrl, { origin: 'https://evil.example.com' })).rejects.toThrow(refusal(403));
     await expect(TestClient.connect(wsUrl)).rejects.toThrow(refusal(403));
     const allowed = await TestClient.connect(wsUrl, { origin: 'https://app.example.com' });
@@ -31,7 +30,7 @@ describe('access control on the upgrade', () => {
   });
 
   it('with tokens configured, refuses a missing or wrong token with 401 before any WebSocket opens', async () => {
-    const { app, wsUrl } = await apps.start({ auth: { tokens: ['s3cret-token'] } });
+    const { app, wsUrl } = await apps.start({ config: { auth: { tokens: ['s3cret-token'] } } });
     await expect(TestClient.connect(wsUrl)).rejects.toThrow(refusal(401));
     await expect(TestClient.connect(`${wsUrl}?token=wrong`)).rejects.toThrow(refusal(401));
     await expect(TestClient.connect(wsUrl, { headers: { authorization: 'Bearer s3cret-tokenX' } })).rejects.toThrow(refusal(401));
@@ -39,13 +38,13 @@ describe('access control on the upgrade', () => {
 
     const byHeader = await TestClient.connect(wsUrl, { headers: { authorization: 'Bearer s3cret-token' } });
     const byQuery = await TestClient.connect(`${wsUrl}?token=s3cret-token`);
-    byQuery.subscribe('AAPL');
+    byQuery.subscribeBars('AAPL');
     expect((await byQuery.waitFor(isType('bars.subscribe.response'))).payload).toMatchObject({ status: 'ok' });
     await Promise.all([byHeader.close(), byQuery.close()]);
   });
 
   it('answers a refused upgrade with a JSON body and closes the TCP connection', async () => {
-    const { httpUrl } = await apps.start({ auth: { tokens: ['t'] } });
+    const { httpUrl } = await apps.start({ config: { auth: { tokens: ['t'] } } });
     const response = await new Promise<{ status: number | undefined; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
       const request = get(`${httpUrl}/api/v1/ws`, {
         headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },

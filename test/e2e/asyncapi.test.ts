@@ -2,10 +2,9 @@ import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/domain/errors.js';
-import { appTracker } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
+import { isType, isUpdateOf, type ServerMessage, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 interface AsyncApiDocument {
@@ -66,7 +65,7 @@ describe('AsyncAPI document at /api/v1/ws/asyncapi.json', () => {
     await client.waitForCount(isType('quotes.subscribe.response'), 2);
     await client.waitForCount((message) => message.type === 'quotes.update' && message.topic === 'quotes:AAPL', 2);
     await client.waitFor((message) => message.type === 'quotes.update' && message.topic === 'quotes:NOPE');
-    client.unsubscribe('AAPL');
+    client.unsubscribeBars('AAPL');
     client.send({ type: 'quotes.unsubscribe', payload: { symbols: ['AAPL', 'MSFT'] } });
     await client.waitForCount(isType('bars.unsubscribe.response'), 2);
     await client.waitFor(isType('quotes.unsubscribe.response'));

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appTracker } from '../support/test-app.js';
-import { errorCodeOf, isReply, isType, isUpdateOf, TestClient } from '../support/ws-client.js';
+import { errorCodeOf, isReply, isType, isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 /** Bad input must be answered, not fatal: lift the rate limit so every case gets its own reply. */
@@ -43,7 +42,7 @@ const BAD_FRAMES: readonly (readonly [string, string, string])[] = [
 
 describe('bad input', () => {
   it('answers every malformed frame with its documented error code and keeps the connection usable', async () => {
-    const { app, wsUrl } = await apps.start(generous);
+    const { app, wsUrl } = await apps.start({ config: generous });
     const client = await TestClient.connect(wsUrl);
     for (const [what, frame, code] of BAD_FRAMES) {
       const from = client.messages.length;
@@ -56,7 +55,7 @@ describe('bad input', () => {
     client.socket.send(Buffer.from('{"type":"ping"}'), { binary: true });
     expect(errorCodeOf(await client.waitFor(isReply, { from })), 'a binary frame').toBe('INVALID_MESSAGE');
 
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitFor(isUpdateOf('bars:AAPL:1'));
     const rejected = app.metrics().messages_rejected;
     expect(Object.values(rejected).reduce((sum, count) => sum + (count ?? 0), 0)).toBe(BAD_FRAMES.length + 1);
@@ -65,7 +64,7 @@ describe('bad input', () => {
   });
 
   it('ignores unknown fields, in the envelope and in the payload', async () => {
-    const { wsUrl } = await apps.start(generous);
+    const { wsUrl } = await apps.start({ config: generous });
     const client = await TestClient.connect(wsUrl);
     client.send({ type: 'bars.subscribe', id: 7, payload: { symbol: 'AAPL', extra: { deep: true }, params: { resolution: '1', x: 1 } } });
     const response = await client.waitFor(isType('bars.subscribe.response'));
@@ -77,7 +76,7 @@ describe('bad input', () => {
   });
 
   it('lets __proto__ and constructor payloads change nothing: no prototype pollution', async () => {
-    const { wsUrl } = await apps.start(generous);
+    const { wsUrl } = await apps.start({ config: generous });
     const client = await TestClient.connect(wsUrl);
     const hostile =
       '{"type":"bars.subscribe","__proto__":{"polluted":"envelope"},"constructor":{"prototype":{"polluted":"ctor"}},' +
@@ -94,9 +93,9 @@ describe('bad input', () => {
   });
 
   it('closes a connection that sends a frame over the size limit with 1009, and only that one', async () => {
-    const { wsUrl } = await apps.start({ ...generous, limits: { ...generous.limits, maxPayloadBytes: 1024 } });
+    const { wsUrl } = await apps.start({ config: { ...generous, limits: { ...generous.limits, maxPayloadBytes: 1024 } } });
     const bystander = await TestClient.connect(wsUrl);
-    bystander.subscribe('AAPL');
+    bystander.subscribeBars('AAPL');
     await bystander.waitFor(isUpdateOf('bars:AAPL:1'));
     const offender = await TestClient.connect(wsUrl);
     offender.send(subscribe({ symbol: 'A'.repeat(2_000) }));
@@ -107,7 +106,7 @@ describe('bad input', () => {
   });
 
   it('closes a text frame that is not UTF-8 with 1007, and only that one', async () => {
-    const { wsUrl } = await apps.start(generous);
+    const { wsUrl } = await apps.start({ config: generous });
     const bystander = await TestClient.connect(wsUrl);
     const offender = await TestClient.connect(wsUrl);
     offender.socket.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
@@ -120,23 +119,23 @@ describe('bad input', () => {
 
 describe('per-connection limits', () => {
   it('refuses a subscription past the limit with SUBSCRIPTION_LIMIT and allows it again after an unsubscribe', async () => {
-    const { app, wsUrl } = await apps.start({ limits: { maxSubscriptions: 2 } });
+    const { app, wsUrl } = await apps.start({ config: { limits: { maxSubscriptions: 2 } } });
     const client = await TestClient.connect(wsUrl);
     for (const symbol of ['AAPL', 'GOOGL']) {
-      client.subscribe(symbol);
+      client.subscribeBars(symbol);
       await client.waitFor((message) => message.type === 'bars.subscribe.response' && message.payload?.['symbol'] === symbol);
     }
     let from = client.messages.length;
-    client.subscribe('MSFT');
+    client.subscribeBars('MSFT');
     const refused = await client.waitFor(isType('bars.subscribe.response'), { from });
     expect(refused.payload).toMatchObject({ status: 'error', code: 'SUBSCRIPTION_LIMIT' });
     from = client.messages.length;
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     expect((await client.waitFor(isType('bars.subscribe.response'), { from })).payload).toMatchObject({ status: 'ok' });
-    client.unsubscribe('GOOGL');
+    client.unsubscribeBars('GOOGL');
     await client.waitFor(isType('bars.unsubscribe.response'));
     from = client.messages.length;
-    client.subscribe('MSFT');
+    client.subscribeBars('MSFT');
     expect((await client.waitFor(isType('bars.subscribe.response'), { from })).payload).toMatchObject({ status: 'ok', topic: 'bars:MSFT:1' });
     expect(app.metrics().messages_rejected.SUBSCRIPTION_LIMIT).toBe(1);
     expect(app.metrics().subscriptions).toBe(2);
@@ -144,9 +143,9 @@ describe('per-connection limits', () => {
   });
 
   it('refuses, topic by topic, the part of a multi-topic subscribe past the limit', async () => {
-    const { app, wsUrl } = await apps.start({ limits: { maxSubscriptions: 2 } });
+    const { app, wsUrl } = await apps.start({ config: { limits: { maxSubscriptions: 2 } } });
     const client = await TestClient.connect(wsUrl);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitFor(isType('bars.subscribe.response'));
     client.send({ type: 'quotes.subscribe', payload: { symbols: ['MSFT', 'GOOGL'] } });
     const response = await client.waitFor(isType('quotes.subscribe.response'));
@@ -161,7 +160,7 @@ describe('per-connection limits', () => {
   });
 
   it('answers RATE_LIMITED past the token bucket and closes sustained abuse with 1008', async () => {
-    const { app, wsUrl } = await apps.start({ limits: { messagesPerSecond: 0.01, messageBurst: 3, rateLimitCloseAfter: 5 } });
+    const { app, wsUrl } = await apps.start({ config: { limits: { messagesPerSecond: 0.01, messageBurst: 3, rateLimitCloseAfter: 5 } } });
     const bystander = await TestClient.connect(wsUrl);
     const abuser = await TestClient.connect(wsUrl);
     for (let index = 0; index < 20; index += 1) abuser.send({ type: 'ping' });

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
-import { appTracker } from '../support/test-app.js';
+import { testApps } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 let browser: Browser;
 beforeAll(async () => {
   browser = await launchChromium();
@@ -22,7 +22,7 @@ interface PageState {
 
 describe('the live chart page, in Chromium', () => {
   it('draws the history, then live candles continuing it, with status and metrics', async () => {
-    const { httpUrl } = await apps.start({ broadcaster: { interval: 0.1, resolutions: ['1', '5'] } });
+    const { httpUrl } = await apps.start({ config: { broadcaster: { interval: 0.1, resolutions: ['1', '5'] } } });
     const page = await browser.newPage({ viewport: { width: 1100, height: 600 } });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));

@@ -8,8 +8,7 @@ import { clockBeforeBoundary } from '../support/clock.js';
 import { clusterOverrides, eventually, useRedisServer } from '../support/cluster.js';
 import type { RedisServer } from '../support/redis-server.js';
 import { SeriesRecorder } from '../support/series-recorder.js';
-import { appTracker, type RunningApp } from '../support/test-app.js';
-import { isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
+import { isUpdateOf, type ServerMessage, type TestApp, testApps, TestClient } from '../../src/testing/index.js';
 
 /** "Exact candles" behind Redis: finals survive what a channel can lose. */
 const AAPL = 'bars:AAPL:1';
@@ -17,7 +16,7 @@ const MINUTE = 60_000;
 const local = useRedisServer();
 let redisServer: RedisServer;
 let redis: Redis;
-const apps = appTracker();
+const apps = testApps();
 const clients: TestClient[] = [];
 
 beforeEach(async () => {
@@ -29,7 +28,7 @@ afterEach(async () => {
   await apps.stopAll();
 });
 
-async function connect(app: RunningApp): Promise<TestClient> {
+async function connect(app: TestApp): Promise<TestClient> {
   const client = await TestClient.connect(app.wsUrl);
   clients.push(client);
   return client;
@@ -37,16 +36,16 @@ async function connect(app: RunningApp): Promise<TestClient> {
 
 const barOf = (message: ServerMessage): Bar => message.payload as unknown as Bar;
 
-async function historyBar(app: RunningApp, time: number): Promise<Bar | undefined> {
+async function historyBar(app: TestApp, time: number): Promise<Bar | undefined> {
   const response = await fetch(`${app.httpUrl}/api/v1/bars?symbol=AAPL&resolution=1&from=${time}&to=${time + 1}`);
   return ((await response.json()) as { bars: Bar[] }).bars[0];
 }
 
 describe('exact candles behind Redis', () => {
   it("closes from history a bar whose closing publish the gateway never received", async () => {
-    const gateway = await apps.start(clusterOverrides('gateway', redisServer.url));
+    const gateway = await apps.start({ config: clusterOverrides('gateway', redisServer.url) });
     const client = await connect(gateway);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     const { channel } = topicRedisKeys(AAPL);
     await eventually(async () => (Number(((await redis.pubsub('NUMSUB', channel)) as unknown[])[1]) === 1 ? true : undefined), 'the gateway to SUBSCRIBE');
 
@@ -72,12 +71,12 @@ describe('exact candles behind Redis', () => {
     const { scheduler, boundary } = clockBeforeBoundary(3_000, MINUTE);
     const overrides = (role: 'gateway' | 'generator') => clusterOverrides(role, redisServer.url, intervalMs);
     const [front, gen1, gen2] = await Promise.all([
-      apps.start(overrides('gateway'), { scheduler }),
-      apps.start(overrides('generator'), { scheduler, clusterOwner: 'gen-1' }),
-      apps.start(overrides('generator'), { scheduler, clusterOwner: 'gen-2' }),
+      apps.start({ config: overrides('gateway'), scheduler }),
+      apps.start({ config: overrides('generator'), scheduler, clusterOwner: 'gen-1' }),
+      apps.start({ config: overrides('generator'), scheduler, clusterOwner: 'gen-2' }),
     ]);
     const client = await connect(front);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitForCount(isUpdateOf(AAPL), 2);
 
     // Kill the leader just before the close: its successor takes over only after it.
@@ -111,8 +110,8 @@ describe('exact candles behind Redis, over random faults (property)', () => {
         // A bar closes about a second into the schedule.
         const { scheduler, boundary } = clockBeforeBoundary(1_500, MINUTE);
         const overrides = (role: 'gateway' | 'generator') => clusterOverrides(role, redisServer.url, intervalMs);
-        const front = await apps.start(overrides('gateway'), { scheduler });
-        let generator = await apps.start(overrides('generator'), { scheduler });
+        const front = await apps.start({ config: overrides('gateway'), scheduler });
+        let generator = await apps.start({ config: overrides('generator'), scheduler });
         const recorder = new SeriesRecorder();
         const subscribe = async (): Promise<TestClient> => {
           const client = await connect(front);
@@ -142,7 +141,7 @@ describe('exact candles behind Redis, over random faults (property)', () => {
           if (kind === 'restartGenerator') {
             await generator.app.stop();
             await sleep(ms);
-            generator = await apps.start(overrides('generator'), { scheduler });
+            generator = await apps.start({ config: overrides('generator'), scheduler });
           }
         }
         await client.waitFor((message) => isUpdateOf(AAPL)(message) && barOf(message).time >= boundary, { timeoutMs: 8_000 });

@@ -2,14 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
 import { clusterOverrides, eventually, httpStatus, useRedisServer } from '../support/cluster.js';
 import type { RedisServer } from '../support/redis-server.js';
-import { appTracker } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isType, isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
 
 const AAPL = 'bars:AAPL:1';
 
 const local = useRedisServer();
 let redisServer: RedisServer;
-const apps = appTracker();
+const apps = testApps();
 
 beforeEach(() => {
   redisServer = local.server;
@@ -20,10 +19,10 @@ const readyIs = (httpUrl: string, status: number) => async () => ((await httpSta
 
 describe('cluster faults', () => {
   it('keeps clients through a Redis restart, answers /ready 503 meanwhile, and resumes updates by itself', async () => {
-    const front = await apps.start(clusterOverrides('gateway', redisServer.url));
-    const generator = await apps.start(clusterOverrides('generator', redisServer.url));
+    const front = await apps.start({ config: clusterOverrides('gateway', redisServer.url) });
+    const generator = await apps.start({ config: clusterOverrides('generator', redisServer.url) });
     const client = await TestClient.connect(front.wsUrl);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitForCount(isUpdateOf(AAPL), 2);
     await eventually(readyIs(front.httpUrl, 200), 'the gateway to be ready');
 
@@ -48,29 +47,29 @@ describe('cluster faults', () => {
   });
 
   it('serves no WebSocket on a generator, only HTTP', async () => {
-    const generator = await apps.start(clusterOverrides('generator', redisServer.url));
+    const generator = await apps.start({ config: clusterOverrides('generator', redisServer.url) });
     await expect(TestClient.connect(generator.wsUrl)).rejects.toThrow(/HTTP 404/);
     await eventually(readyIs(generator.httpUrl, 200), 'the generator to be ready');
   });
 
   it('reports not ready while Redis cannot be reached at all, and still serves clients their responses', async () => {
-    const front = await apps.start(clusterOverrides('gateway', 'redis://127.0.0.1:1'));
-    const generator = await apps.start(clusterOverrides('generator', 'redis://127.0.0.1:1'));
+    const front = await apps.start({ config: clusterOverrides('gateway', 'redis://127.0.0.1:1') });
+    const generator = await apps.start({ config: clusterOverrides('generator', 'redis://127.0.0.1:1') });
     expect(await httpStatus(`${front.httpUrl}/ready`)).toBe(503);
     expect(await httpStatus(`${generator.httpUrl}/ready`)).toBe(503);
     expect(await httpStatus(`${generator.httpUrl}/health`)).toBe(200);
     const client = await TestClient.connect(front.wsUrl);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     const response = await client.waitFor(isType('bars.subscribe.response'));
     expect(response.payload).toMatchObject({ status: 'ok', topic: AAPL });
     await client.close();
   });
 
   it('tells clients a topic went stale when Redis runs out of memory, and reports it on /ready, until it flows again', async () => {
-    const front = await apps.start(clusterOverrides('gateway', redisServer.url));
-    const generator = await apps.start(clusterOverrides('generator', redisServer.url));
+    const front = await apps.start({ config: clusterOverrides('gateway', redisServer.url) });
+    const generator = await apps.start({ config: clusterOverrides('generator', redisServer.url) });
     const client = await TestClient.connect(front.wsUrl);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitForCount(isUpdateOf(AAPL), 2);
     const admin = local.redis;
     await admin.config('SET', 'maxmemory-policy', 'noeviction');
@@ -93,10 +92,10 @@ describe('cluster faults', () => {
   });
 
   it('tells clients their topics went stale while Redis is down, instead of silence', async () => {
-    const front = await apps.start(clusterOverrides('gateway', redisServer.url));
-    await apps.start(clusterOverrides('generator', redisServer.url));
+    const front = await apps.start({ config: clusterOverrides('gateway', redisServer.url) });
+    await apps.start({ config: clusterOverrides('generator', redisServer.url) });
     const client = await TestClient.connect(front.wsUrl);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitForCount(isUpdateOf(AAPL), 2);
     await redisServer.stop();
     const stale = await client.waitFor(isType('bars.status'), { timeoutMs: 3_000 });

@@ -7,8 +7,7 @@ import type { BarGenerator } from '../../src/streams/bar-stream.js';
 import { CLUSTER_INTERVAL_MS, clusterOverrides, eventually, recordChannel, useRedisServer } from '../support/cluster.js';
 import type { RedisServer } from '../support/redis-server.js';
 import { clockBeforeBoundary } from '../support/clock.js';
-import { appTracker } from '../support/test-app.js';
-import { isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
+import { isUpdateOf, type ServerMessage, testApps, TestClient } from '../../src/testing/index.js';
 
 const AAPL = 'bars:AAPL:1';
 const MSFT = 'bars:MSFT:1';
@@ -16,7 +15,7 @@ const MSFT = 'bars:MSFT:1';
 const local = useRedisServer();
 let redisServer: RedisServer;
 let redis: Redis;
-const apps = appTracker();
+const apps = testApps();
 const clients: TestClient[] = [];
 
 beforeEach(async () => {
@@ -28,9 +27,9 @@ afterEach(async () => {
   await apps.stopAll();
 });
 
-const gateway = (intervalMs = CLUSTER_INTERVAL_MS) => apps.start(clusterOverrides('gateway', redisServer.url, intervalMs));
+const gateway = (intervalMs = CLUSTER_INTERVAL_MS) => apps.start({ config: clusterOverrides('gateway', redisServer.url, intervalMs) });
 const generator = (owner: string, intervalMs = CLUSTER_INTERVAL_MS) =>
-  apps.start(clusterOverrides('generator', redisServer.url, intervalMs), { clusterOwner: owner });
+  apps.start({ config: clusterOverrides('generator', redisServer.url, intervalMs), clusterOwner: owner });
 
 async function connect(wsUrl: string): Promise<TestClient> {
   const client = await TestClient.connect(wsUrl);
@@ -46,8 +45,8 @@ describe('a cluster of two gateways and two generators on one Redis', () => {
   it('sends clients on different gateways identical updates and generates no topic nobody wants', async () => {
     const [gatewayA, gatewayB] = await Promise.all([gateway(), gateway(), generator('gen-1'), generator('gen-2')]);
     const [alice, bob] = await Promise.all([connect(gatewayA!.wsUrl), connect(gatewayB!.wsUrl)]);
-    alice.subscribe('AAPL');
-    bob.subscribe('AAPL');
+    alice.subscribeBars('AAPL');
+    bob.subscribeBars('AAPL');
     await Promise.all([alice.waitForCount(isUpdateOf(AAPL), 4), bob.waitForCount(isUpdateOf(AAPL), 4)]);
 
     const seenByBob = new Map(updates(bob, AAPL).map((update) => [update.ts, update]));
@@ -64,11 +63,11 @@ describe('a cluster of two gateways and two generators on one Redis', () => {
     const [gatewayA, gatewayB] = await Promise.all([gateway(slow), gateway(slow), generator('gen-1', slow)]);
     const alice = await connect(gatewayA.wsUrl);
     const carol = await connect(gatewayB.wsUrl);
-    alice.subscribe('AAPL');
+    alice.subscribeBars('AAPL');
     await alice.waitForCount(isUpdateOf(AAPL), 2);
 
     const seenBefore = updates(alice, AAPL).map((update) => update.ts);
-    carol.subscribe('AAPL');
+    carol.subscribeBars('AAPL');
     const first = await carol.waitFor(isUpdateOf(AAPL));
     // A tick alice had already received before carol asked: the stored bar, not the next tick.
     expect(seenBefore).toContain(first.ts);
@@ -82,7 +81,7 @@ describe('a cluster of two gateways and two generators on one Redis', () => {
     const { lease, channel } = topicRedisKeys(AAPL);
     const [front, gen1, gen2] = await Promise.all([gateway(), generator('gen-1'), generator('gen-2')]);
     const client = await connect(front.wsUrl);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitForCount(isUpdateOf(AAPL), 2);
     const recorder = await recordChannel(redisServer.url, channel);
     await eventually(() => (recorder.frames.length >= 3 ? true : undefined), '3 frames before the failover');
@@ -116,9 +115,9 @@ describe('a cluster of two gateways and two generators on one Redis', () => {
       return mockLastBar(previous, now, context);
     };
     const front = await gateway();
-    const producer = await apps.start(clusterOverrides('generator', redisServer.url), { generate: failOnce });
+    const producer = await apps.start({ config: clusterOverrides('generator', redisServer.url), generate: failOnce });
     const client = await connect(front.wsUrl);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitForCount(isUpdateOf(AAPL), 3);
     const metrics = (await (await fetch(`${producer.httpUrl}/api/v1/broadcaster/metrics`)).json()) as Record<string, number>;
     expect(metrics['errors']).toBe(1);
@@ -128,14 +127,14 @@ describe('a cluster of two gateways and two generators on one Redis', () => {
   it('stops producing a topic once every gateway has unsubscribed it', async () => {
     const [gatewayA, gatewayB] = await Promise.all([gateway(), gateway(), generator('gen-1'), generator('gen-2')]);
     const [alice, bob] = await Promise.all([connect(gatewayA!.wsUrl), connect(gatewayB!.wsUrl)]);
-    alice.subscribe('AAPL');
-    bob.subscribe('AAPL');
-    alice.subscribe('MSFT');
+    alice.subscribeBars('AAPL');
+    bob.subscribeBars('AAPL');
+    alice.subscribeBars('MSFT');
     await Promise.all([alice.waitForCount(isUpdateOf(AAPL), 2), bob.waitForCount(isUpdateOf(AAPL), 2)]);
     expect(await numsub(AAPL)).toBe(2);
 
-    alice.unsubscribe('AAPL');
-    bob.unsubscribe('AAPL');
+    alice.unsubscribeBars('AAPL');
+    bob.unsubscribeBars('AAPL');
     await eventually(async () => ((await numsub(AAPL)) === 0 ? true : undefined), 'both gateways to UNSUBSCRIBE');
     const lastTs = await redis.get(topicRedisKeys(AAPL).lastTs);
     // MSFT keeps going; three of its ticks later, AAPL has not moved.
@@ -158,10 +157,10 @@ describe('a cluster across a bar period boundary', () => {
       ...clusterOverrides(role, redisServer.url),
       broadcaster: { interval: CLUSTER_INTERVAL_MS / 1000, resolutions: ['1', '5'] },
     });
-    const [front] = await Promise.all([apps.start(overrides('gateway'), { scheduler }), apps.start(overrides('generator'), { scheduler })]);
+    const [front] = await Promise.all([apps.start({ config: overrides('gateway'), scheduler }), apps.start({ config: overrides('generator'), scheduler })]);
     const client = await connect(front.wsUrl);
-    client.subscribe('AAPL', '1');
-    client.subscribe('AAPL', '5');
+    client.subscribeBars('AAPL', '1');
+    client.subscribeBars('AAPL', '5');
     for (const [resolution, periodMs] of [['1', 60_000], ['5', FIVE_MINUTES]] as const) {
       const topic = `bars:AAPL:${resolution}`;
       const isNewBar = (message: ServerMessage) => isUpdateOf(topic)(message) && (message.payload as unknown as Bar).time === boundary;

@@ -2,10 +2,9 @@ import { createServer } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deadlineServerOptions, guardConnections, type ConnectionDeadlines } from '../../src/transport/http/connection-deadlines.js';
-import { appTracker } from '../support/test-app.js';
-import { isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 const sockets: Socket[] = [];
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
@@ -31,7 +30,7 @@ function rawClient(port: number): Promise<{ socket: Socket; received: () => stri
 
 describe('connection deadlines', () => {
   it('drops a connection that never sends a byte once the header deadline passes', async () => {
-    const { address } = await apps.start({ http: HTTP });
+    const { address } = await apps.start({ config: { http: HTTP } });
     const idle = await rawClient(address.port);
     const openFor = await idle.closed;
     expect(openFor).toBeGreaterThanOrEqual(HTTP.headersTimeoutMs - 50);
@@ -39,7 +38,7 @@ describe('connection deadlines', () => {
   });
 
   it('answers 408 and drops a client that trickles its headers, while it is still sending', async () => {
-    const { address } = await apps.start({ http: HTTP });
+    const { address } = await apps.start({ config: { http: HTTP } });
     const slow = await rawClient(address.port);
     slow.socket.write('GET /health HTTP/1.1\r\nHost: x\r\n');
     const trickle = setInterval(() => slow.socket.write('X-Slow: 1\r\n'), 50);
@@ -53,7 +52,7 @@ describe('connection deadlines', () => {
   });
 
   it('closes an idle keep-alive connection after its timeout, not before serving it', async () => {
-    const { address } = await apps.start({ http: HTTP });
+    const { address } = await apps.start({ config: { http: HTTP } });
     const client = await rawClient(address.port);
     client.socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
     const openFor = await client.closed;
@@ -64,7 +63,7 @@ describe('connection deadlines', () => {
   });
 
   it('drops connections past the per-IP limit of unfinished requests at once, and counts finished ones out', async () => {
-    const { address, httpUrl } = await apps.start({ http: HTTP, limits: { maxHandshakesPerIp: 2 } });
+    const { address, httpUrl } = await apps.start({ config: { http: HTTP, limits: { maxHandshakesPerIp: 2 } } });
     const first = await rawClient(address.port);
     await rawClient(address.port);
     const third = await rawClient(address.port);
@@ -77,9 +76,9 @@ describe('connection deadlines', () => {
   });
 
   it('keeps an upgraded WebSocket open past the upgrade deadline', async () => {
-    const { wsUrl } = await apps.start({ http: HTTP, broadcaster: { interval: 0.05 } });
+    const { wsUrl } = await apps.start({ config: { http: HTTP, broadcaster: { interval: 0.05 } } });
     const client = await TestClient.connect(wsUrl);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitFor(isUpdateOf('bars:AAPL:1'));
     await new Promise((resolve) => setTimeout(resolve, HTTP.upgradeTimeoutMs * 3));
     const from = client.messages.length;
@@ -107,7 +106,7 @@ describe('connection deadlines', () => {
   });
 
   it('caps every TCP connection, upgraded or not, at maxConnections + maxHttpConnections', async () => {
-    const { address } = await apps.start({ http: HTTP, limits: { maxConnections: 1, maxHttpConnections: 1 } });
+    const { address } = await apps.start({ config: { http: HTTP, limits: { maxConnections: 1, maxHttpConnections: 1 } } });
     await rawClient(address.port);
     await rawClient(address.port);
     const third = await rawClient(address.port);

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { appTracker } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isType, isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 /** Resolves after the socket has received `count` protocol pings; rejects after `timeoutMs`. */
@@ -23,11 +22,11 @@ function pingsReceived(socket: WebSocket, count: number, timeoutMs = 5_000): Pro
 
 describe('dead peers', () => {
   it('terminates a peer that stops answering protocol pings and releases its subscriptions', async () => {
-    const { app, wsUrl } = await apps.start({ heartbeat: { intervalMs: 50 } });
+    const { app, wsUrl } = await apps.start({ config: { heartbeat: { intervalMs: 50 } } });
     const healthy = await TestClient.connect(wsUrl);
     const healthyPings = pingsReceived(healthy.socket, 4);
     const silent = await TestClient.connect(wsUrl, { autoPong: false });
-    silent.subscribe('AAPL');
+    silent.subscribeBars('AAPL');
     await silent.waitFor(isUpdateOf('bars:AAPL:1'));
     expect(app.metrics().subscriptions).toBe(1);
 
@@ -40,11 +39,11 @@ describe('dead peers', () => {
   });
 
   it('sends no protocol pings when the heartbeat is off', async () => {
-    const { app, wsUrl } = await apps.start({ heartbeat: { intervalMs: 0 } });
+    const { app, wsUrl } = await apps.start({ config: { heartbeat: { intervalMs: 0 } } });
     const silent = await TestClient.connect(wsUrl, { autoPong: false });
     let pings = 0;
     silent.socket.on('ping', () => (pings += 1));
-    silent.subscribe('AAPL');
+    silent.subscribeBars('AAPL');
     await silent.waitForCount(isUpdateOf('bars:AAPL:1'), 3);
     expect(pings).toBe(0);
     expect(app.metrics().dead_peers_terminated).toBe(0);

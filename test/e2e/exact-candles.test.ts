@@ -5,8 +5,7 @@ import type { Bar } from '../../src/domain/bar.js';
 import { BIG_FRAME_SUBSCRIBE, bigFrameTopic } from '../support/big-frame-topic.js';
 import { fastClock } from '../support/fast-clock.js';
 import { SeriesRecorder } from '../support/series-recorder.js';
-import { appTracker, type RunningApp } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
+import { isType, isUpdateOf, type ServerMessage, type TestApp, type TestAppOptions, testApps, TestClient } from '../../src/testing/index.js';
 
 /**
  * "Exact candles through every fault" (docs/websockets.md), end to end on the real server.
@@ -16,7 +15,7 @@ import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/w
 const SPEED = 60;
 const MINUTE = 60_000;
 const AAPL = 'bars:AAPL:1';
-const apps = appTracker();
+const apps = testApps();
 const clients: TestClient[] = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
@@ -27,32 +26,33 @@ const realMs = (simulatedMs: number): number => simulatedMs / SPEED;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const barOf = (message: ServerMessage): Bar => message.payload as unknown as Bar;
 
-async function startFastApp(overrides: Record<string, unknown> = {}, topicKinds: Parameters<typeof apps.start>[1] = {}): Promise<RunningApp> {
-  return apps.start(
-    {
-      broadcaster: { interval: 1 },
-      // Pings would come every half real second and find a paused reader dead; not what these test.
-      heartbeat: { intervalMs: 0 },
-      limits: { slowConsumerTimeoutMs: 30 * MINUTE, bufferHardBytes: 256 * 1024 * 1024 },
-      ...overrides,
+async function startFastApp(overrides: Record<string, unknown> = {}, dependencies: Omit<TestAppOptions, 'config'> = {}): Promise<TestApp> {
+  return apps.start({
+    config: {
+        broadcaster: { interval: 1 },
+        // Pings would come every half real second and find a paused reader dead; not what these test.
+        heartbeat: { intervalMs: 0 },
+        limits: { slowConsumerTimeoutMs: 30 * MINUTE, bufferHardBytes: 256 * 1024 * 1024 },
+        ...overrides,
     },
-    { scheduler: fastClock(SPEED), ...topicKinds },
-  );
+    scheduler: fastClock(SPEED),
+    ...dependencies,
+  });
 }
 
-async function connect(app: RunningApp): Promise<TestClient> {
+async function connect(app: TestApp): Promise<TestClient> {
   const client = await TestClient.connect(app.wsUrl);
   clients.push(client);
   return client;
 }
 
-async function history(app: RunningApp, from: number, to: number): Promise<Bar[]> {
+async function history(app: TestApp, from: number, to: number): Promise<Bar[]> {
   const response = await fetch(`${app.httpUrl}/api/v1/bars?symbol=AAPL&resolution=1&from=${from}&to=${to}`);
   return ((await response.json()) as { bars: Bar[] }).bars;
 }
 
 /** Every bar of `recorder` from its second bar on (the first started before the subscription) equals history, each final once. */
-async function expectExactSeries(app: RunningApp, recorder: SeriesRecorder): Promise<void> {
+async function expectExactSeries(app: TestApp, recorder: SeriesRecorder): Promise<void> {
   const series = recorder.series();
   const closed = series.filter((entry) => entry.final).map((entry) => entry.bar);
   expect(closed.length).toBeGreaterThanOrEqual(2);
@@ -76,7 +76,7 @@ describe('exact candles, standalone', () => {
     const client = await connect(app);
     const recorder = new SeriesRecorder();
     client.send(BIG_FRAME_SUBSCRIBE);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitFor(isUpdateOf(AAPL));
     const conflated = firstValueFrom(app.app.events$.pipe(filter((event) => event.type === 'update_conflated' && event.topic === AAPL)));
 
@@ -100,7 +100,7 @@ describe('exact candles, standalone', () => {
     const app = await startFastApp();
     const recorder = new SeriesRecorder();
     const first = await connect(app);
-    first.subscribe('AAPL');
+    first.subscribeBars('AAPL');
     const closing = await first.waitFor((message) => isUpdateOf(AAPL)(message) && message.final === true, { timeoutMs: 5_000 });
     await first.waitFor((message) => isUpdateOf(AAPL)(message) && barOf(message).time > barOf(closing).time);
     for (const update of first.messages.filter(isUpdateOf(AAPL))) recorder.apply(update);
@@ -183,7 +183,7 @@ describe('exact candles, standalone', () => {
 });
 
 /** A client that (re)subscribes AAPL resuming from what `recorder` holds, with blobs to make its buffers back up when paused. */
-async function resumingClient(app: RunningApp, recorder: SeriesRecorder): Promise<TestClient> {
+async function resumingClient(app: TestApp, recorder: SeriesRecorder): Promise<TestClient> {
   const client = await connect(app);
   const since = recorder.resumeSince();
   client.send(BIG_FRAME_SUBSCRIBE);

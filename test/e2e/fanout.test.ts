@@ -1,18 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appTracker } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isType, isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 const spread = { broadcaster: { resolutions: ['1', '5'] }, fanout: { tickSchedule: 'spread' } };
 
 describe('fan-out', () => {
   it('delivers every tick of both resolutions to a client on two topics of one symbol', async () => {
-    const { wsUrl } = await apps.start(spread);
+    const { wsUrl } = await apps.start({ config: spread });
     const client = await TestClient.connect(wsUrl);
-    client.subscribe('AAPL', '1');
-    client.subscribe('AAPL', '5');
+    client.subscribeBars('AAPL', '1');
+    client.subscribeBars('AAPL', '5');
     await client.waitForCount(isType('bars.subscribe.response'), 2);
     const from = client.messages.length;
     const ones = await client.waitForCount(isUpdateOf('bars:AAPL:1'), 3, { from });
@@ -23,9 +22,9 @@ describe('fan-out', () => {
   });
 
   it('sends every subscriber the same update frame', async () => {
-    const { wsUrl } = await apps.start(spread);
+    const { wsUrl } = await apps.start({ config: spread });
     const clients = await Promise.all([1, 2, 3].map(() => TestClient.connect(wsUrl)));
-    for (const client of clients) client.subscribe('MSFT');
+    for (const client of clients) client.subscribeBars('MSFT');
     await Promise.all(clients.map((client) => client.waitFor(isType('bars.subscribe.response'))));
     const [first] = await clients[0]!.waitForCount(isUpdateOf('bars:MSFT:1'), 1);
     for (const client of clients.slice(1)) {
@@ -36,10 +35,10 @@ describe('fan-out', () => {
   });
 
   it('still streams when permessage-deflate is offered and taken', async () => {
-    const { wsUrl } = await apps.start({ fanout: { tickSchedule: 'aligned', perMessageDeflate: true } });
+    const { wsUrl } = await apps.start({ config: { fanout: { tickSchedule: 'aligned', perMessageDeflate: true } } });
     const client = await TestClient.connect(wsUrl, { perMessageDeflate: true });
     expect(client.socket.extensions).toContain('permessage-deflate');
-    client.subscribe('GOOGL');
+    client.subscribeBars('GOOGL');
     await client.waitForCount(isUpdateOf('bars:GOOGL:1'), 2);
     await client.close();
   });

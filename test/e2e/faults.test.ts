@@ -4,10 +4,9 @@ import type { BarGenerator } from '../../src/streams/bar-stream.js';
 import { mockLastBar } from '../../src/domain/mock-bar.js';
 import type { TopicKind } from '../../src/streams/topic-kind.js';
 import { LOG_LEVEL, memoryLogger } from '../support/memory-logger.js';
-import { appTracker } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isType, isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 /** Throws on the first `failures` ticks of MSFT; every other topic is the normal mock market. */
@@ -46,7 +45,7 @@ function erroringOnce(): TopicKind<Record<string, never>, { seq: number; attempt
 
 async function subscribedClients(wsUrl: string, symbols: readonly string[], perSymbol: number): Promise<TestClient[]> {
   const clients = await Promise.all(Array.from({ length: symbols.length * perSymbol }, () => TestClient.connect(wsUrl)));
-  clients.forEach((client, index) => client.subscribe(symbols[index % symbols.length] ?? 'AAPL'));
+  clients.forEach((client, index) => client.subscribeBars(symbols[index % symbols.length] ?? 'AAPL'));
   await Promise.all(clients.map((client) => client.waitFor(isType('bars.subscribe.response'))));
   return clients;
 }
@@ -54,7 +53,7 @@ async function subscribedClients(wsUrl: string, symbols: readonly string[], perS
 describe('faults', () => {
   it('counts and logs a failing generator, skips its ticks and resumes it, while other topics under load carry on', async () => {
     const { logger, records } = memoryLogger('error');
-    const { app, wsUrl } = await apps.start({ broadcaster: { interval: 0.02 } }, { logger, generate: failingFor('MSFT', 10) });
+    const { app, wsUrl } = await apps.start({ config: { broadcaster: { interval: 0.02 } }, logger, generate: failingFor('MSFT', 10) });
     const clients = await subscribedClients(wsUrl, ['AAPL', 'GOOGL', 'MSFT'], 10);
     const msftClient = clients[2];
     if (!msftClient) throw new Error('no MSFT client');
@@ -74,7 +73,7 @@ describe('faults', () => {
 
   it('restarts a topic whose stream errors, with backoff, without other topics noticing', async () => {
     const { logger, records } = memoryLogger('error');
-    const { app, wsUrl } = await apps.start({ broadcaster: { interval: 0.02 } }, { logger, topicKinds: [erroringOnce()] });
+    const { app, wsUrl } = await apps.start({ config: { broadcaster: { interval: 0.02 } }, logger, topicKinds: [erroringOnce()] });
     const bars = await subscribedClients(wsUrl, ['AAPL'], 5);
     const flaky = await TestClient.connect(wsUrl);
     flaky.send({ type: 'flaky.subscribe', payload: {} });

@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOG_LEVEL, memoryLogger } from '../support/memory-logger.js';
-import { appTracker } from '../support/test-app.js';
-import { isReply, isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isReply, isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 const FRAMES = 10_000;
@@ -40,12 +39,9 @@ const frame: fc.Arbitrary<string | Uint8Array> = fc.oneof(
 describe('fuzzing a live server', () => {
   it(`answers ${FRAMES} arbitrary frames one reply each, and a well-behaved client still gets its updates`, async () => {
     const { logger, records } = memoryLogger('warn');
-    const { app, wsUrl } = await apps.start(
-      { broadcaster: { interval: 0.02 }, limits: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000 } },
-      { logger },
-    );
+    const { app, wsUrl } = await apps.start({ config: { broadcaster: { interval: 0.02 }, limits: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000 } }, logger });
     const good = await TestClient.connect(wsUrl);
-    good.subscribe('AAPL');
+    good.subscribeBars('AAPL');
     await good.waitFor(isUpdateOf('bars:AAPL:1'));
 
     // FUZZ_SEED=<seed> replays a failed run; whatever fails below, inside the loop or after it, names the seed.

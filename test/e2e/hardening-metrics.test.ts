@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as barcast from '../../src/index.js';
-import { appTracker } from '../support/test-app.js';
-import { TestClient } from '../support/ws-client.js';
+import { testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 describe('hardening metrics and exports', () => {

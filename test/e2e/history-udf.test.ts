@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
-import { appTracker } from '../support/test-app.js';
+import { testApps } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 const DAY = 86_400_000;
@@ -16,7 +16,7 @@ async function getJson(url: string): Promise<{ status: number; headers: Headers;
 
 describe('history that starts at the listing', () => {
   it('REST: empty before the listing and before 1970, cut at the first bar across it', async () => {
-    const { httpUrl } = await apps.start(SLOW);
+    const { httpUrl } = await apps.start({ config: SLOW });
     const bars = (body: Record<string, unknown>) => body['bars'] as Bar[];
     const before = await getJson(`${httpUrl}/api/v1/bars?symbol=AAPL&resolution=1D&from=${LISTED - 30 * DAY}&to=${LISTED}`);
     expect(before).toMatchObject({ status: 200, body: { bars: [] } });
@@ -29,7 +29,7 @@ describe('history that starts at the listing', () => {
   });
 
   it('UDF: no_data without nextTime before the first bar, so TradingView stops paging back', async () => {
-    const { httpUrl } = await apps.start(SLOW);
+    const { httpUrl } = await apps.start({ config: SLOW });
     const seconds = (ms: number) => Math.floor(ms / 1000);
     for (const resolution of ['1W', '1M', '1D']) {
       const before = await getJson(`${httpUrl}/api/v1/udf/history?symbol=BARCAST:AAPL&resolution=${resolution}&from=-2208988800&to=${seconds(LISTED)}`);
@@ -44,7 +44,7 @@ describe('history that starts at the listing', () => {
   });
 
   it('refuses a range that costs more than the budget, naming it', async () => {
-    const { httpUrl } = await apps.start({ ...SLOW, history: { listingDate: '1900-01-01', maxCost: 1_000 } });
+    const { httpUrl } = await apps.start({ config: { ...SLOW, history: { listingDate: '1900-01-01', maxCost: 1_000 } } });
     const cheap = await getJson(`${httpUrl}/api/v1/bars?symbol=AAPL&resolution=1W&countback=140`);
     expect(cheap.status).toBe(200);
     const costly = await getJson(`${httpUrl}/api/v1/bars?symbol=AAPL&resolution=1W&countback=150`);
@@ -54,7 +54,7 @@ describe('history that starts at the listing', () => {
 
 describe('UDF quotes, search and symbols', () => {
   it('answers /quotes in TradingView\'s shape, each n exactly as asked, unknown symbols as errors', async () => {
-    const { httpUrl } = await apps.start(SLOW);
+    const { httpUrl } = await apps.start({ config: SLOW });
     const { status, body } = await getJson(`${httpUrl}/api/v1/udf/quotes?symbols=AAPL,barcast:msft,NOPE`);
     expect(status).toBe(200);
     expect(body['s']).toBe('ok');
@@ -74,7 +74,7 @@ describe('UDF quotes, search and symbols', () => {
   });
 
   it('honours search\'s type and exchange filters (empty means any)', async () => {
-    const { httpUrl } = await apps.start(SLOW);
+    const { httpUrl } = await apps.start({ config: SLOW });
     const search = async (query: string) => (await fetch(`${httpUrl}/api/v1/udf/search?${query}`).then((response) => response.json())) as { symbol: string }[];
     expect((await search('query=&type=&exchange=')).map((item) => item.symbol)).toEqual(['AAPL', 'GOOGL', 'MSFT']);
     expect((await search('query=a&type=stock&exchange=BARCAST')).map((item) => item.symbol)).toEqual(['AAPL']);
@@ -83,7 +83,7 @@ describe('UDF quotes, search and symbols', () => {
   });
 
   it('resolves symbols as UDF sends them', async () => {
-    const { httpUrl } = await apps.start(SLOW);
+    const { httpUrl } = await apps.start({ config: SLOW });
     for (const symbol of ['aapl', 'BARCAST:AAPL', 'barcast:aapl']) {
       expect((await getJson(`${httpUrl}/api/v1/udf/symbols?symbol=${symbol}`)).body).toMatchObject({ name: 'AAPL', ticker: 'AAPL' });
     }
@@ -93,7 +93,7 @@ describe('UDF quotes, search and symbols', () => {
 
 describe('the history rate limit', () => {
   it('answers 429 with Retry-After past the per-client limit, in each endpoint\'s error shape', async () => {
-    const { httpUrl } = await apps.start({ ...SLOW, history: { rateLimit: 3, rateWindowMs: 60_000 } });
+    const { httpUrl } = await apps.start({ config: { ...SLOW, history: { rateLimit: 3, rateWindowMs: 60_000 } } });
     for (let request = 0; request < 3; request += 1) expect((await getJson(`${httpUrl}/api/v1/bars?symbol=AAPL&countback=2`)).status).toBe(200);
     const rest = await getJson(`${httpUrl}/api/v1/bars?symbol=AAPL&countback=2`);
     expect(rest).toMatchObject({ status: 429, body: { status: 'error', code: 'RATE_LIMITED' } });

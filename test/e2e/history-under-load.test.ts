@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { historyBars } from '../../src/domain/history.js';
 import { periodIndex } from '../../src/domain/resolution.js';
-import { appTracker } from '../support/test-app.js';
-import { isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 const INTERVAL_MS = 20;
@@ -18,12 +17,12 @@ const INTERVAL_MS = 20;
  */
 describe('history under load', () => {
   it('keeps a healthy client receiving updates while parallel heavy history requests are served', async () => {
-    const { httpUrl, wsUrl } = await apps.start({
+    const { httpUrl, wsUrl } = await apps.start({ config: {
       broadcaster: { interval: INTERVAL_MS / 1000, resolutions: ['1', '1M'] },
       history: { listingDate: '1900-01-01', cacheBars: 0 },
-    });
+    } });
     const client = await TestClient.connect(wsUrl);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitFor(isUpdateOf('bars:AAPL:1'));
     const arrivals: number[] = [];
     client.socket.on('message', (data: Buffer) => {

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
-import { appTracker } from '../support/test-app.js';
-import { isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 const MINUTE = 60_000;
@@ -16,7 +15,7 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
 
 describe('GET /api/v1/bars', () => {
   it('returns closed bars in time order, one per period, each opening at the close before', async () => {
-    const { httpUrl } = await apps.start(SLOW);
+    const { httpUrl } = await apps.start({ config: SLOW });
     const to = Date.now();
     const { status, body } = await getJson(`${httpUrl}/api/v1/bars?symbol=AAPL&resolution=5&from=${to - 60 * MINUTE}&to=${to}`);
     expect(status).toBe(200);
@@ -34,10 +33,10 @@ describe('GET /api/v1/bars', () => {
   });
 
   it('joins the live stream: the subscribed bar continues the last closed one', async () => {
-    const { httpUrl, wsUrl } = await apps.start(SLOW);
+    const { httpUrl, wsUrl } = await apps.start({ config: SLOW });
     const client = await TestClient.connect(wsUrl);
     // Subscribe first, then fetch the bars before the live one, however late the fetch is.
-    client.subscribe('GOOGL');
+    client.subscribeBars('GOOGL');
     const live = (await client.waitFor(isUpdateOf('bars:GOOGL:1'))).payload as unknown as Bar;
     const { body } = await getJson(`${httpUrl}/api/v1/bars?symbol=GOOGL&countback=3&to=${live.time}`);
     const history = body['bars'] as Bar[];
@@ -49,9 +48,9 @@ describe('GET /api/v1/bars', () => {
   });
 
   it('joins a resampled coarse topic too: its first bar holds the period so far and continues history', async () => {
-    const { httpUrl, wsUrl } = await apps.start(SLOW);
+    const { httpUrl, wsUrl } = await apps.start({ config: SLOW });
     const client = await TestClient.connect(wsUrl);
-    client.subscribe('MSFT', '5');
+    client.subscribeBars('MSFT', '5');
     const update = await client.waitFor(isUpdateOf('bars:MSFT:5'));
     const live = update.payload as unknown as Bar;
     const { body } = await getJson(`${httpUrl}/api/v1/bars?symbol=MSFT&resolution=5&countback=2&to=${live.time}`);
@@ -68,7 +67,7 @@ describe('GET /api/v1/bars', () => {
   });
 
   it('answers bad requests with a 400 that names the problem', async () => {
-    const { httpUrl } = await apps.start({ ...SLOW, history: { maxBars: 100 } });
+    const { httpUrl } = await apps.start({ config: { ...SLOW, history: { maxBars: 100 } } });
     const cases: [string, string][] = [
       ['resolution=1&countback=5', 'INVALID_SYMBOL'],
       ['symbol=aa%20pl&countback=5', 'INVALID_SYMBOL'],
@@ -90,7 +89,7 @@ describe('GET /api/v1/bars', () => {
   });
 
   it('accepts countback at exactly HISTORY_MAX_BARS, and refuses one more', async () => {
-    const { httpUrl } = await apps.start({ ...SLOW, history: { maxBars: 100 } });
+    const { httpUrl } = await apps.start({ config: { ...SLOW, history: { maxBars: 100 } } });
     const atLimit = await getJson(`${httpUrl}/api/v1/bars?symbol=AAPL&countback=100`);
     expect(atLimit.status).toBe(200);
     expect(atLimit.body['bars']).toHaveLength(100);
@@ -99,7 +98,7 @@ describe('GET /api/v1/bars', () => {
   });
 
   it('answers an unknown symbol with 404', async () => {
-    const { httpUrl } = await apps.start(SLOW);
+    const { httpUrl } = await apps.start({ config: SLOW });
     const { status, body } = await getJson(`${httpUrl}/api/v1/bars?symbol=NOPE&countback=5`);
     expect(status).toBe(404);
     expect(body).toMatchObject({ status: 'error', code: 'UNKNOWN_SYMBOL' });
@@ -108,7 +107,7 @@ describe('GET /api/v1/bars', () => {
 
 describe('UDF /api/v1/udf', () => {
   it('describes itself, its symbols and the server time', async () => {
-    const { httpUrl } = await apps.start(SLOW);
+    const { httpUrl } = await apps.start({ config: SLOW });
     const config = await getJson(`${httpUrl}/api/v1/udf/config`);
     expect(config.body).toMatchObject({ supported_resolutions: ['1', '5', '1D'], supports_search: true, supports_time: true });
     const symbol = await getJson(`${httpUrl}/api/v1/udf/symbols?symbol=BARCAST:MSFT`);
@@ -122,7 +121,7 @@ describe('UDF /api/v1/udf', () => {
   });
 
   it('serves history in seconds, as UDF columns, matching the REST bars', async () => {
-    const { httpUrl } = await apps.start(SLOW);
+    const { httpUrl } = await apps.start({ config: SLOW });
     const to = Math.floor(Date.now() / 1000);
     const udf = await getJson(`${httpUrl}/api/v1/udf/history?symbol=AAPL&resolution=D&from=${to - 10 * 86_400}&to=${to}`);
     const rest = await getJson(`${httpUrl}/api/v1/bars?symbol=AAPL&resolution=1D&from=${(to - 10 * 86_400) * 1000}&to=${to * 1000}`);
@@ -146,7 +145,7 @@ describe('UDF /api/v1/udf', () => {
   });
 
   it('says no_data with the closest earlier bar for a range still to come, and errors in UDF shape', async () => {
-    const { httpUrl } = await apps.start(SLOW);
+    const { httpUrl } = await apps.start({ config: SLOW });
     const now = Math.floor(Date.now() / 1000);
     const future = await getJson(`${httpUrl}/api/v1/udf/history?symbol=AAPL&resolution=1&from=${now + 3600}&to=${now + 7200}`);
     expect(future.body['s']).toBe('no_data');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appTracker } from '../support/test-app.js';
+import { testApps } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 describe('page routes', () => {

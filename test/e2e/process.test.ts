@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isType, TestClient } from '../support/ws-client.js';
+import { isType, TestClient } from '../../src/testing/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -46,7 +46,7 @@ describe('the process', () => {
     const exited = exitOf(child);
     const port = await listeningPort(child);
     const client = await TestClient.connect(`ws://127.0.0.1:${port}/api/v1/ws`);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitFor(isType('bars.subscribe.response'));
 
     const signalledAt = Date.now();

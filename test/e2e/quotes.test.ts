@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appTracker } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isType, isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 const QUOTE_FIELDS = ['lp', 'ask', 'bid', 'spread', 'open_price', 'high_price', 'low_price', 'prev_close_price', 'volume', 'ch', 'chp'];
@@ -36,7 +35,7 @@ describe('quotes over WebSocket', () => {
   it('quotes the same prices the 1-minute bars of the symbol carry', async () => {
     const { wsUrl } = await apps.start();
     const client = await TestClient.connect(wsUrl);
-    client.subscribe('AAPL', '1');
+    client.subscribeBars('AAPL', '1');
     await client.waitFor(isType('bars.subscribe.response'));
     client.send({ type: 'quotes.subscribe', payload: { symbols: ['AAPL'] } });
     const quotes = await client.waitForCount(isUpdateOf('quotes:AAPL'), 3);
@@ -48,7 +47,7 @@ describe('quotes over WebSocket', () => {
 
   it('quotes the day so far and the previous close that the day bars of the history endpoint hold', async () => {
     const DAY = 86_400_000;
-    const { httpUrl, wsUrl } = await apps.start({ broadcaster: { resolutions: ['1', '1D'] } });
+    const { httpUrl, wsUrl } = await apps.start({ config: { broadcaster: { resolutions: ['1', '1D'] } } });
     const client = await TestClient.connect(wsUrl);
     client.send({ type: 'quotes.subscribe', payload: { symbols: ['AAPL'] } });
     const quote = (await client.waitFor(isUpdateOf('quotes:AAPL'))).payload?.['v'] as Record<string, number>;
@@ -95,10 +94,10 @@ describe('quotes over WebSocket', () => {
   });
 
   it('serves bars:AAPL:5 resampled from bars:AAPL:1: both close at the same price each tick', async () => {
-    const { wsUrl } = await apps.start({ broadcaster: { resolutions: ['1', '5'] } });
+    const { wsUrl } = await apps.start({ config: { broadcaster: { resolutions: ['1', '5'] } } });
     const client = await TestClient.connect(wsUrl);
-    client.subscribe('AAPL', '5');
-    client.subscribe('AAPL', '1');
+    client.subscribeBars('AAPL', '5');
+    client.subscribeBars('AAPL', '1');
     // Within a tick the derived bars:AAPL:5 is sent before bars:AAPL:1, so counting from
     // just after a bars:AAPL:1 update pairs the updates of the same ticks.
     const first = await client.waitFor(isUpdateOf('bars:AAPL:1'));

@@ -13,8 +13,7 @@ import {
   useRedisCluster,
 } from '../support/redis-cluster.js';
 import { SeriesRecorder } from '../support/series-recorder.js';
-import { appTracker, type RunningApp } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
+import { isType, isUpdateOf, type ServerMessage, type TestApp as RunningApp, testApps, TestClient } from '../../src/testing/index.js';
 
 // One topic on each shard of a fresh cluster (slots 4122, 6051, 14922).
 const SYMBOLS = ['AAPL', 'GOOGL', 'ORCL'] as const;
@@ -35,7 +34,7 @@ const HEALTHY_UPDATES = 5;
 
 describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => {
   const handle = useRedisCluster();
-  const apps = appTracker();
+  const apps = testApps();
   const clients: TestClient[] = [];
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));
@@ -50,12 +49,12 @@ describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => 
     intervalMs = CLUSTER_ENGINE_INTERVAL_MS,
   ): Promise<{ readonly fronts: RunningApp[]; readonly generators: RunningApp[]; readonly watchers: TestClient[] }> {
     const member = (role: 'gateway' | 'generator', owner?: string) =>
-      apps.start(clusterEngineOverrides(role, handle.cluster.seeds, SYMBOLS, intervalMs), owner ? { clusterOwner: owner } : {});
+      apps.start({ config: clusterEngineOverrides(role, handle.cluster.seeds, SYMBOLS, intervalMs), ...(owner ? { clusterOwner: owner } : {}) });
     const started = await Promise.all([member('gateway'), member('gateway'), member('generator', 'gen-1'), member('generator', 'gen-2')]);
     const fronts = started.slice(0, 2);
     const watchers = await Promise.all(fronts.map((front) => TestClient.connect(front.wsUrl)));
     clients.push(...watchers);
-    for (const watcher of watchers) for (const symbol of SYMBOLS) watcher.subscribe(symbol);
+    for (const watcher of watchers) for (const symbol of SYMBOLS) watcher.subscribeBars(symbol);
     for (const watcher of watchers) for (const topic of TOPICS) await watcher.waitForCount(isUpdateOf(topic), 3, { timeoutMs: 10_000 });
     return { fronts, generators: started.slice(2), watchers };
   }
@@ -106,12 +105,12 @@ describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => 
   it("keeps a bar's close exact through a failover of its shard: final once, on history's values", async () => {
     // The one-minute boundary falls while the topic's primary is down.
     const { scheduler, boundary } = clockBeforeBoundary(4_000, MINUTE);
-    const member = (role: 'gateway' | 'generator') => apps.start(clusterEngineOverrides(role, handle.cluster.seeds, SYMBOLS), { scheduler });
+    const member = (role: 'gateway' | 'generator') => apps.start({ config: clusterEngineOverrides(role, handle.cluster.seeds, SYMBOLS), scheduler });
     const [front] = await Promise.all([member('gateway'), member('generator'), member('generator')]);
     const client = await TestClient.connect(front.wsUrl);
     clients.push(client);
     const topic = TOPICS[0]!;
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     await client.waitForCount(isUpdateOf(topic), 3);
     const primary = await handle.cluster.primaryOf(topicSlot(topic));
     expect(scheduler.now()).toBeLessThan(boundary - 1_000); // the kill comes before the close
@@ -228,14 +227,14 @@ describeOnRedisCluster('the Redis Cluster engine through cluster faults', () => 
 
   it('reports not ready while no node of the cluster can be reached, and still answers its clients', async () => {
     const nowhere = '127.0.0.1:1,127.0.0.1:2';
-    const front = await apps.start(clusterEngineOverrides('gateway', nowhere, SYMBOLS));
-    const generator = await apps.start(clusterEngineOverrides('generator', nowhere, SYMBOLS));
+    const front = await apps.start({ config: clusterEngineOverrides('gateway', nowhere, SYMBOLS) });
+    const generator = await apps.start({ config: clusterEngineOverrides('generator', nowhere, SYMBOLS) });
     expect(await readyStatus(front)).toBe(503);
     expect(await readyStatus(generator)).toBe(503);
     expect(await httpStatus(`${generator.httpUrl}/health`)).toBe(200);
     const client = await TestClient.connect(front.wsUrl);
     clients.push(client);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     const response = await client.waitFor(isType('bars.subscribe.response'));
     expect(response.payload).toMatchObject({ status: 'ok', topic: TOPICS[0] });
   });

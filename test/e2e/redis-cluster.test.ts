@@ -11,8 +11,7 @@ import {
   expectContinuousSeries,
   useRedisCluster,
 } from '../support/redis-cluster.js';
-import { appTracker } from '../support/test-app.js';
-import { isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
+import { isUpdateOf, type ServerMessage, testApps, TestClient } from '../../src/testing/index.js';
 
 // One topic on each shard of a fresh cluster (slots 4122, 6051, 14922), and one nobody asks for.
 const SYMBOLS = ['AAPL', 'GOOGL', 'ORCL', 'MSFT'] as const;
@@ -21,7 +20,7 @@ const UNWANTED = 'bars:MSFT:1';
 
 describeOnRedisCluster('the Redis Cluster engine: two gateways and two generators on six nodes', () => {
   const handle = useRedisCluster();
-  const apps = appTracker();
+  const apps = testApps();
   const clients: TestClient[] = [];
   let inspect: Cluster;
 
@@ -36,9 +35,9 @@ describeOnRedisCluster('the Redis Cluster engine: two gateways and two generator
   });
   afterAll(() => inspect.disconnect());
 
-  const gateway = (intervalMs = CLUSTER_ENGINE_INTERVAL_MS) => apps.start(clusterEngineOverrides('gateway', handle.cluster.seeds, SYMBOLS, intervalMs));
+  const gateway = (intervalMs = CLUSTER_ENGINE_INTERVAL_MS) => apps.start({ config: clusterEngineOverrides('gateway', handle.cluster.seeds, SYMBOLS, intervalMs) });
   const generator = (owner: string, intervalMs = CLUSTER_ENGINE_INTERVAL_MS) =>
-    apps.start(clusterEngineOverrides('generator', handle.cluster.seeds, SYMBOLS, intervalMs), { clusterOwner: owner });
+    apps.start({ config: clusterEngineOverrides('generator', handle.cluster.seeds, SYMBOLS, intervalMs), clusterOwner: owner });
   async function connect(wsUrl: string): Promise<TestClient> {
     const client = await TestClient.connect(wsUrl);
     clients.push(client);
@@ -53,8 +52,8 @@ describeOnRedisCluster('the Redis Cluster engine: two gateways and two generator
     const [gatewayA, gatewayB] = await Promise.all([gateway(), gateway(), generator('gen-1'), generator('gen-2')]);
     const [alice, bob] = await Promise.all([connect(gatewayA!.wsUrl), connect(gatewayB!.wsUrl)]);
     for (const topic of WANTED) {
-      alice.subscribe(symbolOf(topic));
-      bob.subscribe(symbolOf(topic));
+      alice.subscribeBars(symbolOf(topic));
+      bob.subscribeBars(symbolOf(topic));
     }
     for (const topic of WANTED) await Promise.all([alice.waitForCount(isUpdateOf(topic), 4), bob.waitForCount(isUpdateOf(topic), 4)]);
 
@@ -80,11 +79,11 @@ describeOnRedisCluster('the Redis Cluster engine: two gateways and two generator
     const [gatewayA, gatewayB] = await Promise.all([gateway(slow), gateway(slow), generator('gen-1', slow)]);
     const alice = await connect(gatewayA.wsUrl);
     const carol = await connect(gatewayB.wsUrl);
-    alice.subscribe('ORCL');
+    alice.subscribeBars('ORCL');
     await alice.waitForCount(isUpdateOf(WANTED[2]), 2);
 
     const seenBefore = updates(alice, WANTED[2]).map((update) => update.ts);
-    carol.subscribe('ORCL');
+    carol.subscribeBars('ORCL');
     const first = await carol.waitFor(isUpdateOf(WANTED[2]), { timeoutMs: 400 });
     expect(seenBefore).toContain(first.ts);
   });
@@ -93,7 +92,7 @@ describeOnRedisCluster('the Redis Cluster engine: two gateways and two generator
     const topic = WANTED[1];
     const [front, gen1, gen2] = await Promise.all([gateway(), generator('gen-1'), generator('gen-2')]);
     const client = await connect(front.wsUrl);
-    client.subscribe(symbolOf(topic));
+    client.subscribeBars(symbolOf(topic));
     await client.waitForCount(isUpdateOf(topic), 3);
 
     const leader = await inspect.get(topicClusterKeys(topic).lease);
@@ -114,13 +113,13 @@ describeOnRedisCluster('the Redis Cluster engine: two gateways and two generator
     const topic = WANTED[0];
     const [gatewayA, gatewayB] = await Promise.all([gateway(), gateway(), generator('gen-1')]);
     const [alice, bob] = await Promise.all([connect(gatewayA!.wsUrl), connect(gatewayB!.wsUrl)]);
-    alice.subscribe('AAPL');
-    bob.subscribe('AAPL');
-    alice.subscribe('ORCL');
+    alice.subscribeBars('AAPL');
+    bob.subscribeBars('AAPL');
+    alice.subscribeBars('ORCL');
     await Promise.all([alice.waitForCount(isUpdateOf(topic), 2), bob.waitForCount(isUpdateOf(topic), 2)]);
 
-    alice.unsubscribe('AAPL');
-    bob.unsubscribe('AAPL');
+    alice.unsubscribeBars('AAPL');
+    bob.unsubscribeBars('AAPL');
     await eventually(async () => {
       const port = await handle.cluster.primaryOf(topicSlot(topic));
       const [, count] = (await handle.cluster.node(port).call('PUBSUB', 'SHARDNUMSUB', topicClusterKeys(topic).channel)) as [string, number];

@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nextEvent } from '../support/app-events.js';
 import { BIG_FRAME_SUBSCRIBE, BIG_FRAME_TOPIC, bigFrameTopic } from '../support/big-frame-topic.js';
-import { appTracker } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isType, isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 const unhandled: unknown[] = [];
@@ -29,10 +28,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 describe('shutdown under load', () => {
   it('closes every client with 1001 within its deadline while some subscribe and one is backed up', async () => {
     const timeoutMs = 1_000;
-    const { app, wsUrl } = await apps.start(
-      { shutdown: { timeoutMs }, broadcaster: { interval: 0.01 }, limits: { slowConsumerTimeoutMs: 60_000, messageBurst: 10_000 } },
-      { topicKinds: [blobTopic] },
-    );
+    const { app, wsUrl } = await apps.start({ config: { shutdown: { timeoutMs }, broadcaster: { interval: 0.01 }, limits: { slowConsumerTimeoutMs: 60_000, messageBurst: 10_000 } }, topicKinds: [blobTopic] });
     const backedUp = await TestClient.connect(wsUrl);
     backedUp.send(BIG_FRAME_SUBSCRIBE);
     await backedUp.waitFor(isUpdateOf(BIG_FRAME_TOPIC));
@@ -41,10 +37,10 @@ describe('shutdown under load', () => {
     await backedUpNow;
 
     const subscribers = await Promise.all(Array.from({ length: 8 }, () => TestClient.connect(wsUrl)));
-    for (const client of subscribers) client.subscribe('AAPL');
+    for (const client of subscribers) client.subscribeBars('AAPL');
     await Promise.all(subscribers.map((client) => client.waitFor(isType('bars.subscribe.response'))));
     // Mid-subscribe: these frames are in flight when stop() begins.
-    for (const client of subscribers) for (const symbol of ['GOOGL', 'MSFT', 'AAPL']) client.subscribe(symbol);
+    for (const client of subscribers) for (const symbol of ['GOOGL', 'MSFT', 'AAPL']) client.subscribeBars(symbol);
 
     const stopped = app.stop();
     backedUp.resumeReading();
@@ -58,7 +54,7 @@ describe('shutdown under load', () => {
 
   it('cuts a peer that never reads once the deadline passes', async () => {
     const timeoutMs = 300;
-    const { app, wsUrl } = await apps.start({ shutdown: { timeoutMs }, limits: { slowConsumerTimeoutMs: 60_000 } }, { topicKinds: [blobTopic] });
+    const { app, wsUrl } = await apps.start({ config: { shutdown: { timeoutMs }, limits: { slowConsumerTimeoutMs: 60_000 } }, topicKinds: [blobTopic] });
     const stuck = await TestClient.connect(wsUrl);
     stuck.send(BIG_FRAME_SUBSCRIBE);
     await stuck.waitFor(isUpdateOf(BIG_FRAME_TOPIC));

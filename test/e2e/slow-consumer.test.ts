@@ -2,10 +2,9 @@ import { filter, firstValueFrom, takeUntil, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextEvent } from '../support/app-events.js';
 import { BIG_FRAME_SUBSCRIBE, BIG_FRAME_TOPIC, bigFrameTopic } from '../support/big-frame-topic.js';
-import { appTracker } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
+import { isType, isUpdateOf, type ServerMessage, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 const FRAME_BYTES = 16 * 1024;
@@ -17,7 +16,7 @@ const isBlob = isUpdateOf(BIG_FRAME_TOPIC);
 
 describe('slow consumers', () => {
   it('conflates updates for a paused reader within bounded memory, closes it with 1013, and never holds back a fast reader', async () => {
-    const { app, wsUrl } = await apps.start({ limits }, { topicKinds: [bigFrameTopic(4, FRAME_BYTES)] });
+    const { app, wsUrl } = await apps.start({ config: { limits }, topicKinds: [bigFrameTopic(4, FRAME_BYTES)] });
     const fast = await TestClient.connect(wsUrl);
     const slow = await TestClient.connect(wsUrl);
     for (const client of [fast, slow]) {
@@ -59,7 +58,7 @@ describe('slow consumers', () => {
   });
 
   it('closes a slow consumer with 1013 (try again later), which the client sees once it reads again', async () => {
-    const { app, wsUrl } = await apps.start({ limits }, { topicKinds: [bigFrameTopic(4, FRAME_BYTES)] });
+    const { app, wsUrl } = await apps.start({ config: { limits }, topicKinds: [bigFrameTopic(4, FRAME_BYTES)] });
     const slow = await TestClient.connect(wsUrl);
     slow.send(BIG_FRAME_SUBSCRIBE);
     await slow.waitFor(isType('blob.subscribe.response'));

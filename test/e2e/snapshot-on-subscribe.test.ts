@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appTracker } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isType, isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 // A one-minute interval: any update seen within the test's few seconds is the snapshot.
@@ -10,9 +9,9 @@ const SLOW = { broadcaster: { interval: 60 } };
 
 describe('snapshot on subscribe', () => {
   it('sends the current bar right after the subscribe response', async () => {
-    const { wsUrl } = await apps.start(SLOW);
+    const { wsUrl } = await apps.start({ config: SLOW });
     const client = await TestClient.connect(wsUrl);
-    client.subscribe('AAPL');
+    client.subscribeBars('AAPL');
     const update = await client.waitFor(isUpdateOf('bars:AAPL:1'));
     const types = client.messages.map((message) => message.type);
     expect(types.slice(0, 2)).toEqual(['bars.subscribe.response', 'bars.update']);
@@ -21,12 +20,12 @@ describe('snapshot on subscribe', () => {
   });
 
   it('sends the same current bar to a client joining a running topic', async () => {
-    const { wsUrl } = await apps.start(SLOW);
+    const { wsUrl } = await apps.start({ config: SLOW });
     const first = await TestClient.connect(wsUrl);
-    first.subscribe('MSFT');
+    first.subscribeBars('MSFT');
     await first.waitFor(isUpdateOf('bars:MSFT:1'));
     const second = await TestClient.connect(wsUrl);
-    second.subscribe('MSFT');
+    second.subscribeBars('MSFT');
     await second.waitFor(isType('bars.subscribe.response'));
     const joined = await second.waitFor(isUpdateOf('bars:MSFT:1'));
     // The bar the running topic last sent (a bar-close tick could land in between, hence "one of").

@@ -3,9 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
 import { clockBeforeBoundary } from '../support/clock.js';
 import { clusterOverrides, eventually, useRedisServer } from '../support/cluster.js';
+import { isType, isUpdateOf, type ServerMessage, type TestApp, testApps, TestClient } from '../../src/testing/index.js';
 import { clusterEngineOverrides, describeOnRedisCluster, redisClusterBinariesPresent, useRedisCluster } from '../support/redis-cluster.js';
-import { appTracker, type RunningApp } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
 
 /**
  * The bar source seam's contract (src/streams/bar-source.ts), written once and run against
@@ -14,12 +13,12 @@ import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/w
 interface EngineSetup {
   readonly name: string;
   /** Starts the processes of this engine; `gateways` serve clients, `producer` computes bars. */
-  start(scheduler?: SchedulerLike): Promise<{ gateways: [RunningApp, RunningApp]; producer: RunningApp }>;
+  start(scheduler?: SchedulerLike): Promise<{ gateways: [TestApp, TestApp]; producer: TestApp }>;
 }
 
 const INTERVAL_MS = 100;
 const AAPL = 'bars:AAPL:1';
-const apps = appTracker();
+const apps = testApps();
 const clients: TestClient[] = [];
 const redis = useRedisServer();
 const redisCluster = redisClusterBinariesPresent() ? useRedisCluster() : undefined;
@@ -35,7 +34,7 @@ afterEach(async () => {
 const memory: EngineSetup = {
   name: 'in-process (standalone)',
   async start(scheduler) {
-    const app = await apps.start({ broadcaster: { interval: INTERVAL_MS / 1000 } }, scheduler ? { scheduler } : {});
+    const app = await apps.start({ config: { broadcaster: { interval: INTERVAL_MS / 1000 } }, ...(scheduler ? { scheduler } : {}) });
     return { gateways: [app, app], producer: app };
   },
 };
@@ -46,9 +45,9 @@ const singleRedis: EngineSetup = {
     const dependencies = scheduler ? { scheduler } : {};
     const url = redis.server.url;
     const [a, b, producer] = await Promise.all([
-      apps.start(clusterOverrides('gateway', url, INTERVAL_MS), dependencies),
-      apps.start(clusterOverrides('gateway', url, INTERVAL_MS), dependencies),
-      apps.start(clusterOverrides('generator', url, INTERVAL_MS), dependencies),
+      apps.start({ config: clusterOverrides('gateway', url, INTERVAL_MS), ...dependencies }),
+      apps.start({ config: clusterOverrides('gateway', url, INTERVAL_MS), ...dependencies }),
+      apps.start({ config: clusterOverrides('generator', url, INTERVAL_MS), ...dependencies }),
     ]);
     return { gateways: [a, b], producer };
   },
@@ -60,13 +59,13 @@ const shardedRedis: EngineSetup = {
     const dependencies = scheduler ? { scheduler } : {};
     const { seeds } = redisCluster!.cluster;
     await redisCluster!.cluster.flushAll();
-    const member = (role: 'gateway' | 'generator') => apps.start(clusterEngineOverrides(role, seeds, ['AAPL', 'GOOGL', 'MSFT'], INTERVAL_MS), dependencies);
+    const member = (role: 'gateway' | 'generator') => apps.start({ config: clusterEngineOverrides(role, seeds, ['AAPL', 'GOOGL', 'MSFT'], INTERVAL_MS), ...dependencies });
     const [a, b, producer] = await Promise.all([member('gateway'), member('gateway'), member('generator')]);
     return { gateways: [a, b], producer };
   },
 };
 
-async function connect(app: RunningApp): Promise<TestClient> {
+async function connect(app: TestApp): Promise<TestClient> {
   const client = await TestClient.connect(app.wsUrl);
   clients.push(client);
   return client;
@@ -74,7 +73,7 @@ async function connect(app: RunningApp): Promise<TestClient> {
 
 const barOf = (message: ServerMessage): Bar => message.payload as unknown as Bar;
 
-async function history(app: RunningApp, query: string): Promise<Bar[]> {
+async function history(app: TestApp, query: string): Promise<Bar[]> {
   const response = await fetch(`${app.httpUrl}/api/v1/bars?symbol=AAPL&resolution=1&${query}`);
   return ((await response.json()) as { bars: Bar[] }).bars;
 }
@@ -84,7 +83,7 @@ function engineContract(engine: EngineSetup): void {
     it('sends the current bar right after the response, then updates numbered one by one in one epoch', async () => {
       const { gateways } = await engine.start();
       const client = await connect(gateways[0]);
-      client.subscribe('AAPL');
+      client.subscribeBars('AAPL');
       const response = await client.waitFor(isType('bars.subscribe.response'));
       const updates = await client.waitForCount(isUpdateOf(AAPL), 5, { from: client.messages.indexOf(response) });
       expect(client.messages.indexOf(updates[0]!)).toBe(client.messages.indexOf(response) + 1);
@@ -101,8 +100,8 @@ function engineContract(engine: EngineSetup): void {
     it('gives every subscriber, on every gateway, the same update under the same seq', async () => {
       const { gateways } = await engine.start();
       const [alice, bob] = await Promise.all([connect(gateways[0]), connect(gateways[1])]);
-      alice.subscribe('AAPL');
-      bob.subscribe('AAPL');
+      alice.subscribeBars('AAPL');
+      bob.subscribeBars('AAPL');
       await Promise.all([alice.waitForCount(isUpdateOf(AAPL), 6), bob.waitForCount(isUpdateOf(AAPL), 6)]);
       const bobs = new Map(bob.messages.filter(isUpdateOf(AAPL)).map((update) => [`${update.epoch}/${update.seq}`, update]));
       const common = alice.messages.filter(isUpdateOf(AAPL)).filter((update) => bobs.has(`${update.epoch}/${update.seq}`));
@@ -114,7 +113,7 @@ function engineContract(engine: EngineSetup): void {
       const { scheduler, boundary } = clockBeforeBoundary(1_500, 60_000);
       const { gateways } = await engine.start(scheduler);
       const client = await connect(gateways[0]);
-      client.subscribe('AAPL');
+      client.subscribeBars('AAPL');
       await client.waitFor((message) => isUpdateOf(AAPL)(message) && barOf(message).time === boundary, { timeoutMs: 6_000 });
       const updates = client.messages.filter(isUpdateOf(AAPL));
       const finals = updates.filter((update) => update.final);
@@ -152,9 +151,9 @@ function engineContract(engine: EngineSetup): void {
     it('stops producing a topic once its last subscriber leaves', async () => {
       const { gateways, producer } = await engine.start();
       const client = await connect(gateways[0]);
-      client.subscribe('AAPL');
+      client.subscribeBars('AAPL');
       await client.waitForCount(isUpdateOf(AAPL), 2);
-      client.unsubscribe('AAPL');
+      client.unsubscribeBars('AAPL');
       await eventually(() => (producer.app.metrics().active_topics === 0 ? true : undefined), 'the producer to stop the topic');
     });
   });

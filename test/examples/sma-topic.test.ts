@@ -4,13 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openedTopic, testBarsKind } from '../support/bars-kind.js';
 import { smaTopicKind } from '../../docs/examples/sma-topic.js';
 import { Hub } from '../../src/streams/hub.js';
-import { marbleScheduler } from '../support/marbles.js';
-import { generatedBars } from '../support/mock-bars.js';
-import { appTracker } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient } from '../support/ws-client.js';
+import { isType, isUpdateOf, marbleScheduler, mockSeries, testApps, TestClient } from '../../src/testing/index.js';
+import { vitestEqual } from '../support/vitest-equal.js';
 
 const SYMBOLS = ['AAPL', 'GOOGL', 'MSFT'];
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 describe('the docs/extending.md recipe (docs/examples/sma-topic.ts)', () => {
@@ -21,8 +19,14 @@ describe('the docs/extending.md recipe (docs/examples/sma-topic.ts)', () => {
     expect(code.trimEnd().split('\n').length).toBeLessThan(30);
   });
 
+  it('quotes its test (docs/examples/sma-topic.test.ts, run with ours) verbatim in "Testing your kind"', () => {
+    const code = readFileSync(new URL('../../docs/examples/sma-topic.test.ts', import.meta.url), 'utf8');
+    const doc = readFileSync(new URL('../../docs/extending.md', import.meta.url), 'utf8');
+    expect(doc.slice(doc.indexOf('## Testing your kind'))).toContain('```ts\n' + code + '```');
+  });
+
   it('streams the moving average of the 1-minute closes (marble test of its stream)', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ expectObservable }) => {
       const hub = new Hub({ scheduler, shutdown$: NEVER, emit: () => undefined, enabled: true })
         .register(testBarsKind({ catalog: { symbols: SYMBOLS, resolutions: ['1'] }, seed: 3, periodMs: 20_000 }))
@@ -30,7 +34,7 @@ describe('the docs/extending.md recipe (docs/examples/sma-topic.ts)', () => {
       const opened = openedTopic(hub, 'sma', { symbol: 'AAPL', length: 2 });
       expect(opened.key).toBe('sma:AAPL:2');
       // ticks at 0, 20 s, 40 s, 59.999 s (minute 0 closes), 60 s, 80 s (minute 1): the average needs two minutes
-      const [, , , minute0, minute1a, minute1b] = generatedBars(6, 20_000, { seed: 3, symbol: 'AAPL', resolution: '1' }) as [unknown, unknown, unknown, { close: number }, { close: number; time: number }, { close: number; time: number }];
+      const [, , , minute0, minute1a, minute1b] = mockSeries({ seed: 3, symbol: 'AAPL', resolution: '1', periodMs: 20_000 }).liveBars(6) as [unknown, unknown, unknown, { close: number }, { close: number; time: number }, { close: number; time: number }];
       expectObservable(opened.stream$, '^ 80s !').toBe('60s a 19999ms b', {
         a: { time: minute1a.time, value: (minute0.close + minute1a.close) / 2 },
         b: { time: minute1b.time, value: (minute0.close + minute1b.close) / 2 },
@@ -48,12 +52,12 @@ describe('the docs/extending.md recipe (docs/examples/sma-topic.ts)', () => {
   });
 
   it('is subscribable over WebSocket on a server started with it registered', async () => {
-    const { wsUrl } = await apps.start({}, { topicKinds: [smaTopicKind(SYMBOLS)] });
+    const { wsUrl } = await apps.start({ topicKinds: [smaTopicKind(SYMBOLS)] });
     const client = await TestClient.connect(wsUrl);
     client.send({ type: 'sma.subscribe', payload: { symbol: 'AAPL', length: 1 } });
     const response = await client.waitFor(isType('sma.subscribe.response'));
     expect(response.payload).toMatchObject({ status: 'ok', symbol: 'AAPL', length: 1, topic: 'sma:AAPL:1' });
-    client.subscribe('AAPL', '1');
+    client.subscribeBars('AAPL', '1');
     // sma:AAPL:1 subscribed first, so within a tick its update precedes the bar's
     const firstBar = await client.waitFor(isUpdateOf('bars:AAPL:1'));
     const from = client.messages.indexOf(firstBar) + 1;

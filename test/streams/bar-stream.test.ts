@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { historicalBar } from '../../src/domain/bar-path.js';
 import { mockLastBar } from '../../src/domain/mock-bar.js';
 import { barStream } from '../../src/streams/bar-stream.js';
-import { marbleScheduler } from '../support/marbles.js';
+import { marbleScheduler } from '../../src/testing/index.js';
+import { vitestEqual } from '../support/vitest-equal.js';
 
 const context = { seed: 7, symbol: 'AAPL', resolution: '1' as const };
 
 describe('barStream', () => {
   it('emits the current bar at once on subscribe, then every period', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ expectObservable }) => {
       const bars$ = barStream({ ...context, periodMs: 20_000, scheduler, onGeneratorError: () => undefined }).pipe(take(3));
       const first = mockLastBar(undefined, 0, context);
@@ -20,7 +21,7 @@ describe('barStream', () => {
   });
 
   it('closes each bar at its last millisecond on the historical bar, and opens the next on its close', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     const seen: ReturnType<typeof mockLastBar>[] = [];
     scheduler.run(({ flush }) => {
       barStream({ ...context, periodMs: 25_000, scheduler, onGeneratorError: () => undefined })

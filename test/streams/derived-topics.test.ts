@@ -11,8 +11,8 @@ import { createEventBus } from '../../src/streams/events.js';
 import { Hub } from '../../src/streams/hub.js';
 import { quotesTopicKind } from '../../src/streams/quotes-topic.js';
 import { topicRef } from '../../src/streams/topic-kind.js';
-import { marbleScheduler } from '../support/marbles.js';
-import { generatedBars } from '../support/mock-bars.js';
+import { marbleScheduler, mockSeries } from '../../src/testing/index.js';
+import { vitestEqual } from '../support/vitest-equal.js';
 
 const SEED = 7;
 const catalog = { symbols: ['AAPL', 'MSFT'], resolutions: ['1', '5'] as const };
@@ -41,12 +41,12 @@ function openedStream(hub: Hub, kind: string, payload: unknown): Observable<unkn
 
 /** The bars the mock generator makes for AAPL at 1 minute, ticking every `periodMs` from 0. */
 function expectedMinuteBars(ticks: number, periodMs: number): Bar[] {
-  return generatedBars(ticks, periodMs, { seed: SEED, symbol: 'AAPL', resolution: '1' });
+  return mockSeries({ seed: SEED, symbol: 'AAPL', resolution: '1', periodMs }).liveBars(ticks);
 }
 
 describe('derived topics', () => {
   it('runs one generator for quotes:AAPL and bars:AAPL:1 subscribed together', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ expectObservable }) => {
       const { hub, calls, started$ } = composedHub(scheduler, 10);
       const [b0, b1, b2, b3] = expectedMinuteBars(4, 10) as [Bar, Bar, Bar, Bar];
@@ -68,7 +68,7 @@ describe('derived topics', () => {
   });
 
   it('derives bars:AAPL:5 by resampling bars:AAPL:1 through the hub, so the two agree', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     const periodMs = 20_000;
     const minuteBars: Bar[] = [];
     const fiveMinuteBars: Bar[] = [];
@@ -103,7 +103,7 @@ describe('derived topics', () => {
   });
 
   it('errors with UNKNOWN_TYPE when a factory asks for a kind nobody registered', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ expectObservable }) => {
       const { hub } = composedHub(scheduler, 10);
       expectObservable(hub.stream(topicRef<string, number>('candles'), 'x')).toBe(
@@ -115,7 +115,7 @@ describe('derived topics', () => {
   });
 
   it('shares one stream per key between the registered kind and a reference to it', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     const { hub } = composedHub(scheduler, 10);
     expect(hub.stream(BARS_TOPIC, { symbol: 'AAPL', resolution: '1' })).toBe(hub.bars$('AAPL', '1'));
   });

@@ -11,7 +11,8 @@ import type { AnyTopicKind } from '../../src/streams/topic-kind.js';
 import { updateFrame } from '../../src/domain/update.js';
 import { barsTopicKey } from '../../src/domain/topic.js';
 import { barsTopicKind } from '../../src/streams/bars-topic.js';
-import { marbleScheduler } from '../support/marbles.js';
+import { marbleScheduler } from '../../src/testing/index.js';
+import { vitestEqual } from '../support/vitest-equal.js';
 
 const PERIOD = 10;
 const TOPIC = 'bars:AAPL:1';
@@ -62,7 +63,7 @@ const fakeChannel: SourceFactory = (_scheduler, { hot }) => {
  * overlap see the very same values.
  */
 function hubContract(source: Source): void {
-  const scheduler = marbleScheduler();
+  const scheduler = marbleScheduler(vitestEqual);
   const events: string[] = [];
   scheduler.run((helpers) => {
     const { expectObservable } = helpers;

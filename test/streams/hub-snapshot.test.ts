@@ -2,7 +2,8 @@ import { NEVER, type Observable } from 'rxjs';
 import { describe, it } from 'vitest';
 import { Hub } from '../../src/streams/hub.js';
 import type { TopicKind } from '../../src/streams/topic-kind.js';
-import { marbleScheduler } from '../support/marbles.js';
+import { marbleScheduler } from '../../src/testing/index.js';
+import { vitestEqual } from '../support/vitest-equal.js';
 
 function kindOf(source: () => Observable<string>): TopicKind<{ id: string }, string> {
   return {
@@ -16,7 +17,7 @@ function kindOf(source: () => Observable<string>): TopicKind<{ id: string }, str
 
 describe('Hub snapshot on subscribe', () => {
   it('gives a subscriber that joins a running topic its current value at once', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('a---b---c---|');
       const hub = new Hub({ scheduler, shutdown$: NEVER, emit: () => undefined, enabled: true }).register(kindOf(() => source));
@@ -28,7 +29,7 @@ describe('Hub snapshot on subscribe', () => {
   });
 
   it('does not replay a stale value after the topic stopped and restarted', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('a--b------');
       const kind = kindOf(() => source);

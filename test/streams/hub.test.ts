@@ -9,7 +9,8 @@ import type { BarGenerator } from '../../src/streams/bar-stream.js';
 import type { BroadcastEventBody } from '../../src/streams/events.js';
 import { Hub } from '../../src/streams/hub.js';
 import type { AnyTopicKind } from '../../src/streams/topic-kind.js';
-import { marbleScheduler } from '../support/marbles.js';
+import { marbleScheduler } from '../../src/testing/index.js';
+import { vitestEqual } from '../support/vitest-equal.js';
 
 const PERIOD = 10;
 
@@ -41,7 +42,7 @@ const volumes = map((bar: Bar) => bar.volume);
 
 describe('hub: one shared, refcounted stream per topic', () => {
   it('emits the current bar on subscribe, then ticks every interval while subscribed', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ expectObservable }) => {
       const { hub } = createHub(scheduler, countingGenerator());
       expectObservable(hub.bars$('AAPL', '1').pipe(volumes), '^ 34ms !').toBe('a 9ms b 9ms c 9ms d', { a: 1, b: 2, c: 3, d: 4 });
@@ -49,7 +50,7 @@ describe('hub: one shared, refcounted stream per topic', () => {
   });
 
   it('shares one generator between two subscribers: one bar per tick, same values, the latest at once for a late one', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     const calls: { symbol: string; now: number }[] = [];
     scheduler.run(({ expectObservable }) => {
       const { hub } = createHub(scheduler, countingGenerator(calls));
@@ -60,14 +61,14 @@ describe('hub: one shared, refcounted stream per topic', () => {
   });
 
   it('always hands out the same stream for the same topic, with aliases normalised', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     const { hub } = createHub(scheduler, countingGenerator());
     expect(hub.bars$('AAPL', '1')).toBe(hub.bars$('AAPL', '1'));
     expect(hub.bars$('AAPL', '5')).not.toBe(hub.bars$('AAPL', '1'));
   });
 
   it('stops the interval when the last subscriber leaves and restarts it on the next subscribe', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     const calls: { symbol: string; now: number }[] = [];
     let events: BroadcastEventBody[] = [];
     scheduler.run(({ expectObservable }) => {
@@ -85,7 +86,7 @@ describe('hub: one shared, refcounted stream per topic', () => {
   });
 
   it('runs no timer for a topic nobody subscribes to', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     const calls: { symbol: string; now: number }[] = [];
     scheduler.run(({ expectObservable }) => {
       const { hub } = createHub(scheduler, countingGenerator(calls));
@@ -96,7 +97,7 @@ describe('hub: one shared, refcounted stream per topic', () => {
   });
 
   it('completes every topic on shutdown$, and a subscribe after shutdown completes at once', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     const calls: { symbol: string; now: number }[] = [];
     scheduler.run(({ expectObservable, cold }) => {
       const { hub, shutdown$ } = createHub(scheduler, countingGenerator(calls));
@@ -110,7 +111,7 @@ describe('hub: one shared, refcounted stream per topic', () => {
   });
 
   it('a throwing generator in one topic leaves the others untouched, and the topic recovers on its next tick', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     const failing: BarGenerator = (previous, now, context) => {
       if (context.symbol === 'AAPL' && now === 20) throw new Error('boom');
       return countingGenerator()(previous, now, context);
@@ -129,7 +130,7 @@ describe('hub: one shared, refcounted stream per topic', () => {
   });
 
   it('restarts a topic whose stream errors, with a backoff that doubles while it keeps failing', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ expectObservable, expectSubscriptions, cold }) => {
       const events: BroadcastEventBody[] = [];
       const hub = new Hub({ scheduler, shutdown$: new Subject(), emit: (event) => events.push(event), enabled: true, retryBaseMs: 5 });
@@ -147,7 +148,7 @@ describe('hub: one shared, refcounted stream per topic', () => {
   });
 
   it('reports unknown symbols and unsupported resolutions as typed errors', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ expectObservable }) => {
       const { hub } = createHub(scheduler, countingGenerator());
       expectObservable(hub.bars$('TSLA', '1')).toBe(
@@ -156,19 +157,19 @@ describe('hub: one shared, refcounted stream per topic', () => {
         new TopicRequestError({ code: 'UNKNOWN_SYMBOL', message: 'Unknown symbol TSLA; available: AAPL, MSFT' }),
       );
     });
-    const { hub } = createHub(marbleScheduler(), countingGenerator());
+    const { hub } = createHub(marbleScheduler(vitestEqual), countingGenerator());
     expect(hub.request('bars', { symbol: 'AAPL', resolution: '15' })).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED_RESOLUTION' } });
     expect(hub.request('bars', { symbol: 'AAPL', resolution: '2' })).toMatchObject({ ok: false, error: { code: 'INVALID_RESOLUTION' } });
     expect(hub.request('nope', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_TYPE' } });
   });
 
   it('refuses every open with BROADCASTER_DISABLED when disabled', () => {
-    const { hub } = createHub(marbleScheduler(), countingGenerator(), { enabled: false });
+    const { hub } = createHub(marbleScheduler(vitestEqual), countingGenerator(), { enabled: false });
     expect(hub.request('bars', { symbol: 'AAPL' })).toMatchObject({ ok: false, error: { code: 'BROADCASTER_DISABLED' } });
   });
 
   it('lets a registered kind derive its stream from another topic, sharing its generator', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     const calls: { symbol: string; now: number }[] = [];
     scheduler.run(({ expectObservable }) => {
       const bars = testBarsKind({ catalog: { symbols: ['AAPL'], resolutions: ['1'] }, seed: 1, periodMs: PERIOD, generate: countingGenerator(calls) });
@@ -184,7 +185,7 @@ describe('hub: one shared, refcounted stream per topic', () => {
   });
 
   it('gives stream factories a context with the hub, the scheduler and shutdown$', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ expectObservable, cold }) => {
       const shutdown$ = new ReplaySubject<void>(1);
       const hub = new Hub({ scheduler, shutdown$, emit: () => undefined, enabled: true });
@@ -201,7 +202,7 @@ describe('hub: one shared, refcounted stream per topic', () => {
   });
 
   it('lets new topic kinds register, and rejects duplicates and bad names', () => {
-    const { hub } = createHub(marbleScheduler(), countingGenerator());
+    const { hub } = createHub(marbleScheduler(vitestEqual), countingGenerator());
     const kind = sourceKind('echo', () => new Subject());
     hub.register(kind);
     expect(hub.kindNames()).toEqual(['bars', 'echo']);

@@ -2,7 +2,8 @@ import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { BroadcastEvent } from '../../src/streams/events.js';
 import { foldMetrics, initialMetricsState, metricsSnapshot, reduceMetrics, type MetricsSettings } from '../../src/streams/metrics.js';
-import { marbleScheduler } from '../support/marbles.js';
+import { marbleScheduler } from '../../src/testing/index.js';
+import { vitestEqual } from '../support/vitest-equal.js';
 
 const settings: MetricsSettings = {
   enabled: true,
@@ -14,7 +15,7 @@ const settings: MetricsSettings = {
 
 describe('metrics: a scan over broadcast events', () => {
   it('counts broadcasts, messages, errors, topics, clients and subscriptions', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ cold, expectObservable }) => {
       const events = cold<BroadcastEvent>('s-j-a-t-u-b-e-b-x-l', {
         s: { type: 'broadcaster_started', at: 0 },

@@ -1,6 +1,5 @@
 import { asyncScheduler, NEVER, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { marbleScheduler } from '../support/marbles.js';
 import { barAt, historicalBar } from '../../src/domain/bar-path.js';
 import { mockLastBar } from '../../src/domain/mock-bar.js';
 import { quoteFromSessionBar } from '../../src/domain/quote.js';
@@ -8,6 +7,8 @@ import { BARS_KIND } from '../../src/domain/topic.js';
 import { seriesHistory } from '../../src/streams/series-history.js';
 import { Hub } from '../../src/streams/hub.js';
 import { parseQuotesPayload, quotesTopicKind } from '../../src/streams/quotes-topic.js';
+import { marbleScheduler } from '../../src/testing/index.js';
+import { vitestEqual } from '../support/vitest-equal.js';
 
 const catalog = { symbols: ['AAPL', 'MSFT'] };
 
@@ -139,7 +140,7 @@ describe('quotes:SYMBOL with the series history', () => {
     const m2 = mockLastBar(m1, first + 20_000, minute);
     const m3 = mockLastBar(undefined, (dayIndex + 1) * DAY + 1_000, minute);
     const history = seriesHistory(SEED);
-    marbleScheduler().run(({ cold, expectObservable }) => {
+    marbleScheduler(vitestEqual).run(({ cold, expectObservable }) => {
       const minutes$ = cold('a-b-c', { a: m1, b: m2, c: m3 });
       const hub = new Hub({ scheduler: asyncScheduler, shutdown$: NEVER, emit: () => undefined, enabled: true })
         .register({ name: BARS_KIND, parse: () => ({ ok: true, params: {} }), key: () => 'bars:AAPL:1', describe: () => ({}), create: () => minutes$ })

@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { tickPhase } from '../../src/domain/tick-phase.js';
 import { topicTicks } from '../../src/streams/topic-ticks.js';
-import { marbleScheduler } from '../support/marbles.js';
+import { marbleScheduler } from '../../src/testing/index.js';
+import { vitestEqual } from '../support/vitest-equal.js';
 
 const PERIOD = 100;
 
 describe('topicTicks', () => {
   it('leaves each topic its own interval for "per-topic"', () => {
-    expect(topicTicks('per-topic', PERIOD, marbleScheduler()).ticks).toBeUndefined();
+    expect(topicTicks('per-topic', PERIOD, marbleScheduler(vitestEqual)).ticks).toBeUndefined();
   });
 
   it('ticks every topic at the same instant for "aligned"', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     scheduler.run(({ expectObservable }) => {
       const { ticks } = topicTicks('aligned', PERIOD, scheduler);
       expectObservable(ticks!({ symbol: 'AAPL', resolution: '1' }), '^ 150ms !').toBe('100ms a', { a: 0 });
@@ -20,7 +21,7 @@ describe('topicTicks', () => {
   });
 
   it('ticks each symbol at its own phase, all its resolutions together, for "spread"', () => {
-    const scheduler = marbleScheduler();
+    const scheduler = marbleScheduler(vitestEqual);
     const aapl = tickPhase('AAPL', PERIOD);
     const msft = tickPhase('MSFT', PERIOD);
     expect(aapl).not.toBe(msft);

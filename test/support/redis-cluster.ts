@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
-import type { ServerMessage } from './ws-client.js';
+import type { ServerMessage } from '../../src/testing/index.js';
 import { freePort, spawnRedis, stopChild } from './redis-server.js';
 
 const run = promisify(execFile);

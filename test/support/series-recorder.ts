@@ -1,5 +1,5 @@
 import type { Bar } from '../../src/domain/bar.js';
-import type { ServerMessage } from './ws-client.js';
+import { type ServerMessage } from '../../src/testing/index.js';
 
 /**
  * A chart's series as a client builds it from `bars.update` frames, by the protocol's rules

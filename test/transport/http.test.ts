@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appTracker } from '../support/test-app.js';
+import { testApps } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 afterEach(() => apps.stopAll());
 
 describe('HTTP endpoints', () => {
@@ -23,7 +23,7 @@ describe('HTTP endpoints', () => {
   });
 
   it('GET /api/v1/broadcaster/metrics serves the snapshot with the documented fields', async () => {
-    const { httpUrl } = await apps.start({ broadcaster: { interval: 0.25, symbols: ['AAPL'], resolutions: ['1', '5'] } });
+    const { httpUrl } = await apps.start({ config: { broadcaster: { interval: 0.25, symbols: ['AAPL'], resolutions: ['1', '5'] } } });
     const response = await fetch(`${httpUrl}/api/v1/broadcaster/metrics`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({

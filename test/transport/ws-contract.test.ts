@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MetricsSnapshot } from '../../src/streams/metrics.js';
-import { appTracker } from '../support/test-app.js';
-import { isType, isUpdateOf, TestClient, type ServerMessage } from '../support/ws-client.js';
+import { isType, isUpdateOf, type ServerMessage, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = appTracker();
+const apps = testApps();
 const clients: TestClient[] = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
@@ -49,7 +48,7 @@ describe('WebSocket contract', () => {
   });
 
   it('accepts the flat payload form and defaults the resolution to 1', async () => {
-    const { wsUrl } = await apps.start({ broadcaster: { resolutions: ['1', '1D'] } });
+    const { wsUrl } = await apps.start({ config: { broadcaster: { resolutions: ['1', '1D'] } } });
     const client = await connect(wsUrl);
     const flat = await request(client, { type: 'bars.subscribe', payload: { symbol: 'MSFT', resolution: 'D' } }, 'bars.subscribe.response');
     expect(flat.payload).toMatchObject({ status: 'ok', resolution: '1D', topic: 'bars:MSFT:1D' });
@@ -173,7 +172,7 @@ describe('WebSocket contract', () => {
   });
 
   it('answers BROADCASTER_DISABLED when the broadcaster is disabled', async () => {
-    const { wsUrl, httpUrl } = await apps.start({ broadcaster: { enabled: false } });
+    const { wsUrl, httpUrl } = await apps.start({ config: { broadcaster: { enabled: false } } });
     const client = await connect(wsUrl);
     const response = await request(client, subscribeAapl, 'bars.subscribe.response');
     expect(response.payload).toMatchObject({ status: 'error', code: 'BROADCASTER_DISABLED' });
@@ -182,15 +181,10 @@ describe('WebSocket contract', () => {
 
   it('counts a failing generator in metrics while its topic and the others keep streaming', async () => {
     let ticks = 0;
-    const { wsUrl, httpUrl } = await apps.start(
-      {},
-      {
-        generate: (previous, _now, context) => {
+    const { wsUrl, httpUrl } = await apps.start({ generate: (previous, _now, context) => {
           if (context.symbol === 'AAPL' && ++ticks % 2 === 0) throw new Error('generator fault');
           return previous ?? { time: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 };
-        },
-      },
-    );
+        }, });
     const client = await connect(wsUrl);
     await request(client, subscribeAapl, 'bars.subscribe.response');
     await request(client, { type: 'bars.subscribe', payload: { symbol: 'MSFT' } }, 'bars.subscribe.response');

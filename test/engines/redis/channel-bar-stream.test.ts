@@ -5,7 +5,8 @@ import type { ChannelEvent } from '../../../src/engines/redis/channel-subscriber
 import { topicRedisKeys } from '../../../src/engines/redis/keys.js';
 import type { Bar } from '../../../src/domain/bar.js';
 import { updateFrame } from '../../../src/domain/update.js';
-import { marbleScheduler } from '../../support/marbles.js';
+import { marbleScheduler } from '../../../src/testing/index.js';
+import { vitestEqual } from '../../support/vitest-equal.js';
 
 const TOPIC = 'bars:AAPL:1';
 const bar = (volume: number): Bar => ({ time: 0, open: 1, high: 2, low: 1, close: 2, volume });
@@ -16,7 +17,7 @@ const message = (ts: number): ChannelEvent => ({ type: 'message', text: frame(ts
 
 describe('channelBarStream', () => {
   it('starts with the stored bar, then the channel, never going back in time', () => {
-    marbleScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+    marbleScheduler(vitestEqual).run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       // S: subscribed (again after a reconnect); the second read of the stored bar (5) is stale.
       const channel = hot('^S-a-b--S-c-', { S: subscribed, a: message(6), b: message(7), c: message(8) });
       const stored = cold('-x|', { x: frame(5) });
@@ -52,7 +53,7 @@ describe('channelBarStream', () => {
 
   it('reports and skips malformed frames and a failing read of the stored bar', () => {
     const errors: unknown[] = [];
-    marbleScheduler().run(({ hot, expectObservable }) => {
+    marbleScheduler(vitestEqual).run(({ hot, expectObservable }) => {
       const events: Record<string, ChannelEvent> = {
         S: subscribed,
         m: { type: 'message', text: 'not json' },

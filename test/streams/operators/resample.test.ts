@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import type { Bar } from '../../../src/domain/bar.js';
 import { resample } from '../../../src/streams/operators/resample.js';
-import { marbleScheduler } from '../../support/marbles.js';
+import { marbleScheduler } from '../../../src/testing/index.js';
+import { vitestEqual } from '../../support/vitest-equal.js';
 
 const MINUTE = 60_000;
 const bar = (minute: number, open: number, high: number, low: number, close: number, volume: number): Bar => ({
@@ -17,7 +18,7 @@ const bar = (minute: number, open: number, high: number, low: number, close: num
 
 describe('resample', () => {
   it('emits the in-progress coarse bar as sub-bars update and close, and starts anew each period', () => {
-    marbleScheduler().run(({ cold, expectObservable }) => {
+    marbleScheduler(vitestEqual).run(({ cold, expectObservable }) => {
       const source = cold('a-b-c-d-e|', {
         a: bar(0, 10, 11, 9, 10, 5),
         b: bar(0, 10, 12, 9, 11, 8), // update of the 10:00 sub-bar
@@ -36,21 +37,21 @@ describe('resample', () => {
   });
 
   it('stamps the first coarse bar with its period start even when it starts mid-period', () => {
-    marbleScheduler().run(({ cold, expectObservable }) => {
+    marbleScheduler(vitestEqual).run(({ cold, expectObservable }) => {
       const source = cold('a|', { a: bar(7, 1, 2, 1, 2, 4) });
       expectObservable(source.pipe(resample('5'))).toBe('a|', { a: bar(5, 1, 2, 1, 2, 4) });
     });
   });
 
   it('ignores a sub-bar older than the current one', () => {
-    marbleScheduler().run(({ cold, expectObservable }) => {
+    marbleScheduler(vitestEqual).run(({ cold, expectObservable }) => {
       const source = cold('a-b-c|', { a: bar(2, 1, 2, 1, 2, 4), b: bar(1, 5, 9, 0, 5, 100), c: bar(2, 1, 3, 1, 3, 5) });
       expectObservable(source.pipe(resample('5'))).toBe('a---c|', { a: bar(0, 1, 2, 1, 2, 4), c: bar(0, 1, 3, 1, 3, 5) });
     });
   });
 
   it('passes errors through', () => {
-    marbleScheduler().run(({ cold, expectObservable }) => {
+    marbleScheduler(vitestEqual).run(({ cold, expectObservable }) => {
       expectObservable(cold<Bar>('-#').pipe(resample('1D'))).toBe('-#');
     });
   });
@@ -85,7 +86,7 @@ describe('resample', () => {
       asked.push(subBar.time);
       return subBar.time === 2 * MINUTE ? bar(0, 10, 14, 8, 9, 40) : undefined;
     };
-    marbleScheduler().run(({ cold, expectObservable }) => {
+    marbleScheduler(vitestEqual).run(({ cold, expectObservable }) => {
       const source = cold('a-b-c|', {
         a: bar(2, 9, 10, 9, 10, 5), // subscribed at 10:02: 10:00 and 10:01 closed before
         b: bar(3, 10, 15, 10, 11, 3),

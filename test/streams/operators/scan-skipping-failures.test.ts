@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { scanSkippingFailures } from '../../../src/streams/operators/scan-skipping-failures.js';
-import { marbleScheduler } from '../../support/marbles.js';
+import { marbleScheduler } from '../../../src/testing/index.js';
+import { vitestEqual } from '../../support/vitest-equal.js';
 
 describe('scanSkippingFailures', () => {
   it('skips a value whose accumulator throws and carries on from the last good state', () => {
     const failures: unknown[] = [];
-    marbleScheduler().run(({ cold, expectObservable }) => {
+    marbleScheduler(vitestEqual).run(({ cold, expectObservable }) => {
       const sum = (state: number | undefined, value: number): number => {
         if (value < 0) throw new Error(`negative ${value}`);
         return (state ?? 0) + value;
@@ -17,7 +18,7 @@ describe('scanSkippingFailures', () => {
   });
 
   it('passes source errors through', () => {
-    marbleScheduler().run(({ cold, expectObservable }) => {
+    marbleScheduler(vitestEqual).run(({ cold, expectObservable }) => {
       const source = cold('-a-#', { a: 1 });
       expectObservable(source.pipe(scanSkippingFailures((_state: number | undefined, value: number) => value, () => undefined))).toBe('-a-#', { a: 1 });
     });

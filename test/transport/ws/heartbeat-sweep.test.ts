@@ -1,7 +1,8 @@
 import { map, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { sweepHeartbeats, type HeartbeatSweep } from '../../../src/transport/ws/heartbeat-sweep.js';
-import { marbleScheduler } from '../../support/marbles.js';
+import { marbleScheduler } from '../../../src/testing/index.js';
+import { vitestEqual } from '../../support/vitest-equal.js';
 
 interface FakePeer {
   readonly name: string;
@@ -23,7 +24,7 @@ describe('sweepHeartbeats', () => {
     const a: FakePeer = { name: 'a', awaitingPong: false };
     const b: FakePeer = { name: 'b', awaitingPong: false };
     const peers = new Set([a, b]);
-    marbleScheduler().run(({ cold, hot, expectObservable }) => {
+    marbleScheduler(vitestEqual).run(({ cold, hot, expectObservable }) => {
       hot('-----p-----p-----p').subscribe(() => (a.awaitingPong = false));
       const ticks = cold('---t-----t-----t-----t-----t');
       expectObservable(ticks.pipe(sweepHeartbeats(() => peers), gatewayLike(peers), names)).toBe('---x-----y-----z-----z-----w', {
@@ -39,7 +40,7 @@ describe('sweepHeartbeats', () => {
   it('counts a pong that arrives any time before the next tick', () => {
     const a: FakePeer = { name: 'a', awaitingPong: false };
     const peers = new Set([a]);
-    marbleScheduler().run(({ cold, hot, expectObservable }) => {
+    marbleScheduler(vitestEqual).run(({ cold, hot, expectObservable }) => {
       hot('------------------p').subscribe(() => (a.awaitingPong = false));
       expectObservable(cold('---t----------------t').pipe(sweepHeartbeats(() => peers), gatewayLike(peers), names)).toBe('---x----------------y', {
         x: 'a/',
@@ -50,7 +51,7 @@ describe('sweepHeartbeats', () => {
 
   it('sweeps whatever peers there are at each tick', () => {
     const peers = new Set<FakePeer>();
-    marbleScheduler().run(({ cold, expectObservable }) => {
+    marbleScheduler(vitestEqual).run(({ cold, expectObservable }) => {
       cold('----j').subscribe(() => peers.add({ name: 'c', awaitingPong: false }));
       expectObservable(cold('---t--t').pipe(sweepHeartbeats(() => peers), gatewayLike(peers), names)).toBe('---x--y', { x: '/', y: 'c/' });
     });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Outbox } from '../../../src/transport/ws/outbox.js';
-import { marbleScheduler } from '../../support/marbles.js';
+import { marbleScheduler } from '../../../src/testing/index.js';
+import { vitestEqual } from '../../support/vitest-equal.js';
 
 /**
  * An outbox on a fake socket whose buffer level the test sets by hand, on a TestScheduler:
@@ -9,7 +10,7 @@ import { marbleScheduler } from '../../support/marbles.js';
  * `run` plays the scheduled buffer changes in virtual time.
  */
 function setup() {
-  const scheduler = marbleScheduler();
+  const scheduler = marbleScheduler(vitestEqual);
   const socket = {
     readyState: WebSocket.OPEN as number,
     bufferedAmount: 0,
