@@ -26,7 +26,7 @@ export interface ClusterWorkloadSize {
   readonly intervalMs: number;
 }
 
-const SIZE_FROM_ENV: ClusterWorkloadSize = {
+export const SIZE_FROM_ENV: ClusterWorkloadSize = {
   clients: Number(process.env['BENCH_CLIENTS'] ?? 200),
   seconds: Number(process.env['BENCH_SECONDS'] ?? 5),
   intervalMs: Number(process.env['BENCH_INTERVAL_MS'] ?? 100),
@@ -84,8 +84,15 @@ export interface ClusterWorkloadResult {
   readonly added: Omit<LatencySummary, 'samples'>;
 }
 
-/** Connects `count` clients spread round-robin over `wsUrls`, subscribes them, records latencies. */
-async function measure(wsUrls: readonly string[], { clients: count, seconds, intervalMs }: ClusterWorkloadSize): Promise<number[]> {
+/**
+ * Connects `count` clients spread round-robin over `wsUrls`, client i subscribed to
+ * `symbols[i mod symbols.length]` at resolution 1, and records latencies.
+ */
+export async function measure(
+  wsUrls: readonly string[],
+  { clients: count, seconds, intervalMs }: ClusterWorkloadSize,
+  symbols: readonly string[] = ['AAPL'],
+): Promise<number[]> {
   const latencies: number[] = [];
   let recording = false;
   const sockets = await Promise.all(
@@ -98,7 +105,8 @@ async function measure(wsUrls: readonly string[], { clients: count, seconds, int
       });
       return new Promise<WebSocket>((resolve, reject) => {
         socket.once('open', () => {
-          socket.send(JSON.stringify({ type: 'bars.subscribe', payload: { symbol: 'AAPL', params: { resolution: '1' } } }));
+          const symbol = symbols[index % symbols.length];
+          socket.send(JSON.stringify({ type: 'bars.subscribe', payload: { symbol, params: { resolution: '1' } } }));
           resolve(socket);
         });
         socket.once('error', reject);

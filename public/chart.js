@@ -1,10 +1,11 @@
-// The live chart page: history from the REST API, then live bars over the WebSocket
-// protocol, drawn with lightweight-charts. Plain ES module, no build step.
+// The live chart page: history from the REST API, then live bars from the typed client
+// (`barcast/client`, bundled by `npm run build`), drawn with lightweight-charts. The client
+// reconnects, resumes and reloads gaps, so this page keeps no reconnect logic of its own.
+import { connect } from '/vendor/barcast/barcast-client.js';
 import { CandlestickSeries, createChart, HistogramSeries } from '/vendor/lightweight-charts/lightweight-charts.standalone.production.mjs';
 
 const HISTORY_BARS = 300;
 const METRICS_EVERY_MS = 2000;
-const RECONNECT_MAX_MS = 10000;
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -24,6 +25,8 @@ chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } 
 const page = {
   topic: undefined,
   status: 'connecting',
+  /** The topic's state from the client: phase (live, resuming, reloading), stale, reloads, lost. */
+  topicState: undefined,
   historyBars: 0,
   updates: 0,
   lastBar: undefined,
@@ -59,68 +62,66 @@ function showBar(bar) {
 }
 
 async function getJson(path) {
-  const response = await fetch(path);
+  const token = pageToken();
+  const response = await fetch(path, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   const body = await response.json();
   if (!response.ok) throw new Error(body.message ?? `HTTP ${response.status}`);
   return body;
 }
 
-let socket;
-let attempt = 0;
-let ready = false; // history of the current topic is drawn: live bars may follow
-
-function send(message) {
-  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+/**
+ * A server with tokens takes one from the page's fragment (`#token=...`, never sent to the
+ * server nor logged) or, as before, its query; the client presents it as a subprotocol.
+ */
+function pageToken() {
+  return new URLSearchParams(location.hash.slice(1)).get('token') ?? params.get('token') ?? undefined;
 }
 
-function subscribe(symbol, resolution) {
-  send({ type: 'bars.subscribe', payload: { symbol, params: { resolution } } });
-}
+const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+const client = connect(`${scheme}://${location.host}/api/v1/ws`, { ...(pageToken() ? { token: pageToken } : {}) });
+client.status$.subscribe(setStatus);
+window.barcastClient = client;
 
-function connectSocket() {
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  // A server with AUTH_TOKENS takes the token in the query, the one way a browser can send it.
-  const token = params.get('token');
-  socket = new WebSocket(`${scheme}://${location.host}/api/v1/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`);
-  socket.onopen = () => {
-    attempt = 0;
-    setStatus('open');
-    if (ready) subscribe(page.topic.symbol, page.topic.resolution);
-  };
-  socket.onmessage = (event) => {
-    const message = JSON.parse(event.data);
-    if (message.type !== 'bars.update' || !ready || message.topic !== page.topic.key) return;
-    const bar = message.payload;
-    if (page.lastBar && bar.time < page.lastBar.time) return; // the chart only moves forward
-    candles.update(toCandle(bar));
-    volume.update(toVolume(bar));
-    page.updates += 1;
-    showBar(bar);
-  };
-  socket.onclose = () => {
-    setStatus('reconnecting');
-    attempt += 1;
-    const delay = Math.min(RECONNECT_MAX_MS, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
-    setTimeout(connectSocket, delay);
-  };
-}
+let live; // the subscriptions of the topic on screen
 
 async function show(symbol, resolution) {
-  if (page.topic) send({ type: 'bars.unsubscribe', payload: { symbol: page.topic.symbol, params: { resolution: page.topic.resolution } } });
-  ready = false;
-  page.topic = { symbol, resolution, key: `bars:${symbol}:${resolution}` };
+  live?.unsubscribe();
+  const key = `bars:${symbol}:${resolution}`;
+  page.topic = { symbol, resolution, key };
   page.updates = 0;
   page.lastBar = undefined;
-  const query = new URLSearchParams({ symbol, resolution, countback: String(HISTORY_BARS), to: String(Date.now()) });
+  const query = new URLSearchParams({ symbol, resolution, countback: String(HISTORY_BARS) });
   const { bars } = await getJson(`/api/v1/bars?${query}`);
-  if (page.topic.key !== `bars:${symbol}:${resolution}`) return; // the user picked another meanwhile
+  if (page.topic.key !== key) return; // the user picked another meanwhile
   candles.setData(bars.map(toCandle));
   volume.setData(bars.map(toVolume));
   page.historyBars = bars.length;
   if (bars.length > 0) showBar(bars[bars.length - 1]);
   chart.timeScale().scrollToRealTime();
-  ready = true;
-  subscribe(symbol, resolution);
+  // Resume after the second newest history bar (final however history treats the newest):
+  // whatever closed between the history request and the subscribe is replayed.
+  const since = bars.length > 1 ? bars[bars.length - 2].time : undefined;
+  live = client.bars$(symbol, resolution, since === undefined ? {} : { since }).subscribe({
+    next(bar) {
+      candles.update(toCandle(bar));
+      volume.update(toVolume(bar));
+      page.updates += 1;
+      showBar(bar);
+    },
+    error(error) {
+      $('status').textContent = `error: ${error.message}`;
+    },
+  });
+  let lost;
+  live.add(
+    client.state$(symbol, resolution).subscribe((state) => {
+      page.topicState = state;
+      $('status').title = state.stale ? 'the server says this topic is stale' : state.phase;
+      // A gap neither the server nor the client could fill: draw the history again.
+      if (lost !== undefined && state.lost > lost) show(symbol, resolution);
+      lost = state.lost;
+    }),
+  );
 }
 
 async function pollMetrics() {
@@ -163,7 +164,6 @@ async function start() {
   const onPick = () => show($('symbol').value, $('resolution').value);
   $('symbol').addEventListener('change', onPick);
   $('resolution').addEventListener('change', onPick);
-  connectSocket();
   await show(symbol, resolution);
   pollMetrics();
   setInterval(pollMetrics, METRICS_EVERY_MS);

@@ -2,6 +2,7 @@ import convict from 'convict';
 import { parseResolution, type Resolution } from '../domain/resolution.js';
 import { isValidSymbol } from '../domain/symbol.js';
 import { TICK_SCHEDULES, type TickSchedule } from '../domain/tick-phase.js';
+import { parseClusterNodes } from '../domain/cluster-nodes.js';
 
 /** Comma-separated lists arrive from the environment as strings and from JSON as arrays. */
 function listOf(value: unknown): string[] {
@@ -119,6 +120,14 @@ convict.addFormat({
     if (typeof value !== 'string' || !/^rediss?:\/\/[^\s]+$/.test(value)) {
       throw new Error('must be a Redis URL like redis://127.0.0.1:6379');
     }
+  },
+});
+
+convict.addFormat({
+  name: 'redis-cluster-nodes',
+  validate(value: unknown) {
+    if (typeof value !== 'string') throw new Error('must be a list like 10.0.0.1:6379,10.0.0.2:6379');
+    parseClusterNodes(value);
   },
 });
 
@@ -442,6 +451,14 @@ export const configSchema = {
       // It may carry a password: never echoed in config errors.
       sensitive: true,
     },
+    redisClusterNodes: {
+      doc:
+        'Seed nodes of a Redis Cluster (host:port,host:port,...). When set, gateways and generators use the Redis Cluster ' +
+        'engine (sharded pub/sub) instead of the single Redis of REDIS_URL.',
+      format: 'redis-cluster-nodes',
+      default: '',
+      env: 'REDIS_CLUSTER_NODES',
+    },
     leaseIntervals: {
       doc: "A generator's lease on a topic lasts this many intervals (over 1, under 2); it is renewed every interval.",
       format: 'lease-intervals',
@@ -543,6 +560,8 @@ export interface Config {
   readonly cluster: {
     readonly role: ClusterRole;
     readonly redisUrl: string;
+    /** Redis Cluster seed nodes, `host:port,...`; empty for a single Redis. */
+    readonly redisClusterNodes: string;
     readonly leaseIntervals: number;
     readonly reconnectMaxMs: number;
   };

@@ -4,7 +4,10 @@ import { parseBarsTopicKey, barsTopicKey } from '../domain/topic.js';
 import type { BarEngine } from '../streams/bar-source.js';
 import { BASE_RESOLUTION } from '../streams/bars-topic.js';
 import { memoryEngine, type MemoryEngineOptions } from './memory/memory-engine.js';
+import { parseClusterNodes } from '../domain/cluster-nodes.js';
 import { redisGatewayEngine, redisGeneratorEngine, type RedisEngineConfig, type RedisEngineDependencies } from './redis/redis-engine.js';
+import { singleRedisGatewayLink, singleRedisGeneratorLink, type GatewayLink, type GeneratorLink } from './redis/redis-link.js';
+import { clusterGatewayLink, clusterGeneratorLink } from './redis-cluster/cluster-link.js';
 
 /** The process's part: standalone (no Redis), a gateway (serves clients) or a generator. */
 export type EngineRole = 'standalone' | 'gateway' | 'generator';
@@ -24,7 +27,8 @@ export interface EngineSelection {
 /**
  * The engine for this process's role: the one place that knows there is more than one.
  * Standalone computes bars in-process; a gateway reads them off Redis; a generator computes
- * them in-process and publishes them to Redis.
+ * them in-process and publishes them to Redis. "Redis" is one server (REDIS_URL), or a Redis
+ * Cluster when REDIS_CLUSTER_NODES lists its seed nodes: the same engines on another link.
  */
 export function selectEngine(selection: EngineSelection, dependencies: RedisEngineDependencies): BarEngine {
   const { cluster } = selection;
@@ -32,9 +36,10 @@ export function selectEngine(selection: EngineSelection, dependencies: RedisEngi
     case 'standalone':
       return memoryEngine(selection.memory);
     case 'gateway':
-      return redisGatewayEngine(cluster, dependencies);
+      return redisGatewayEngine(gatewayLink(cluster, dependencies), dependencies);
     case 'generator':
       return redisGeneratorEngine(
+        generatorLink(cluster, selection.memory.periodMs, dependencies),
         cluster,
         {
           topics: withBaseTopics(selection.topics),
@@ -46,6 +51,27 @@ export function selectEngine(selection: EngineSelection, dependencies: RedisEngi
         dependencies,
       );
   }
+}
+
+function gatewayLink(config: RedisEngineConfig, { logger }: RedisEngineDependencies): GatewayLink {
+  const { redisUrl, redisClusterNodes, reconnectMaxMs } = config;
+  return redisClusterNodes
+    ? clusterGatewayLink({ nodes: parseClusterNodes(redisClusterNodes), reconnectMaxMs, logger })
+    : singleRedisGatewayLink({ redisUrl, reconnectMaxMs, logger });
+}
+
+function generatorLink(config: RedisEngineConfig, periodMs: number, { logger, scheduler, reportError }: RedisEngineDependencies): GeneratorLink {
+  const { redisUrl, redisClusterNodes, reconnectMaxMs } = config;
+  return redisClusterNodes
+    ? clusterGeneratorLink({
+        nodes: parseClusterNodes(redisClusterNodes),
+        reconnectMaxMs,
+        logger,
+        periodMs,
+        scheduler,
+        reportError: (error) => reportError(undefined, error),
+      })
+    : singleRedisGeneratorLink({ redisUrl, reconnectMaxMs, logger });
 }
 
 /** Topics and the base-resolution topics their derived kinds (quotes) subscribe through. */

@@ -1,23 +1,19 @@
 import { firstValueFrom, type Observable, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { connect, type BarcastClient, type ConnectionStatus } from '../../src/client/connect.js';
+import type { BarcastClient, ConnectionStatus } from '../../src/client/connect.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { TopicRequestError } from '../../src/domain/errors.js';
+import { clientTracker } from '../support/client-tracker.js';
 import { testApps } from '../../src/testing/index.js';
 
 const apps = testApps();
-const clients: BarcastClient[] = [];
+const clients = clientTracker();
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
+  clients.closeAll();
   await apps.stopAll();
 });
 
-function client(url: string): BarcastClient {
-  const created = connect(url, { WebSocketCtor: WebSocket, backoff: { baseMs: 20, maxMs: 200 } });
-  clients.push(created);
-  return created;
-}
+const client = (url: string): BarcastClient => clients.connect(url);
 
 /** Records an observable's values, so a test can wait for a count without racing it. */
 function record<T>(source$: Observable<T>): { values: T[]; until: (count: number) => Promise<T[]>; done: Promise<unknown> } {
@@ -116,13 +112,26 @@ describe('connect (against the real server)', () => {
     expect(after.app.metrics().subscriptions).toBe(1);
   });
 
-  it('completes every topic when closed', async () => {
-    const { wsUrl } = await apps.start();
-    const barcast = client(wsUrl);
+  it('completes every topic when closed, releases the socket, and stays closed', async () => {
+    const running = await apps.start();
+    const barcast = client(running.wsUrl);
     const bars = record(barcast.bars$('AAPL'));
+    const quotes = record(barcast.quotes$('MSFT'));
+    const states = record(barcast.state$('AAPL'));
+    const statuses = record(barcast.status$);
     await bars.until(1);
+    await quotes.until(1);
+    expect(running.app.metrics()).toMatchObject({ clients: 1, subscriptions: 2 });
     barcast.close();
-    await bars.done;
+    // Completion, not an error, for every stream the client handed out.
+    await expect(Promise.all([bars.done, quotes.done, states.done, statuses.done])).resolves.toEqual([undefined, undefined, undefined, undefined]);
+    expect(statuses.values.at(-1)).toBe('closed');
+    expect(states.values.at(-1)?.phase).toBe('idle');
+    await expect.poll(() => running.app.metrics()).toMatchObject({ clients: 0, subscriptions: 0 });
+    const seen = bars.values.length;
     barcast.close();
+    expect(bars.values).toHaveLength(seen);
+    // A topic asked for after close completes at once instead of waiting for a socket.
+    await expect(firstValueFrom(barcast.bars$('GOOGL'), { defaultValue: 'none' })).resolves.toBe('none');
   });
 });

@@ -13,6 +13,7 @@ describe('cluster configuration', () => {
     expect(load({}).cluster).toEqual({
       role: 'standalone',
       redisUrl: 'redis://127.0.0.1:6379',
+      redisClusterNodes: '',
       leaseIntervals: 1.5,
       reconnectMaxMs: 2000,
     });
@@ -23,7 +24,15 @@ describe('cluster configuration', () => {
     expect(cluster).toMatchObject({ role: 'gateway', redisUrl: 'redis://127.0.0.1:6390', leaseIntervals: 1.25 });
   });
 
+  it('takes Redis Cluster seed nodes from REDIS_CLUSTER_NODES', () => {
+    const { cluster } = load({ BARCAST_ROLE: 'generator', REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-2.internal:7001,[::1]:7002' });
+    expect(cluster).toMatchObject({ role: 'generator', redisClusterNodes: '10.0.0.1:7000, redis-2.internal:7001,[::1]:7002' });
+  });
+
   it.each([
+    [{ REDIS_CLUSTER_NODES: '10.0.0.1' }, /REDIS_CLUSTER_NODES .*"10\.0\.0\.1" is not host:port/],
+    [{ REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:99999' }, /REDIS_CLUSTER_NODES .*"10\.0\.0\.2:99999" is not host:port/],
+    [{ REDIS_CLUSTER_NODES: 'redis://10.0.0.1:7000' }, /REDIS_CLUSTER_NODES/],
     [{ BARCAST_ROLE: 'leader' }, /BARCAST_ROLE/],
     [{ REDIS_URL: 'http://127.0.0.1:6379' }, /REDIS_URL .*redis:\/\/127\.0\.0\.1:6379/],
     [{ BARCAST_LEASE_INTERVALS: '1' }, /BARCAST_LEASE_INTERVALS .*over 1 and under 2/],

@@ -10,6 +10,8 @@ import { clockBeforeBoundary } from '../support/clock.js';
 import { isUpdateOf, type ServerMessage, testApps, TestClient } from '../../src/testing/index.js';
 
 const AAPL = 'bars:AAPL:1';
+/** How late a timer may run on this loaded machine before a failover counts as slow. */
+const SCHEDULING_SLACK_MS = 50;
 const MSFT = 'bars:MSFT:1';
 
 const local = useRedisServer();
@@ -100,7 +102,9 @@ describe('a cluster of two gateways and two generators on one Redis', () => {
     for (let index = 1; index < frames.length; index += 1) {
       const [previous, current] = [frames[index - 1]!, frames[index]!];
       expect(current.ts - previous.ts).toBeGreaterThan(0);
-      expect(current.ts - previous.ts).toBeLessThanOrEqual(2 * CLUSTER_INTERVAL_MS);
+      // Two intervals (the lease), plus the moment the new leader's first tick takes to run:
+      // ts is the instant a bar was computed, no longer a slot number times the interval.
+      expect(current.ts - previous.ts).toBeLessThanOrEqual(2 * CLUSTER_INTERVAL_MS + SCHEDULING_SLACK_MS);
       expect(current.payload.time).toBeGreaterThanOrEqual(previous.payload.time);
       if (current.payload.time === previous.payload.time) expect(current.payload.open).toBe(previous.payload.open);
       else expect(current.payload.open).toBe(previous.payload.close);

@@ -4,6 +4,7 @@ import type { Bar } from '../../src/domain/bar.js';
 import { clockBeforeBoundary } from '../support/clock.js';
 import { clusterOverrides, eventually, useRedisServer } from '../support/cluster.js';
 import { isType, isUpdateOf, type ServerMessage, type TestApp, testApps, TestClient } from '../../src/testing/index.js';
+import { clusterEngineOverrides, describeOnRedisCluster, redisClusterBinariesPresent, useRedisCluster } from '../support/redis-cluster.js';
 
 /**
  * The bar source seam's contract (src/streams/bar-source.ts), written once and run against
@@ -20,6 +21,7 @@ const AAPL = 'bars:AAPL:1';
 const apps = testApps();
 const clients: TestClient[] = [];
 const redis = useRedisServer();
+const redisCluster = redisClusterBinariesPresent() ? useRedisCluster() : undefined;
 
 beforeEach(async () => {
   await redis.redis.flushall();
@@ -47,6 +49,18 @@ const singleRedis: EngineSetup = {
       apps.start({ config: clusterOverrides('gateway', url, INTERVAL_MS), ...dependencies }),
       apps.start({ config: clusterOverrides('generator', url, INTERVAL_MS), ...dependencies }),
     ]);
+    return { gateways: [a, b], producer };
+  },
+};
+
+const shardedRedis: EngineSetup = {
+  name: 'Redis Cluster (six nodes, two gateways, one generator)',
+  async start(scheduler) {
+    const dependencies = scheduler ? { scheduler } : {};
+    const { seeds } = redisCluster!.cluster;
+    await redisCluster!.cluster.flushAll();
+    const member = (role: 'gateway' | 'generator') => apps.start({ config: clusterEngineOverrides(role, seeds, ['AAPL', 'GOOGL', 'MSFT'], INTERVAL_MS), ...dependencies });
+    const [a, b, producer] = await Promise.all([member('gateway'), member('gateway'), member('generator')]);
     return { gateways: [a, b], producer };
   },
 };
@@ -147,3 +161,4 @@ function engineContract(engine: EngineSetup): void {
 
 engineContract(memory);
 engineContract(singleRedis);
+describeOnRedisCluster('on a real Redis Cluster', () => engineContract(shardedRedis));

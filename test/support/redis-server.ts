@@ -33,8 +33,15 @@ export async function startRedisServer(): Promise<RedisServer> {
   };
 }
 
-async function spawnRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+/** Asks the OS for a free port, then releases it for redis-server to take (free-port.ts). */
+export { freePort };
+
+/**
+ * Spawns `redis-server` on 127.0.0.1:`port` with persistence off and `extraArgs` (cluster
+ * options, say); resolves once it answers PING.
+ */
+export async function spawnRedis(port: number, extraArgs: readonly string[] = []): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const failed = new Promise<never>((_resolve, reject) => {
@@ -70,10 +77,11 @@ function pingOnce(port: number): Promise<boolean> {
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/** Sends `signal` (SIGTERM by default) and waits for the exit. */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }

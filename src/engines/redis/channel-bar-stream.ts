@@ -3,7 +3,7 @@ import type { Bar } from '../../domain/bar.js';
 import { readBarsUpdateFrame, type SerializedUpdate } from '../../domain/update.js';
 import { onlyNewer } from '../../streams/operators/only-newer.js';
 import type { ChannelSource } from './channel-subscriber.js';
-import { topicRedisKeys } from './keys.js';
+import { topicRedisKeys, type TopicRedisKeys } from './keys.js';
 
 export interface ChannelBarStreamOptions {
   readonly topic: string;
@@ -11,6 +11,8 @@ export interface ChannelBarStreamOptions {
   /** The topic's last published frame, if any (a GET in production). */
   readonly lastFrame: (topic: string) => Observable<string | undefined>;
   readonly reportError: (error: unknown) => void;
+  /** Where the topic lives: one Redis's layout by default, the hash-tagged one on a cluster. */
+  readonly keysOf?: (topic: string) => TopicRedisKeys;
 }
 
 /**
@@ -37,7 +39,7 @@ export function channelBarStream(options: ChannelBarStreamOptions): Observable<S
         return EMPTY;
       }),
     );
-  return options.channels.messages(topicRedisKeys(topic).channel).pipe(
+  return options.channels.messages((options.keysOf ?? topicRedisKeys)(topic).channel).pipe(
     mergeMap((event) => (event.type === 'message' ? of(event.text) : stored())),
     mergeMap((text) => {
       const update = readBarsUpdateFrame(text, topic);

@@ -1,16 +1,16 @@
-import type { Redis } from 'ioredis';
 import { catchError, EMPTY, exhaustMap, from, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Bar } from '../../domain/bar.js';
 import { updateFrame, type TopicUpdate } from '../../domain/update.js';
 import { BARS_KIND } from '../../domain/topic.js';
-import { demandedTopics } from './demand.js';
-import { topicRedisKeys } from './keys.js';
 import { renewOrAcquireLease } from './lease.js';
 import { publishUpdate } from './publish-update.js';
+import { settledWithin, slotDeadlineMs } from './deadline.js';
+import type { GeneratorLink } from './redis-link.js';
 import { slotTicks } from './slot-ticks.js';
 
 export interface GeneratorOptions {
-  readonly redis: Redis;
+  /** Its Redis: one server, or a cluster (leases and publishes land on each topic's shard). */
+  readonly link: GeneratorLink;
   /** Topic keys this generator may produce (the catalog); produced only while demanded. */
   readonly topics: readonly string[];
   readonly periodMs: number;
@@ -76,19 +76,21 @@ class GeneratorState {
   }
 
   private async runSlot(slot: number): Promise<SlotReport> {
-    const { redis } = this.options;
-    if (redis.status !== 'ready') return { slot, leading: [...this.leading.keys()] };
-    const demanded = await demandedTopics(redis, this.options.topics);
+    const { link } = this.options;
+    if (!link.ready()) return { slot, leading: [...this.leading.keys()] };
+    const demanded = await link.demanded(this.options.topics);
     for (const topic of [...this.leading.keys()]) if (!demanded.includes(topic)) this.stopLeading(topic);
-    await Promise.all(demanded.map((topic) => this.holdLease(topic, slot)));
+    // A shard that does not answer must not hold up the leases on the others, or they would
+    // lapse too: the slot waits about half an interval at most, and a late answer still applies.
+    await settledWithin(Promise.all(demanded.map((topic) => this.holdLease(topic, slot))), slotDeadlineMs(this.options.periodMs), this.options.scheduler);
     return { slot, leading: [...this.leading.keys()] };
   }
 
   private async holdLease(topic: string, slot: number): Promise<void> {
-    const { redis, owner, periodMs, leaseIntervals } = this.options;
+    const { link, owner, periodMs, leaseIntervals } = this.options;
     try {
       const leaseEnds = Math.round((slot + leaseIntervals) * periodMs);
-      const lease = await renewOrAcquireLease(redis, topicRedisKeys(topic).lease, owner, leaseEnds, this.options.scheduler.now());
+      const lease = await renewOrAcquireLease(link.commands, link.keysOf(topic).lease, owner, leaseEnds, this.options.scheduler.now());
       if (lease === 'held_by_other') this.stopLeading(topic);
       else this.startLeading(topic);
     } catch (error) {
@@ -98,12 +100,12 @@ class GeneratorState {
 
   private startLeading(topic: string): void {
     if (this.leading.has(topic)) return;
-    const { redis, owner } = this.options;
-    const keys = topicRedisKeys(topic);
+    const { link, owner } = this.options;
+    const keys = link.keysOf(topic);
     this.options.onLeadership?.(topic, true);
     const subscription = this.options.updates(topic).subscribe({
       next: (update) => {
-        publishUpdate(redis, keys, owner, update.ts, updateFrame(BARS_KIND, topic, update)).then(
+        publishUpdate(link.commands, keys, owner, update.ts, updateFrame(BARS_KIND, topic, update), link.publishCommand).then(
           () => {
             // 'not_leader' (the lease lapsed under a long pause) is settled at the next slot: the
             // stream keeps its numbering if this generator takes the lease again, and stops if

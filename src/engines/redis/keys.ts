@@ -15,11 +15,27 @@ export interface TopicRedisKeys {
   readonly lastTs: string;
 }
 
+/** A topic's keys on one Redis: `barcast:bars:AAPL:1`, `barcast:lease:bars:AAPL:1`, ... */
 export function topicRedisKeys(topic: string): TopicRedisKeys {
+  return keysNamed(topic);
+}
+
+/**
+ * A topic's keys on a Redis Cluster: the same layout with the topic as hash tag
+ * (`barcast:{bars:AAPL:1}`, `barcast:lease:{bars:AAPL:1}`, ...), so the channel, lease and
+ * last-frame keys of a topic share one slot. The publish script touches all of them at once,
+ * which a cluster allows only within one slot, and the topic's sharded channel lives on the
+ * shard that holds its keys.
+ */
+export function topicClusterKeys(topic: string): TopicRedisKeys {
+  return keysNamed(`{${topic}}`);
+}
+
+function keysNamed(name: string): TopicRedisKeys {
   return {
-    channel: `${PREFIX}${topic}`,
-    lease: `${PREFIX}lease:${topic}`,
-    lastFrame: `${PREFIX}last:${topic}`,
-    lastTs: `${PREFIX}ts:${topic}`,
+    channel: `${PREFIX}${name}`,
+    lease: `${PREFIX}lease:${name}`,
+    lastFrame: `${PREFIX}last:${name}`,
+    lastTs: `${PREFIX}ts:${name}`,
   };
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * Extends the lease only if `owner` still holds it. A plain PEXPIREAT could extend a lease
@@ -23,7 +23,13 @@ export type LeaseState = 'renewed' | 'acquired' | 'held_by_other';
  * Redis as what is left of it (PX, measured at `nowMs`), not as an absolute time (PXAT), so a
  * process whose clock is off from Redis's neither stretches nor cuts its lease.
  */
-export async function renewOrAcquireLease(redis: Redis, key: string, owner: string, expiresAtMs: number, nowMs: number = Date.now()): Promise<LeaseState> {
+export async function renewOrAcquireLease(
+  redis: Redis | Cluster,
+  key: string,
+  owner: string,
+  expiresAtMs: number,
+  nowMs: number = Date.now(),
+): Promise<LeaseState> {
   const remainingMs = Math.max(1, Math.round(expiresAtMs - nowMs));
   const renewed = await redis.eval(RENEW_IF_OWNER, 1, key, owner, remainingMs);
   if (renewed === 1) return 'renewed';

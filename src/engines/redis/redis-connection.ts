@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../logger.js';
 import { backoffDelay } from '../../domain/backoff.js';
 
@@ -11,7 +11,8 @@ export interface RedisConnectionOptions {
   readonly name: string;
 }
 
-const RECONNECT_BASE_MS = 50;
+/** The first reconnect waits this long; each next one twice as long, up to `reconnectMaxMs`. */
+export const RECONNECT_BASE_MS = 50;
 
 /**
  * A Redis connection that reconnects forever with capped backoff and fails commands at once
@@ -27,17 +28,21 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
     maxRetriesPerRequest: 0,
     retryStrategy: (attempt) => backoffDelay(attempt, RECONNECT_BASE_MS, options.reconnectMaxMs),
   });
+  logOutagesOnce(redis, options.logger, options.name, 'redis');
+  return redis;
+}
+
+/** ioredis reports every failed attempt (of every node, on a cluster): log the outage once and the recovery once. */
+export function logOutagesOnce(connection: Redis | Cluster, logger: Logger, name: string, what: string): void {
   let down = false;
-  // ioredis reports every failed attempt; log the outage once and the recovery once.
-  redis.on('error', (error: Error) => {
-    if (!down) options.logger.warn({ err: error, connection: options.name }, 'redis unreachable; reconnecting');
+  connection.on('error', (error: Error) => {
+    if (!down) logger.warn({ err: error, connection: name }, `${what} unreachable; reconnecting`);
     down = true;
   });
-  redis.on('ready', () => {
-    if (down) options.logger.info({ connection: options.name }, 'redis reachable again');
+  connection.on('ready', () => {
+    if (down) logger.info({ connection: name }, `${what} reachable again`);
     down = false;
   });
-  return redis;
 }
 
 /** Closes the connection without waiting for replies that will never matter. */

@@ -1,19 +1,19 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Logger } from '../../logger.js';
-import type { BarEngine, Readiness } from '../../streams/bar-source.js';
+import { READY, type BarEngine, type Readiness } from '../../streams/bar-source.js';
 import { BARS_TOPIC } from '../../streams/bars-topic.js';
 import { barsTopicKey, parseBarsTopicKey } from '../../domain/topic.js';
 import { fillMissedFinals } from '../../streams/operators/fill-missed-finals.js';
 import type { SeriesHistory } from '../../streams/series-history.js';
 import { channelBarStream } from './channel-bar-stream.js';
-import { RedisChannels } from './channel-subscriber.js';
 import { generatorLoop } from './generator.js';
-import { lastFrameReader } from './last-frame-store.js';
-import { closeRedisConnection, createRedisConnection } from './redis-connection.js';
+import type { GatewayLink, GeneratorLink } from './redis-link.js';
 
 /** The `cluster` config section: all the Redis engines read. */
 export interface RedisEngineConfig {
   readonly redisUrl: string;
+  /** Redis Cluster seed nodes (`host:port,...`); when set, the Redis Cluster engine is used. */
+  readonly redisClusterNodes: string;
   readonly reconnectMaxMs: number;
   readonly leaseIntervals: number;
 }
@@ -38,61 +38,66 @@ export interface RedisEngineDependencies {
   readonly reportError: (topic: string | undefined, error: unknown) => void;
 }
 
-const REDIS_DOWN: Readiness = { ready: false, reason: 'redis unreachable' };
-
 /** The most bars a gateway fills from history after losing a stretch of a topic's updates. */
 export const MAX_FILLED_FINALS = 1_000;
 
 /**
- * A gateway on one Redis: every bars topic is the topic's Redis channel, carrying the frames a
+ * A gateway on Redis: every bars topic is the topic's Redis channel, carrying the frames a
  * generator published (numbered there, so every gateway sends the same bytes). The first local
- * subscriber SUBSCRIBEs the channel and the last one UNSUBSCRIBEs it (the hub's refcount),
+ * subscriber subscribes the channel and the last one unsubscribes it (the hub's refcount),
  * which is what tells generators a topic is wanted. A bar whose close the gateway did not
- * receive (a lost publish, a generator failover, a Redis restart) is closed from history.
+ * receive (a lost publish, a generator failover, a Redis restart or shard failover) is closed
+ * from history. The same on one Redis and on a Redis Cluster (sharded channels); `link` is
+ * the difference.
  */
-export function redisGatewayEngine(config: RedisEngineConfig, { logger, history }: RedisEngineDependencies): BarEngine {
-  const connection = { url: config.redisUrl, reconnectMaxMs: config.reconnectMaxMs, logger };
-  const subscriber = createRedisConnection({ ...connection, name: 'barcast-gateway-sub' });
-  const commands = createRedisConnection({ ...connection, name: 'barcast-gateway' });
-  const channels = new RedisChannels(subscriber, (error) => logger.warn({ err: error }, 'redis subscription change failed'));
-  const lastFrame = lastFrameReader(commands);
+export function redisGatewayEngine(link: GatewayLink, { history }: Pick<RedisEngineDependencies, 'history'>): BarEngine {
+  const unreachable: Readiness = { ready: false, reason: `${link.name} unreachable` };
   return {
     bars: ({ symbol, resolution }, context) =>
-      channelBarStream({ topic: barsTopicKey(symbol, resolution), channels, lastFrame, reportError: (error) => context.reportError(error) }).pipe(
-        fillMissedFinals(resolution, (first, end) => history.bars(symbol, resolution, { first, end }), MAX_FILLED_FINALS),
-      ),
+      channelBarStream({
+        topic: barsTopicKey(symbol, resolution),
+        channels: link.channels,
+        lastFrame: link.lastFrame,
+        keysOf: (key) => link.keysOf(key),
+        reportError: (error) => context.reportError(error),
+      }).pipe(fillMissedFinals(resolution, (first, end) => history.bars(symbol, resolution, { first, end }), MAX_FILLED_FINALS)),
     servesClients: true,
-    readiness: () => (subscriber.status === 'ready' && commands.status === 'ready' ? { ready: true } : REDIS_DOWN),
+    readiness: () => (link.ready() ? READY : unreachable),
     start: () => undefined,
-    stop: async () => {
-      closeRedisConnection(subscriber);
-      closeRedisConnection(commands);
-    },
+    stop: async () => link.close(),
   };
 }
 
 /**
- * A generator on one Redis: serves no clients; computes each topic in demand with the
- * in-process engine (the very pipeline standalone runs, through this process's hub) and,
- * while it holds the topic's lease, publishes every update. Not ready while Redis is away or
- * while its publishes fail (out of memory, say): clients would hear nothing from it.
+ * A generator on Redis (one server or a cluster, per `link`): serves no clients; computes each
+ * topic in demand with the in-process engine (the very pipeline standalone runs, through this
+ * process's hub) and, while it holds the topic's lease, publishes every update. Not ready
+ * while Redis is away or while the publishes of every topic it leads fail (out of memory,
+ * say): clients would hear nothing from it. On a cluster one shard down fails only its own
+ * topics' publishes, and the generator still serves the others.
  */
-export function redisGeneratorEngine(config: RedisEngineConfig, options: RedisGeneratorOptions, dependencies: RedisEngineDependencies): BarEngine {
+export function redisGeneratorEngine(
+  link: GeneratorLink,
+  config: Pick<RedisEngineConfig, 'leaseIntervals'>,
+  options: RedisGeneratorOptions,
+  dependencies: RedisEngineDependencies,
+): BarEngine {
   const { logger, scheduler, reportError } = dependencies;
-  const redis = createRedisConnection({ url: config.redisUrl, reconnectMaxMs: config.reconnectMaxMs, logger, name: 'barcast-generator' });
-  let publishing: 'ok' | 'failing' = 'ok';
+  /** Whether the latest publish of each topic this generator leads reached Redis. */
+  const published = new Map<string, boolean>();
   let running: Subscription | undefined;
   return {
     bars: (topic, context) => options.compute.bars(topic, context),
     servesClients: false,
     readiness: () => {
-      if (redis.status !== 'ready') return REDIS_DOWN;
-      return publishing === 'ok' ? { ready: true } : { ready: false, reason: 'publishes to redis fail' };
+      if (!link.ready()) return { ready: false, reason: `${link.name} unreachable` };
+      const outcomes = [...published.values()];
+      return outcomes.length > 0 && !outcomes.includes(true) ? { ready: false, reason: `publishes to ${link.name} fail` } : READY;
     },
     start: (hub) => {
-      logger.info({ owner: options.owner, topics: options.topics.length }, 'generator producing demanded topics');
+      logger.info({ owner: options.owner, topics: options.topics.length, redis: link.name }, 'generator producing demanded topics');
       running = generatorLoop({
-        redis,
+        link,
         topics: options.topics,
         periodMs: options.periodMs,
         leaseIntervals: config.leaseIntervals,
@@ -104,15 +109,16 @@ export function redisGeneratorEngine(config: RedisEngineConfig, options: RedisGe
           return hub.updates(BARS_TOPIC, topic);
         },
         reportError,
-        onPublished: (_topic, ok) => {
-          publishing = ok ? 'ok' : 'failing';
+        onPublished: (topic, ok) => published.set(topic, ok),
+        onLeadership: (topic, leading) => {
+          if (!leading) published.delete(topic);
+          options.onLeadership?.(topic, leading);
         },
-        ...(options.onLeadership ? { onLeadership: options.onLeadership } : {}),
       }).subscribe();
     },
     stop: async () => {
       running?.unsubscribe();
-      closeRedisConnection(redis);
+      link.close();
     },
   };
 }

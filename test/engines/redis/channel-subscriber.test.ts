@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RedisChannels, type ChannelEvent } from '../../../src/engines/redis/channel-subscriber.js';
+import { classicPubSub, RedisChannels, type ChannelEvent } from '../../../src/engines/redis/channel-subscriber.js';
 import { eventually, redisClient, useRedisServer } from '../../support/cluster.js';
 
 const local = useRedisServer();
@@ -11,7 +11,7 @@ describe('RedisChannels', () => {
     const connection = redisClient(local.server.url);
     await eventually(() => (connection.status === 'ready' ? true : undefined), 'the connection');
     const errors: unknown[] = [];
-    const channels = new RedisChannels(connection, (error) => errors.push(error));
+    const channels = new RedisChannels(classicPubSub(connection), (error) => errors.push(error));
     const first: ChannelEvent[] = [];
     const second: ChannelEvent[] = [];
 

@@ -5,16 +5,17 @@ import type { Bar } from '../../../src/domain/bar.js';
 import { readBarsUpdateFrame, type TopicUpdate } from '../../../src/domain/update.js';
 import { generatorLoop } from '../../../src/engines/redis/generator.js';
 import { topicRedisKeys } from '../../../src/engines/redis/keys.js';
-import { createRedisConnection } from '../../../src/engines/redis/redis-connection.js';
+import { singleRedisGeneratorLink, type GeneratorLink } from '../../../src/engines/redis/redis-link.js';
 import { eventually, recordChannel, useRedisServer } from '../../support/cluster.js';
 import { memoryLogger } from '../../support/memory-logger.js';
 
 const AAPL = 'bars:AAPL:1';
-const PERIOD = 50;
+// Long enough that a loaded machine does not let a lease lapse between two renewals.
+const PERIOD = 200;
 const local = useRedisServer();
 let redis: Redis;
 let running: Subscription | undefined;
-const connections: Redis[] = [];
+const links: GeneratorLink[] = [];
 
 beforeEach(async () => {
   redis = local.redis;
@@ -22,18 +23,18 @@ beforeEach(async () => {
 });
 afterEach(() => {
   running?.unsubscribe();
-  for (const connection of connections.splice(0)) connection.disconnect();
+  for (const link of links.splice(0)) link.close();
 });
 
 /** A generator on its own connection whose topic stream is a subject the test drives. */
 function startGenerator(owner: string, subscribed: string[] = []) {
-  const connection = createRedisConnection({ url: local.server.url, reconnectMaxMs: 100, logger: memoryLogger().logger, name: owner });
-  connections.push(connection);
+  const link = singleRedisGeneratorLink({ redisUrl: local.server.url, reconnectMaxMs: 100, logger: memoryLogger().logger });
+  links.push(link);
   const updates = new Subject<TopicUpdate<Bar>>();
   const errors: unknown[] = [];
   const leadership: string[] = [];
   running = generatorLoop({
-    redis: connection,
+    link,
     topics: [AAPL, 'bars:MSFT:1'],
     periodMs: PERIOD,
     leaseIntervals: 1.5,
