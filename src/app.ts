@@ -168,14 +168,22 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         });
   if (!gateway) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   let stopping: Promise<void> | undefined;
-  /** Ready while running, the engine can do its part, and no topic clients watch has gone stale. */
+  /**
+   * Ready while running and the engine can do its part. Stale topics are named; they make the
+   * gateway not ready only when every topic its clients watch is stale (its source as a whole
+   * is down or out of memory): with some stale (one Redis Cluster shard down), every gateway
+   * sees the same, and a balancer that drained them all would only make it worse.
+   */
   function readiness(): Readiness {
     if (state !== 'running') return { ready: false, reason: state };
     const engineReadiness = engine.readiness();
-    if (!engineReadiness.ready) return engineReadiness;
-    const stale = gateway?.staleTopics() ?? [];
-    return stale.length === 0 ? engineReadiness : { ready: false, reason: `stale topics: ${stale.slice(0, 10).join(', ')}` };
+    if (!engineReadiness.ready || !gateway) return engineReadiness;
+    const { watched, stale } = gateway.liveTopics();
+    if (stale.length === 0) return engineReadiness;
+    const named = stale.slice(0, 20);
+    return stale.length === watched ? { ready: false, reason: `every watched topic is stale: ${named.join(', ')}` } : { ready: true, stale: named };
   }
+
 
   return {
     hub,

@@ -5,8 +5,11 @@ import type { TopicUpdate } from '../domain/update.js';
 import type { Hub } from './hub.js';
 import type { TopicContext } from './topic-kind.js';
 
-/** Whether a process can do its part now, and if not, why (GET /ready says it). */
-export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
+/**
+ * Whether a process can do its part now, and if not, why (GET /ready says it). A ready
+ * process may still name topics that are stale (some of its topics' source is down).
+ */
+export type Readiness = { readonly ready: true; readonly stale?: readonly string[] } | { readonly ready: false; readonly reason: string };
 
 export const READY: Readiness = { ready: true };
 

@@ -26,7 +26,7 @@ export function createHttpApp(dependencies: HttpDependencies): Express {
 
   app.get('/ready', (_request, response) => {
     const readiness = dependencies.ready();
-    if (readiness.ready) response.json({ status: 'ready' });
+    if (readiness.ready) response.json(readiness.stale?.length ? { status: 'ready', stale: readiness.stale } : { status: 'ready' });
     else response.status(503).json({ status: 'not_ready', reason: readiness.reason });
   });
 

@@ -167,9 +167,9 @@ export class WsGateway {
     rejectUpgrade(socket, status, ERRORS[code].message);
   }
 
-  /** Topics declared stale right now (no update for longer than staleAfterMs). */
-  staleTopics(): string[] {
-    return this.fanout.staleTopics();
+  /** The live-fed topics clients watch here, and those declared stale (no update for longer than staleAfterMs). */
+  liveTopics(): { readonly watched: number; readonly stale: string[] } {
+    return this.fanout.liveTopics();
   }
 
   private accept(socket: WebSocket, credential: Credential): void {

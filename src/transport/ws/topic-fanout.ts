@@ -113,9 +113,16 @@ export class TopicFanout {
     }
   }
 
-  /** The topics currently declared stale (GET /ready reports them). */
-  staleTopics(): string[] {
-    return [...this.topics.values()].filter((entry) => entry.stale).map((entry) => entry.topic.key);
+  /** The live-fed topics running here, and those of them declared stale (GET /ready reports them). */
+  liveTopics(): { readonly watched: number; readonly stale: string[] } {
+    let watched = 0;
+    const stale: string[] = [];
+    for (const entry of this.topics.values()) {
+      if (!entry.topic.live) continue;
+      watched += 1;
+      if (entry.stale) stale.push(entry.topic.key);
+    }
+    return { watched, stale };
   }
 
   private declare(entry: FanoutTopic, status: TopicStatus): void {

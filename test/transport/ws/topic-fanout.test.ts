@@ -170,13 +170,13 @@ describe('TopicFanout', () => {
     aapl.next(1);
     now = 300;
     fanout.sweepStale(300);
-    expect(fanout.staleTopics()).toEqual([]); // quiet for exactly the limit: not yet
+    expect(fanout.liveTopics()).toEqual({ watched: 1, stale: [] }); // quiet for exactly the limit: not yet
     now = 301;
     fanout.sweepStale(300);
     fanout.sweepStale(300);
-    expect(fanout.staleTopics()).toEqual(['bars:AAPL:1']);
+    expect(fanout.liveTopics()).toEqual({ watched: 1, stale: ['bars:AAPL:1'] });
     aapl.next(2);
-    expect(fanout.staleTopics()).toEqual([]);
+    expect(fanout.liveTopics().stale).toEqual([]);
     expect(sink.log.filter((line) => line.startsWith('status'))).toEqual([
       'status {"type":"bars.status","topic":"bars:AAPL:1","payload":{"status":"stale","since":0}}',
       'status {"type":"bars.status","topic":"bars:AAPL:1","payload":{"status":"live"}}',
@@ -191,6 +191,6 @@ describe('TopicFanout', () => {
     fanout.join({ ...topic('sma:AAPL:20', quiet), kind: 'sma', live: false }, new RecordingSink(1));
     now = 10_000;
     fanout.sweepStale(300);
-    expect(fanout.staleTopics()).toEqual([]);
+    expect(fanout.liveTopics().stale).toEqual([]);
   });
 });
