@@ -13,10 +13,8 @@ afterEach(async () => {
   await apps.stopAll();
 });
 
-// Needs issue 12's server side: the token presented as the `barcast.bearer.<token>`
-// subprotocol (the server selects `barcast.v1`). Today's server reads only `?token=` and
-// `Authorization`, so it refuses these connections with 401.
-describe.skip("needs issue 12's server side (bearer token as a subprotocol): skipped until merged", () => {
+// The token presented as the `barcast.bearer.<token>` subprotocol (the server selects `barcast.v1`).
+describe("the typed client presents its token as the barcast.bearer subprotocol", () => {
   it('connects with a token provider, the token in Sec-WebSocket-Protocol and not in the URL', async () => {
     const { wsUrl, app } = await apps.start({ config: { auth: { tokens: ['s3cret-token'] } } });
     let asked = 0;
