@@ -104,9 +104,16 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         ...(dependencies.generate ? { generate: dependencies.generate } : {}),
       },
       topics: catalogTopics,
+      onLeadership: (topic, leading) => bus.emit({ type: 'lease_changed', topic, change: leading ? 'acquired' : 'lost' }),
       ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
     },
-    { scheduler, logger, history, reportError: (topic, error) => bus.emit({ type: 'topic_error', topic: topic ?? 'engine', error }) },
+    {
+      scheduler,
+      logger,
+      history,
+      emit: bus.emit,
+      reportError: (topic, error) => bus.emit({ type: 'topic_error', topic: topic ?? 'engine', error }),
+    },
   );
   const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
   hub.register(barsTopicKind({ catalog, engine, resume: { history, maxBars: config.history.maxBars, now: () => scheduler.now(), listedAt: Date.parse(config.history.listingDate) } }));

@@ -44,6 +44,18 @@ const numsub = async (topic: string): Promise<number> =>
   Number(((await redis.pubsub('NUMSUB', topicRedisKeys(topic).channel)) as unknown[])[1]);
 
 describe('a cluster of two gateways and two generators on one Redis', () => {
+  it('reports what operators page on behind Redis: publish-to-receive lag on gateways, lease changes on generators', async () => {
+    const [front, producer] = await Promise.all([gateway(), generator('gen-1')]);
+    const client = await connect(front.wsUrl);
+    client.subscribeBars('AAPL');
+    await client.waitForCount(isUpdateOf(AAPL), 3);
+    const scrape = async (url: string): Promise<string> => (await fetch(`${url}/metrics`)).text();
+    const lagCount = /^barcast_redis_publish_lag_seconds_count(?:\{[^}]*\})? (\d+)/m.exec(await scrape(front.httpUrl));
+    expect(Number(lagCount?.[1])).toBeGreaterThanOrEqual(3);
+    const leases = /^barcast_redis_lease_changes_total\{[^}]*change="acquired"[^}]*\} (\d+)/m.exec(await scrape(producer.httpUrl));
+    expect(Number(leases?.[1])).toBeGreaterThanOrEqual(1);
+  });
+
   it('sends clients on different gateways identical updates and generates no topic nobody wants', async () => {
     const [gatewayA, gatewayB] = await Promise.all([gateway(), gateway(), generator('gen-1'), generator('gen-2')]);
     const [alice, bob] = await Promise.all([connect(gatewayA!.wsUrl), connect(gatewayB!.wsUrl)]);

@@ -1,6 +1,7 @@
-import type { SchedulerLike, Subscription } from 'rxjs';
+import { type SchedulerLike, type Subscription, tap } from 'rxjs';
 import type { Logger } from '../../logger.js';
 import { READY, type BarEngine, type Readiness } from '../../streams/bar-source.js';
+import type { EmitEvent } from '../../streams/events.js';
 import { BARS_TOPIC } from '../../streams/bars-topic.js';
 import { barsTopicKey, parseBarsTopicKey } from '../../domain/topic.js';
 import { fillMissedFinals } from '../../streams/operators/fill-missed-finals.js';
@@ -36,6 +37,8 @@ export interface RedisEngineDependencies {
   readonly logger: Logger;
   /** Reports a failure that is not one topic's (counted, logged). */
   readonly reportError: (topic: string | undefined, error: unknown) => void;
+  /** Reports what an operator pages on: publish-to-receive lag, lease changes (metrics). */
+  readonly emit?: EmitEvent;
 }
 
 /** The most bars a gateway fills from history after losing a stretch of a topic's updates. */
@@ -50,17 +53,23 @@ export const MAX_FILLED_FINALS = 1_000;
  * from history. The same on one Redis and on a Redis Cluster (sharded channels); `link` is
  * the difference.
  */
-export function redisGatewayEngine(link: GatewayLink, { history }: Pick<RedisEngineDependencies, 'history'>): BarEngine {
+export function redisGatewayEngine(link: GatewayLink, { history, emit }: Pick<RedisEngineDependencies, 'history' | 'emit'>): BarEngine {
   const unreachable: Readiness = { ready: false, reason: `${link.name} unreachable` };
   return {
-    bars: ({ symbol, resolution }, context) =>
-      channelBarStream({
-        topic: barsTopicKey(symbol, resolution),
+    bars: ({ symbol, resolution }, context) => {
+      const topic = barsTopicKey(symbol, resolution);
+      return channelBarStream({
+        topic,
         channels: link.channels,
         lastFrame: link.lastFrame,
         keysOf: (key) => link.keysOf(key),
         reportError: (error) => context.reportError(error),
-      }).pipe(fillMissedFinals(resolution, (first, end) => history.bars(symbol, resolution, { first, end }), MAX_FILLED_FINALS)),
+      }).pipe(
+        // Once per topic update (not per client): the lag from the generator's stamp to here.
+        tap((update) => emit?.({ type: 'redis_update_received', topic, lagMs: Math.max(0, context.scheduler.now() - update.ts) })),
+        fillMissedFinals(resolution, (first, end) => history.bars(symbol, resolution, { first, end }), MAX_FILLED_FINALS),
+      );
+    },
     servesClients: true,
     readiness: () => (link.ready() ? READY : unreachable),
     start: () => undefined,
