@@ -1,38 +1,28 @@
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
 import { updateFrame } from '../../src/domain/update.js';
 import { topicRedisKeys } from '../../src/engines/redis/keys.js';
 import { clockBeforeBoundary } from '../support/clock.js';
-import { clusterOverrides, eventually, useRedisServer } from '../support/cluster.js';
+import { clusterOverrides, eventually, redisTestBed } from '../support/cluster.js';
 import type { RedisServer } from '../support/redis-server.js';
 import { SeriesRecorder } from '../support/series-recorder.js';
-import { isUpdateOf, type ServerMessage, type TestApp, testApps, TestClient } from '../../src/testing/index.js';
+import type { TestClient } from '../../src/testing/index.js';
+import { isUpdateOf, type ServerMessage, type TestApp } from '../../src/testing/index.js';
 
 /** "Exact candles" behind Redis: finals survive what a channel can lose. */
 const AAPL = 'bars:AAPL:1';
 const MINUTE = 60_000;
-const local = useRedisServer();
+const bed = redisTestBed();
+const { apps } = bed;
 let redisServer: RedisServer;
 let redis: Redis;
-const apps = testApps();
-const clients: TestClient[] = [];
-
-beforeEach(async () => {
-  ({ server: redisServer, redis } = local);
-  await redis.flushall();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await apps.stopAll();
+beforeEach(() => {
+  ({ server: redisServer, redis } = bed);
 });
 
-async function connect(app: TestApp): Promise<TestClient> {
-  const client = await TestClient.connect(app.wsUrl);
-  clients.push(client);
-  return client;
-}
+const connect = (app: TestApp): Promise<TestClient> => bed.connect(app.wsUrl);
 
 const barOf = (message: ServerMessage): Bar => message.payload as unknown as Bar;
 

@@ -1,43 +1,33 @@
 import type { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { topicRedisKeys } from '../../src/engines/redis/keys.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { mockLastBar } from '../../src/domain/mock-bar.js';
 import type { BarGenerator } from '../../src/streams/bar-stream.js';
-import { CLUSTER_INTERVAL_MS, clusterOverrides, eventually, recordChannel, useRedisServer } from '../support/cluster.js';
+import { CLUSTER_INTERVAL_MS, clusterOverrides, eventually, recordChannel, redisTestBed } from '../support/cluster.js';
 import type { RedisServer } from '../support/redis-server.js';
 import { clockBeforeBoundary } from '../support/clock.js';
-import { isUpdateOf, type ServerMessage, testApps, TestClient } from '../../src/testing/index.js';
+import type { TestClient } from '../../src/testing/index.js';
+import { isUpdateOf, type ServerMessage } from '../../src/testing/index.js';
 
 const AAPL = 'bars:AAPL:1';
 /** How late a timer may run on this loaded machine before a failover counts as slow. */
 const SCHEDULING_SLACK_MS = 50;
 const MSFT = 'bars:MSFT:1';
 
-const local = useRedisServer();
+const bed = redisTestBed();
+const { apps } = bed;
 let redisServer: RedisServer;
 let redis: Redis;
-const apps = testApps();
-const clients: TestClient[] = [];
-
-beforeEach(async () => {
-  ({ server: redisServer, redis } = local);
-  await redis.flushall();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await apps.stopAll();
+beforeEach(() => {
+  ({ server: redisServer, redis } = bed);
 });
 
 const gateway = (intervalMs = CLUSTER_INTERVAL_MS) => apps.start({ config: clusterOverrides('gateway', redisServer.url, intervalMs) });
 const generator = (owner: string, intervalMs = CLUSTER_INTERVAL_MS) =>
   apps.start({ config: clusterOverrides('generator', redisServer.url, intervalMs), clusterOwner: owner });
 
-async function connect(wsUrl: string): Promise<TestClient> {
-  const client = await TestClient.connect(wsUrl);
-  clients.push(client);
-  return client;
-}
+const connect = (wsUrl: string): Promise<TestClient> => bed.connect(wsUrl);
 
 const updates = (client: TestClient, topic: string, from = 0): ServerMessage[] => client.messages.slice(from).filter(isUpdateOf(topic));
 const numsub = async (topic: string): Promise<number> =>

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { testApps, TestClient } from '../../src/testing/index.js';
 import type { ClusterRole } from '../../src/config/schema.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 
@@ -60,4 +61,40 @@ export async function recordChannel(url: string, channel: string): Promise<{ rea
 
 export async function httpStatus(url: string): Promise<number> {
   return (await fetch(url)).status;
+}
+
+/**
+ * A test file's Redis bed: one redis-server for the file, emptied before each test; the apps
+ * and clients a test started are stopped after it. Read `server` and `redis` inside tests.
+ */
+export function redisTestBed(): {
+  readonly apps: ReturnType<typeof testApps>;
+  readonly server: RedisServer;
+  readonly redis: Redis;
+  connect(wsUrl: string): Promise<TestClient>;
+} {
+  const local = useRedisServer();
+  const apps = testApps();
+  const clients: TestClient[] = [];
+  beforeEach(async () => {
+    await local.redis.flushall();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await apps.stopAll();
+  });
+  return {
+    apps,
+    get server() {
+      return local.server;
+    },
+    get redis() {
+      return local.redis;
+    },
+    async connect(wsUrl) {
+      const client = await TestClient.connect(wsUrl);
+      clients.push(client);
+      return client;
+    },
+  };
 }
