@@ -31,6 +31,7 @@ export interface HistoryBarsOptions {
 export class HistoryBars {
   private readonly cache: LRUCache<string, readonly Bar[]> | undefined;
   private readonly turns: TurnQueue;
+  private readonly cachedTurns = new TurnQueue();
 
   constructor(private readonly options: HistoryBarsOptions) {
     const chunks = Math.floor(options.cacheBars / 64);
@@ -63,7 +64,13 @@ export class HistoryBars {
 
   private async closedChunk(key: string, compute: () => readonly Bar[]): Promise<readonly Bar[]> {
     const cached = this.cache?.get(key);
-    if (cached) return cached;
+    if (cached) {
+      // Served from the cache, a chunk is cheap, but twenty requests would copy their thousands
+      // of bars back to back in one loop iteration, ahead of every timer: cached chunks take
+      // turns too, in their own queue (one per iteration), apart from the chunks computed.
+      await this.cachedTurns.turn();
+      return cached;
+    }
     await this.turns.turn();
     const chunk = compute();
     this.cache?.set(key, chunk);
