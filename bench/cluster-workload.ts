@@ -43,7 +43,9 @@ export interface Member {
 
 /** Starts `src/main.ts` in its own process on a free port; resolves once it listens. */
 export function startMember(env: Record<string, string>): Promise<Member> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the member too (written when SIGTERM ends it).
+  const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
     cwd: PACKAGE_DIR,
     // All clients connect from 127.0.0.1 at once: lift the per-IP handshake cap, which is not what is measured.
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', MAX_HANDSHAKES_PER_IP: '100000', ...env },

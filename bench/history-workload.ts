@@ -2,13 +2,15 @@
  * W8, history under fire: does the fan-out keep its timing while the history endpoints are
  * hammered? One real `node src/main.ts` process; one healthy WebSocket client on a fast topic
  * records each update's latency (receive time - `ts`) and the largest gap between two
- * updates, first alone (baseline), then while `concurrency` loops fetch the costliest
- * history there is (1W countback 5000, 1M countback 1500: 35,000 and 45,000 day bars each),
- * with the cache off, so every request is computed in full.
+ * updates, first alone (baseline), then while `concurrency` loops (on a worker thread) fetch
+ * the costliest history there is (REST 1W countback 5000 and 1M countback 1500: 35,000 and
+ * 45,000 day bars each; UDF 1W countback 5000), with the cache off, so every request is
+ * computed in full. Beside the client's figures, the server's own event-loop delay per phase.
  *
  * Part of `npm run bench` (W8); on its own: npx tsx bench/history-workload.ts. Loopback only.
  */
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { startMember, summarize, type LatencySummary } from './cluster-workload.js';
 
@@ -18,13 +20,18 @@ export interface HistoryWorkloadSize {
   readonly intervalMs: number;
 }
 
-export const HISTORY_FULL: HistoryWorkloadSize = { seconds: 10, concurrency: 20, intervalMs: 50 };
-export const HISTORY_QUICK: HistoryWorkloadSize = { seconds: 3, concurrency: 20, intervalMs: 50 };
+export const HISTORY_FULL: HistoryWorkloadSize = { seconds: 10, concurrency: 20, intervalMs: 20 };
+export const HISTORY_QUICK: HistoryWorkloadSize = { seconds: 3, concurrency: 20, intervalMs: 20 };
 
 export interface FanoutTiming extends LatencySummary {
   /** Longest wait between two updates of the topic, in ms (the interval when nothing stalls). */
   readonly largestGapMs: number;
   readonly updates: number;
+  /**
+   * The server's own event-loop delay over the phase, in ms: prom-client's monitor (read from
+   * /metrics) records the time between two firings of a 10 ms timer, so 10 ms are taken off.
+   */
+  readonly serverLoop: { readonly p99Ms: number; readonly maxMs: number };
 }
 
 export interface HistoryWorkloadResult extends HistoryWorkloadSize {
@@ -33,10 +40,70 @@ export interface HistoryWorkloadResult extends HistoryWorkloadSize {
   readonly history: LatencySummary & { readonly perSecond: number; readonly statuses: Record<string, number> };
 }
 
-const HEAVY_QUERIES = ['resolution=1W&countback=5000', 'resolution=1M&countback=1500'];
+/** The costliest history there is, over REST and UDF (UDF's `to` is in seconds, and required). */
+function heavyQueries(now: number): string[] {
+  const to = Math.floor(now / 1000);
+  return [
+    '/api/v1/bars?symbol=MSFT&resolution=1W&countback=5000',
+    '/api/v1/bars?symbol=MSFT&resolution=1M&countback=1500',
+    `/api/v1/udf/history?symbol=MSFT&resolution=1W&countback=5000&to=${to}`,
+  ];
+}
+
+/**
+ * The history load, run on a worker thread: the healthy client must not share an event loop
+ * or a heap with twenty parallel downloads of half a megabyte each, or its own garbage
+ * collections and callbacks would be what the latency figures measure, not the server.
+ * (Plain JavaScript, evaluated: the worker needs no TypeScript loader.)
+ */
+const HAMMER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { url, queries, concurrency, seconds } = workerData;
+const latencies = [];
+const statuses = {};
+const deadline = Date.now() + seconds * 1000;
+Promise.all(Array.from({ length: concurrency }, async (_unused, worker) => {
+  for (let request = worker; Date.now() < deadline; request += 1) {
+    const startedAt = Date.now();
+    const response = await fetch(url + queries[request % queries.length]);
+    await response.arrayBuffer();
+    latencies.push(Date.now() - startedAt);
+    statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+  }
+})).then(() => parentPort.postMessage({ latencies, statuses }));
+`;
+
+function hammerHistory(httpUrl: string, size: HistoryWorkloadSize): Promise<{ latencies: number[]; statuses: Record<string, number> }> {
+  const workerData = { url: httpUrl, queries: heavyQueries(Date.now()), concurrency: size.concurrency, seconds: size.seconds };
+  const worker = new Worker(HAMMER, { eval: true, workerData });
+  return new Promise((resolve, reject) => {
+    worker.once('message', (result: { latencies: number[]; statuses: Record<string, number> }) => {
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
+/**
+ * Reads the server's event-loop delay from /metrics. prom-client resets its delay histogram on
+ * every scrape, so a scrape at the start of a phase and one at its end give that phase alone:
+ * what the server's loop did, apart from what the machine's two shared cores did to the client.
+ */
+async function serverLoopLag(httpUrl: string): Promise<FanoutTiming['serverLoop']> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const delayMs = (name: string): number => {
+    const seconds = Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    return Math.max(0, Math.round((seconds * 1000 - PROM_CLIENT_LOOP_PERIOD_MS) * 10) / 10);
+  };
+  return { p99Ms: delayMs('nodejs_eventloop_lag_p99_seconds'), maxMs: delayMs('nodejs_eventloop_lag_max_seconds') };
+}
+
+/** prom-client's default `eventLoopMonitoringPrecision`. */
+const PROM_CLIENT_LOOP_PERIOD_MS = 10;
 
 /** A client on bars:AAPL:1 that records latencies and gaps while `recording` is on. */
-async function healthyClient(wsUrl: string): Promise<{ record(): () => FanoutTiming; close(): void }> {
+async function healthyClient(wsUrl: string): Promise<{ record(): () => Omit<FanoutTiming, 'serverLoop'>; close(): void }> {
   const socket = new WebSocket(wsUrl);
   let latencies: number[] = [];
   let arrivals: number[] = [];
@@ -75,30 +142,19 @@ export async function runHistoryWorkload(size: HistoryWorkloadSize = HISTORY_FUL
     HISTORY_LISTING_DATE: '1900-01-01',
     HISTORY_CACHE_BARS: '0',
     HISTORY_RATE_LIMIT: '100000',
+    METRICS_PUBLIC: 'true',
   });
   const httpUrl = member.wsUrl.replace('ws://', 'http://').replace('/api/v1/ws', '');
   const client = await healthyClient(member.wsUrl);
   try {
+    await serverLoopLag(httpUrl);
     const stopBaseline = client.record();
     await new Promise((resolve) => setTimeout(resolve, size.seconds * 1000));
-    const baseline = stopBaseline();
+    const baseline = { ...stopBaseline(), serverLoop: await serverLoopLag(httpUrl) };
 
-    const requestLatencies: number[] = [];
-    const statuses: Record<string, number> = {};
-    const deadline = Date.now() + size.seconds * 1000;
     const stopLoad = client.record();
-    await Promise.all(
-      Array.from({ length: size.concurrency }, async (_unused, worker) => {
-        for (let request = worker; Date.now() < deadline; request += 1) {
-          const startedAt = Date.now();
-          const response = await fetch(`${httpUrl}/api/v1/bars?symbol=MSFT&${HEAVY_QUERIES[request % HEAVY_QUERIES.length]}`);
-          await response.arrayBuffer();
-          requestLatencies.push(Date.now() - startedAt);
-          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-        }
-      }),
-    );
-    const underLoad = stopLoad();
+    const { latencies: requestLatencies, statuses } = await hammerHistory(httpUrl, size);
+    const underLoad = { ...stopLoad(), serverLoop: await serverLoopLag(httpUrl) };
     return {
       ...size,
       baseline,
@@ -113,7 +169,7 @@ export async function runHistoryWorkload(size: HistoryWorkloadSize = HISTORY_FUL
 
 export function describeHistoryWorkload(result: HistoryWorkloadResult): string {
   const row = (name: string, timing: FanoutTiming) =>
-    `${name.padEnd(10)} p50 ${timing.p50} ms  p99 ${timing.p99} ms  max ${timing.max} ms  largest gap ${timing.largestGapMs} ms  (${timing.updates} updates)`;
+    `${name.padEnd(10)} p50 ${timing.p50} ms  p99 ${timing.p99} ms  max ${timing.max} ms  largest gap ${timing.largestGapMs} ms  (${timing.updates} updates); server loop delay p99 ${timing.serverLoop.p99Ms} ms, max ${timing.serverLoop.maxMs} ms`;
   const { history } = result;
   return [
     `W8 history under fire: ${result.concurrency} parallel heavy history requests for ${result.seconds} s, topic interval ${result.intervalMs} ms`,

@@ -39,6 +39,11 @@ export class HistoryBars {
     this.turns = options.turns ?? new TurnQueue();
   }
 
+  /** Waits for a turn at the event loop, in the queue the bars are computed in (to encode them in slices too). */
+  turn(): Promise<void> {
+    return this.turns.turn();
+  }
+
   /** The bars of `range`, oldest first; the one forming at `now` too, if the range reaches it. */
   async bars(symbol: string, resolution: Resolution, range: IndexRange, now: number): Promise<Bar[]> {
     const context = { seed: this.options.seed, symbol, resolution };

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { sendJsonInSlices } from './json-in-slices.js';
 import { parseHistoryQuery, type HistorySource } from './history-query.js';
 
 export const HISTORY_PATH = '/api/v1/bars';
@@ -21,7 +22,7 @@ export function historyRoutes(source: HistorySource): Router {
     const { symbol, resolution, range, now } = parsed.request;
     const bars = await source.bars.bars(symbol, resolution, range, now);
     response.set('Access-Control-Allow-Origin', '*');
-    response.json({ symbol, resolution, bars });
+    await sendJsonInSlices(response, { symbol, resolution }, { bars }, () => source.bars.turn());
   });
   return router;
 }

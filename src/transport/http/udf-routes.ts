@@ -5,6 +5,7 @@ import { quoteError, quoteFromSessionBar, type QuoteData } from '../../domain/qu
 import { MINUTE_RESOLUTIONS, periodIndex, periodStartAt, type Resolution } from '../../domain/resolution.js';
 import { normaliseSymbol, SYMBOL_EXCHANGE } from '../../domain/symbol.js';
 import { MAX_QUOTE_SYMBOLS } from '../../streams/quotes-topic.js';
+import { sendJsonInSlices, SLICE_ITEMS } from './json-in-slices.js';
 import { parseHistoryQuery, type HistorySource } from './history-query.js';
 
 export const UDF_PATH = '/api/v1/udf';
@@ -81,15 +82,16 @@ export function udfRoutes(source: HistorySource): Router {
       response.json(noData(resolution, range.first, now, source.listedAt));
       return;
     }
-    response.json({
-      s: 'ok',
+    const lists = {
       t: bars.map((bar) => bar.time / 1000),
       o: bars.map((bar) => bar.open),
       h: bars.map((bar) => bar.high),
       l: bars.map((bar) => bar.low),
       c: bars.map((bar) => bar.close),
       v: bars.map((bar) => bar.volume),
-    });
+    };
+    // Plain numbers encode about six times faster than bar objects: slices six times as long.
+    await sendJsonInSlices(response, { s: 'ok' }, lists, () => source.bars.turn(), 6 * SLICE_ITEMS);
   });
 
   // `symbols=AAPL,BARCAST:MSFT` -> `{ s: 'ok', d: QuoteData[] }`, each `n` exactly as asked.
