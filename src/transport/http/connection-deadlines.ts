@@ -40,10 +40,26 @@ function destroyOnTimeout(this: Socket): void {
 
 /**
  * Call once an upgrade has become a WebSocket: ws clears the socket's timeout itself, and this
- * drops the listener guardConnections left, so an open WebSocket keeps nothing of its handshake.
+ * drops the listener guardConnections left, and the cleared timer, so an open WebSocket keeps
+ * nothing of its handshake.
  */
 export function upgradeCompleted(socket: Duplex): void {
   socket.removeListener('timeout', destroyOnTimeout);
+  releaseClearedTimeout(socket);
+}
+
+/**
+ * `socket.setTimeout(0)` clears a net.Socket's idle timer but keeps the Timeout object (and
+ * its bound callback) in the socket's internal `Symbol(timeout)` slot, about 170 bytes per
+ * open WebSocket for as long as it lives. Node's own state before any timeout is set is
+ * `null` there, which every reader of the slot handles, so a cleared timer (`_idleTimeout`
+ * -1) is put back to that. An internal: if Node renames it, nothing happens.
+ */
+function releaseClearedTimeout(socket: Duplex): void {
+  const slot = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'timeout');
+  if (slot === undefined) return;
+  const timer = (socket as unknown as Record<symbol, { _idleTimeout?: number } | null>)[slot];
+  if (timer?._idleTimeout === -1) (socket as unknown as Record<symbol, null>)[slot] = null;
 }
 
 /**
