@@ -50,8 +50,3 @@ export function barUpdates(options: BarStreamOptions): Observable<TopicUpdate<Ba
     ),
   );
 }
-
-/** `barUpdates` as plain bars. */
-export function barStream(options: BarStreamOptions): Observable<Bar> {
-  return barUpdates(options).pipe(map((update) => update.value));
-}
