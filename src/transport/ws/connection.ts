@@ -1,9 +1,10 @@
 import type { SchedulerLike } from 'rxjs';
-import type { RawData, WebSocket } from 'ws';
+import type { RawData } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
 import type { HeartbeatPeer } from './heartbeat-sweep.js';
+import type { PeerListener, PeerSocket } from './peer-socket.js';
 import { closeCodeOf, ERRORS } from '../../domain/errors.js';
 import type { Credential } from '../auth/credential.js';
 import { AuthSession, type AuthContext, type AuthOwner } from './auth-session.js';
@@ -69,31 +70,11 @@ export function connectionContext(options: ConnectionContextOptions): Connection
   };
 }
 
-/** Socket listeners are shared functions (ws calls them with the socket as `this`), not closures per socket. */
-const connectionOf = new WeakMap<WebSocket, Connection>();
-
-function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  connectionOf.get(this)?.session.receive(data, isBinary);
-}
-
-function onPong(this: WebSocket): void {
-  const connection = connectionOf.get(this);
-  if (connection) connection.awaitingPong = false;
-}
-
-function onError(this: WebSocket, error: Error): void {
-  connectionOf.get(this)?.context.logger.debug({ err: error }, 'websocket error');
-}
-
-function onClose(this: WebSocket): void {
-  connectionOf.get(this)?.closed();
-}
-
 /**
  * One accepted socket: a Session behind a rate limiter and an outbox, answering the
  * gateway's heartbeat sweeps, and cleaned up when the socket closes.
  */
-export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner {
+export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerListener {
   /** A protocol ping was sent and its pong has not come back yet. */
   awaitingPong = false;
   readonly session: Session;
@@ -102,20 +83,27 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner {
 
   /** `credential`: what the upgrade request presented (checked by the gateway). */
   constructor(
-    readonly socket: WebSocket,
+    readonly socket: PeerSocket,
     readonly context: ConnectionContext,
     credential: Credential,
   ) {
     this.outbox = new Outbox(socket, context.outbox, this);
     this.auth = new AuthSession(credential, this, context.auth);
     this.session = new Session(socket, context, this.outbox, new MessageRateLimiter(context.rateLimit), this.auth);
-    connectionOf.set(socket, this);
     context.emit({ type: 'client_joined' });
-    socket.on('message', onMessage);
-    socket.on('pong', onPong);
-    socket.on('error', onError);
-    // `on`, not `once`: close fires once anyway, and `once` would wrap the listener per socket.
-    socket.on('close', onClose);
+    socket.listen(this);
+  }
+
+  receive(data: RawData, isBinary: boolean): void {
+    this.session.receive(data, isBinary);
+  }
+
+  pong(): void {
+    this.awaitingPong = false;
+  }
+
+  failed(error: Error): void {
+    this.context.logger.debug({ err: error }, 'websocket error');
   }
 
   /** Heartbeat: ping now and expect the pong before the next sweep. */
@@ -141,7 +129,7 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner {
   }
 
   get isOpen(): boolean {
-    return this.socket.readyState === this.socket.OPEN;
+    return this.socket.isOpen;
   }
 
   sendReply(frame: string): void {
@@ -159,7 +147,6 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner {
   }
 
   closed(): void {
-    connectionOf.delete(this.socket);
     this.session.close();
     this.context.emit({ type: 'client_left' });
     this.context.onClosed(this);

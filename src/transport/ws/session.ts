@@ -1,4 +1,4 @@
-import { WebSocket, type RawData } from 'ws';
+import type { RawData } from 'ws';
 import { closeCodeOf, requestError, type RequestError } from '../../domain/errors.js';
 import type { TopicUpdate } from '../../domain/update.js';
 import type { EmitEvent } from '../../streams/events.js';
@@ -16,7 +16,8 @@ import {
 } from './protocol.js';
 import type { AuthSession } from './auth-session.js';
 import type { Outbox } from './outbox.js';
-import { corkSocket, uncorkSocket, type PreparedFrame } from './prepared-frame.js';
+import type { PeerSocket } from './peer-socket.js';
+import type { PreparedFrame } from './prepared-frame.js';
 import type { MessageRateLimiter } from './rate-limit.js';
 import type { FrameSink, TopicFanout } from './topic-fanout.js';
 
@@ -43,7 +44,7 @@ export class Session implements FrameSink {
 
   /** `outbox` and `rateLimiter` are this connection's own protections (built by connection.ts). */
   constructor(
-    private readonly socket: WebSocket,
+    private readonly socket: PeerSocket,
     private readonly context: SessionContext,
     private readonly outbox: Outbox,
     private readonly rateLimiter: MessageRateLimiter,
@@ -75,15 +76,15 @@ export class Session implements FrameSink {
   }
 
   cork(): void {
-    corkSocket(this.socket);
+    this.socket.cork();
   }
 
   uncork(): void {
-    uncorkSocket(this.socket);
+    this.socket.uncork();
   }
 
   receive(data: RawData, isBinary: boolean): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (!this.socket.isOpen) return;
     const verdict = this.rateLimiter.take();
     if (verdict === 'close') {
       this.context.emit({ type: 'message_rejected', code: 'RATE_LIMITED' });
