@@ -11,8 +11,6 @@ export interface UwsEngineOptions {
   /** The WebSocket's own port (`transport.uwsPort`; 0 picks a free one). */
   readonly port: number;
   readonly maxPayloadBytes: number;
-  /** Loads uWebSockets.js (tests pass a failing one to see the start-up error). */
-  readonly load?: () => UwsModule;
 }
 
 /** What uWS keeps on each socket for us (it copies the object's fields onto its socket). */
@@ -28,6 +26,9 @@ interface UwsUserData {
  * most 1 GiB, so under this ceiling even with the replies a lagging socket still gets).
  */
 const MAX_BACKPRESSURE = 2 ** 31 - 1;
+
+/** uSockets' LIBUS_LISTEN_EXCLUSIVE_PORT (the module exports it; its types declare only an ambient enum). */
+const LISTEN_EXCLUSIVE_PORT = 1;
 
 /**
  * uWS cuts a frame over its `maxPayloadLength` without a close frame (the peer sees 1006);
@@ -58,7 +59,7 @@ export class UwsEngine implements WebSocketEngine {
 
   listen(host: string): Promise<AddressInfo> {
     // Loaded here, at start, not at import: a ws deployment never loads the native binary.
-    const uws = (this.options.load ?? loadUws)();
+    const uws = loadUws();
     this.uws = uws;
     const { maxPayloadBytes } = this.options;
     const app = uws
@@ -82,8 +83,11 @@ export class UwsEngine implements WebSocketEngine {
       })
       // Every other path and method: 404, as the ws engine answers an upgrade elsewhere.
       .any('/*', (res) => writeRefusal(res, { status: 404, message: 'Not Found' }));
+    // Exclusive: by default uSockets binds with SO_REUSEPORT, so a second server on the same
+    // port would share it silently instead of failing to start. @types lack this overload.
+    const listen = app.listen.bind(app) as unknown as (host: string, port: number, options: number, cb: (socket: us_listen_socket | false) => void) => void;
     return new Promise((resolve, reject) => {
-      app.listen(host, this.options.port, (listenSocket) => {
+      listen(host, this.options.port, LISTEN_EXCLUSIVE_PORT, (listenSocket) => {
         if (!listenSocket) {
           reject(new Error(`uWebSockets.js cannot listen on ${host}:${this.options.port} (transport.uwsPort, UWS_PORT): is the port in use?`));
           return;

@@ -18,8 +18,8 @@ export class UwsUnavailableError extends Error {
  * instead. Called only when `transport.engine` is `uws`, so a ws deployment never loads it
  * (and may install without optional dependencies).
  */
-export function loadUws(): UwsModule {
-  const binary = `${UWS_PACKAGE}/binaries/uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
+export function loadUws(binaryName = `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`): UwsModule {
+  const binary = `${UWS_PACKAGE}/binaries/${binaryName}`;
   try {
     return createRequire(import.meta.url)(binary) as UwsModule;
   } catch (error) {
