@@ -269,7 +269,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
 /** The WebSocket engine of `transport.engine`, in front of the gateway (docs/architecture.md). */
 function webSocketEngine(config: Config, server: Server, gateway: Gateway): WebSocketEngine {
   const { maxPayloadBytes } = config.limits;
-  if (config.transport.engine === 'uws') return new UwsEngine(gateway, { port: config.transport.uwsPort, maxPayloadBytes });
+  if (config.transport.engine === 'uws') return new UwsEngine(gateway, { port: config.transport.uwsPort, maxPayloadBytes, upgradeTimeoutMs: config.http.upgradeTimeoutMs });
   return new WsEngine(gateway, { server, maxPayloadBytes, perMessageDeflate: config.fanout.perMessageDeflate });
 }
 

@@ -11,6 +11,8 @@ export interface UwsEngineOptions {
   /** The WebSocket's own port (`transport.uwsPort`; 0 picks a free one). */
   readonly port: number;
   readonly maxPayloadBytes: number;
+  /** `http.upgradeTimeoutMs`: an upgrade whose access check has not settled by then is cut, as on the ws engine. */
+  readonly upgradeTimeoutMs: number;
 }
 
 /** What uWS keeps on each socket for us (it copies the object's fields onto its socket). */
@@ -109,7 +111,7 @@ export class UwsEngine implements WebSocketEngine {
    * What the ws engine does on an upgrade, in uWS's terms: the request is read now (uWS's
    * HttpRequest is valid only until this returns), the access check runs asynchronously with
    * a place held against maxConnections, and its verdict is written inside `res.cork` unless
-   * the client went away meanwhile (`onAborted`).
+   * the client went away meanwhile (`onAborted`) or `upgradeTimeoutMs` passed (then it is cut).
    */
   private upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
     if (!this.gateway.hasRoom()) {
@@ -120,14 +122,23 @@ export class UwsEngine implements WebSocketEngine {
     const key = req.getHeader('sec-websocket-key');
     const extensions = req.getHeader('sec-websocket-extensions');
     const protocol = selectSubprotocol(new Set(offeredSubprotocols(request))) || '';
-    let aborted = false;
+    let settled = false;
     res.onAborted(() => {
-      aborted = true;
+      settled = true;
+      place.release();
     });
     const place = this.gateway.reserve();
-    const settle = (write: () => void): void => {
+    const deadline = setTimeout(() => {
+      if (settled) return;
+      settled = true;
       place.release();
-      if (aborted) return;
+      res.close();
+    }, this.options.upgradeTimeoutMs);
+    const settle = (write: () => void): void => {
+      clearTimeout(deadline);
+      if (settled) return;
+      settled = true;
+      place.release();
       res.cork(write);
     };
     checkAccess(request, this.gateway.access, { requireOrigin: true }).then(
