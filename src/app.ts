@@ -148,11 +148,14 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     maxSockets: config.limits.maxConnections + config.limits.maxHttpConnections,
     maxHandshakesPerIp: config.limits.maxHandshakesPerIp,
   };
+  /** Where WebSocket clients connect, once started (see App.wsAddress). */
+  let wsAddress: AddressInfo | undefined;
   const server: Server = createServer(
     deadlineServerOptions(deadlines),
     createHttpApp({
       ready: () => readiness(),
       logger,
+      ...(config.transport.engine === 'uws' ? { webSocketPort: () => wsAddress?.port } : {}),
       // Rate limit, then access control: separate middlewares over the same paths.
       routers: [
         metricsRoutes({ snapshot: () => metrics.snapshot(), prometheus, ...(config.auth.metricsPublic ? {} : { access: protect }) }),
@@ -160,7 +163,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         Router().use([HISTORY_PATH, UDF_PATH], protect),
         historyRoutes(historySource),
         udfRoutes(historySource),
-        pageRoutes(),
+        pageRoutes({ ports: () => (wsAddress ? { http: (server.address() as AddressInfo).port, webSocket: wsAddress.port } : undefined) }),
       ],
     }),
   );
@@ -178,8 +181,8 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     heartbeat: config.heartbeat,
   })) : undefined;
   const gateway = websocket?.gateway;
-  let wsAddress: AddressInfo | undefined;
-  if (!websocket) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
+  // No WebSocket on this port (a generator, or the uWS engine on its own port): upgrades get a 404, not a hang.
+  if (!(websocket instanceof WsEngine)) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   let stopping: Promise<void> | undefined;
   /**
    * Ready while running and the engine can do its part. Stale topics are named; they make the

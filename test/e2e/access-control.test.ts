@@ -49,9 +49,9 @@ describe.each(TRANSPORT_ENGINES)('on the %s engine', (engine) => {
     });
 
     it('answers a refused upgrade with a JSON body and closes the TCP connection', async () => {
-      const { httpUrl } = await apps.start({ config: { auth: { tokens: ['t'] } } });
+      const { wsUrl } = await apps.start({ config: { auth: { tokens: ['t'] } } });
       const response = await new Promise<{ status: number | undefined; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
-        const request = get(`${httpUrl}/api/v1/ws`, {
+        const request = get(wsUrl.replace(/^ws:/, 'http:'), {
           headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
         });
         request.once('error', reject);

@@ -78,6 +78,9 @@ describe('startTestApp: the real app on port 0 with your kinds, and a client tha
     expect(wsPort).toBeGreaterThan(0);
     expect(wsPort).not.toBe(app.address.port);
     expect(app.app.wsAddress()?.port).toBe(wsPort);
+    // The chart page asks where its socket is; an upgrade on the HTTP port is refused, not left hanging.
+    expect(await (await fetch(`${app.httpUrl}/api/v1/ws/endpoint`)).json()).toEqual({ port: wsPort });
+    await expect(TestClient.connect(`ws://127.0.0.1:${app.address.port}/api/v1/ws`)).rejects.toThrow('HTTP 404');
     const client = await app.connect();
     client.subscribeBars('AAPL');
     await client.nextUpdate('bars:AAPL:1');

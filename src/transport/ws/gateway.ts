@@ -155,7 +155,7 @@ export class Gateway {
     const authority = this.options.access.authority;
     let revoked = 0;
     for (const connection of [...this.connections]) {
-      if (authority.stillValid(connection.auth.current)) continue;
+      if (authority.stillValid(connection.credential)) continue;
       connection.revoke();
       revoked++;
     }

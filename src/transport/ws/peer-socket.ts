@@ -35,7 +35,7 @@ export interface PeerSocket {
 /** What a socket reports to its connection. */
 export interface PeerListener {
   /** One whole message; `data` is valid during this call only. */
-  receive(data: RawData, isBinary: boolean): void;
+  received(data: RawData, isBinary: boolean): void;
   pong(): void;
   /** A protocol error on the socket (ws reports them; the socket closes right after). */
   failed(error: Error): void;

@@ -92,7 +92,7 @@ export class UwsPeerSocket implements PeerSocket {
   // The engine's side (uws-engine.ts): what uWS reports of this socket.
   received(data: ArrayBuffer, isBinary: boolean): void {
     // A view, not a copy: the session parses it before this call returns, while uWS's buffer is valid.
-    this.listener?.receive(Buffer.from(data), isBinary);
+    this.listener?.received(Buffer.from(data), isBinary);
   }
 
   ponged(): void {

@@ -45,7 +45,7 @@ export class WsPeerSocket extends WebSocket implements PeerSocket {
 // Socket listeners are shared functions (ws calls them with the socket, always a WsPeerSocket
 // here, as `this`), not closures per socket.
 function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  (this as WsPeerSocket).listener?.receive(data, isBinary);
+  (this as WsPeerSocket).listener?.received(data, isBinary);
 }
 
 function onPong(this: WebSocket): void {
