@@ -122,12 +122,13 @@ export class UwsEngine implements WebSocketEngine {
     const key = req.getHeader('sec-websocket-key');
     const extensions = req.getHeader('sec-websocket-extensions');
     const protocol = selectSubprotocol(new Set(offeredSubprotocols(request))) || '';
+    const place = this.gateway.reserve();
     let settled = false;
     res.onAborted(() => {
       settled = true;
+      clearTimeout(deadline);
       place.release();
     });
-    const place = this.gateway.reserve();
     const deadline = setTimeout(() => {
       if (settled) return;
       settled = true;
