@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { asyncScheduler, NEVER } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
@@ -6,6 +6,7 @@ import { Hub } from '../../../src/streams/hub.js';
 import type { TokenAuthority, TokenCheck } from '../../../src/transport/auth/credential.js';
 import { Gateway } from '../../../src/transport/ws/gateway.js';
 import { UwsEngine } from '../../../src/transport/ws/uws-engine.js';
+import { rawClient } from '../../support/raw-client.js';
 
 const UPGRADE_TIMEOUT_MS = 200;
 const engines: UwsEngine[] = [];
@@ -43,19 +44,13 @@ async function engineWithHangingCheck(): Promise<{ port: number; release: () => 
 }
 
 /** Sends a WebSocket upgrade request by hand; resolves with how long the connection stayed open and what came back. */
-function upgrade(port: number): Promise<{ openForMs: number; received: string }> {
-  return new Promise((resolve) => {
-    const openedAt = Date.now();
-    const socket = connect(port, '127.0.0.1');
-    sockets.push(socket);
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
-    socket.on('error', () => undefined);
-    socket.once('close', () => resolve({ openForMs: Date.now() - openedAt, received }));
-    socket.write(
-      'GET /api/v1/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
-    );
-  });
+async function upgrade(port: number): Promise<{ openForMs: number; received: string }> {
+  const client = await rawClient(port, sockets);
+  client.socket.write(
+    'GET /api/v1/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  );
+  const openForMs = await client.closed;
+  return { openForMs, received: client.received() };
 }
 
 describe('the uWS engine’s upgrade', () => {
