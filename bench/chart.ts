@@ -27,7 +27,7 @@ const METRICS: readonly Metric[] = [
   { label: 'W3 heap/conn', better: 'lower', workload: 'W3', value: (x) => x.heapPerConnection },
   { label: 'W6 CPU/update', better: 'lower', workload: 'W6', value: (x) => x.cpuUsPerMessage },
 ];
-const COLORS: Readonly<Record<ServerKind, string>> = { raw: '#d33', uws: '#e8a33d', socketio: '#9aa5b1', barcast: '#2f6fde' };
+const COLORS: Readonly<Record<ServerKind, string>> = { raw: '#d33', uws: '#e8a33d', socketio: '#9aa5b1', barcast: '#2f6fde', 'barcast-uws': '#1a9e77' };
 const RATIO_SERIES: readonly ServerKind[] = ['uws', 'socketio', 'barcast'];
 const MAX_RATIO = 3;
 

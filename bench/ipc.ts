@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
  * The control channel between the bench driver and its child processes: every child is forked
  * with IPC, answers each request with exactly one reply of the same `type`, and exits on `stop`.
  */
-export type ServerKind = 'raw' | 'uws' | 'socketio' | 'barcast';
+/** `barcast-uws`: barcast itself with `transport.engine: uws` (its WebSocket on uWebSockets.js). */
+export type ServerKind = 'raw' | 'uws' | 'socketio' | 'barcast' | 'barcast-uws';
 
 export interface TopicRef {
   readonly symbol: string;

@@ -4,7 +4,7 @@ import type { ServerKind } from './ipc.js';
 import { WORKLOADS } from './workloads/index.js';
 
 const WORKLOAD_IDS = WORKLOADS.flatMap((workload) => workload.ids);
-export const ALL_SERVERS: readonly ServerKind[] = ['raw', 'uws', 'socketio', 'barcast'];
+export const ALL_SERVERS: readonly ServerKind[] = ['raw', 'uws', 'socketio', 'barcast', 'barcast-uws'];
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -15,7 +15,7 @@ export interface BenchOptions {
   readonly out: string;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only ${WORKLOAD_IDS.join(',')}] [--servers raw,uws,socketio,barcast]
+export const USAGE = `usage: npm run bench -- [--quick] [--only ${WORKLOAD_IDS.join(',')}] [--servers raw,uws,socketio,barcast,barcast-uws]
                      [--schedule ${TICK_SCHEDULES.join('|')}] [--out NAME]`;
 
 /** The command line, validated: anything unknown is an error that says what is allowed. */

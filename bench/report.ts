@@ -49,6 +49,9 @@ export interface BenchResults {
 /** Servers in the order the tables list them; ratios are taken against the first three. */
 export const PEERS: readonly ServerKind[] = ['raw', 'uws', 'socketio'];
 
+/** barcast's own rows: on its default ws engine, and on its uWebSockets.js engine. */
+export const OURS: readonly ServerKind[] = ['barcast', 'barcast-uws'];
+
 export const rowOf = (results: readonly FanoutResult[] | undefined, server: ServerKind): FanoutResult | undefined =>
   results?.find((result) => result.server === server);
 
@@ -66,19 +69,21 @@ export function ratioTarget(
   metric: (row: FanoutResult) => number,
   better: 'higher' | 'lower',
   limit: number,
+  server: ServerKind = 'barcast',
 ): TargetCheck[] {
-  const [ours, theirs] = [rowOf(rows, 'barcast'), rowOf(rows, peer)];
+  const [ours, theirs] = [rowOf(rows, server), rowOf(rows, peer)];
   if (!ours || !theirs) return [];
   const ratio = metric(ours) / metric(theirs);
   const met = better === 'higher' ? ratio >= limit : ratio <= limit;
-  return [{ workload, target: `${name} ${better === 'higher' ? '>=' : '<='} ${limit}x ${peerName(peer)}`, measured: `${fixed(ratio)}x`, met }];
+  const who = server === 'barcast' ? '' : `${server}: `;
+  return [{ workload, target: `${who}${name} ${better === 'higher' ? '>=' : '<='} ${limit}x ${peerName(peer)}`, measured: `${fixed(ratio)}x`, met }];
 }
 
 export function absoluteTarget(workload: string, target: string, value: number, met: boolean, unit: string): TargetCheck {
   return { workload, target, measured: `${fixed(value)}${unit}`, met };
 }
 
-const peerName = (server: ServerKind): string => ({ raw: 'raw', uws: 'uWS', socketio: 'socket.io', barcast: 'barcast' })[server];
+const peerName = (server: ServerKind): string => ({ raw: 'raw', uws: 'uWS', socketio: 'socket.io', barcast: 'barcast', 'barcast-uws': 'barcast-uws' })[server];
 
 const ratioCell = (value: number, peer: number | undefined): string => (peer === undefined ? 'n/a' : fixed(value / peer));
 
@@ -106,16 +111,16 @@ function fanoutRows(results: BenchResults): string[][] {
 
 /** barcast's measure divided by each peer's, per workload: above 1 is more (msgs/s) or more costly (the rest). */
 function peerRatioTable(results: BenchResults): ReportTable {
-  const header = ['workload', 'barcast / peer', 'msgs/s', 'cpu/msg', 'p99', 'rss/conn', 'heap/conn'];
-  const rows = Object.entries(results.fanout).flatMap(([workload, rows]) => {
-    const ours = rowOf(rows, 'barcast');
+  const header = ['workload', 'ours / peer', 'msgs/s', 'cpu/msg', 'p99', 'rss/conn', 'heap/conn'];
+  const rows = Object.entries(results.fanout).flatMap(([workload, rows]) => OURS.flatMap((server) => {
+    const ours = rowOf(rows, server);
     if (!ours) return [];
     return PEERS.flatMap((peer) => {
       const theirs = rowOf(rows, peer);
       if (!theirs) return [];
       return [[
         workload,
-        peerName(peer),
+        `${server} / ${peerName(peer)}`,
         fixed(ours.deliveredPerSecond / theirs.deliveredPerSecond),
         fixed(ours.cpuUsPerMessage / theirs.cpuUsPerMessage),
         fixed(ours.latency.p99 / theirs.latency.p99),
@@ -123,8 +128,8 @@ function peerRatioTable(results: BenchResults): ReportTable {
         fixed(ours.heapPerConnection / theirs.heapPerConnection),
       ]];
     });
-  });
-  return { title: 'barcast against each peer, same run (ratio barcast / peer)', rows: [header, ...rows] };
+  }));
+  return { title: 'barcast (on each engine) against each peer, same run (ratio ours / peer)', rows: [header, ...rows] };
 }
 
 function allTables(results: BenchResults): ReportTable[] {

@@ -14,6 +14,7 @@ const starters: Record<string, () => Promise<StartServer>> = {
   uws: async () => (await import('./servers/uws-server.js')).startUwsServer,
   socketio: async () => (await import('./servers/socketio-server.js')).startSocketIoServer,
   barcast: async () => (await import('./servers/barcast-server.js')).startBarcastServer,
+  'barcast-uws': async () => (await import('./servers/barcast-server.js')).startBarcastUwsServer,
 };
 
 let server: BenchServer | undefined;

@@ -78,7 +78,12 @@ function pageToken() {
 }
 
 const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-const client = connect(`${scheme}://${location.host}/api/v1/ws`, { ...(pageToken() ? { token: pageToken } : {}) });
+/** With WS_ENGINE=uws the WebSocket has its own port; the server says which (null: this origin). */
+async function webSocketHost() {
+  const { port } = await fetch('/api/v1/ws/endpoint').then((response) => (response.ok ? response.json() : {}), () => ({}));
+  return typeof port === 'number' ? `${location.hostname}:${port}` : location.host;
+}
+const client = connect(`${scheme}://${await webSocketHost()}/api/v1/ws`, { ...(pageToken() ? { token: pageToken } : {}) });
 client.status$.subscribe(setStatus);
 window.barcastClient = client;
 

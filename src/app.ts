@@ -31,7 +31,9 @@ import { metricsRoutes } from './transport/http/metrics-routes.js';
 import { pageRoutes } from './transport/http/page-routes.js';
 import { PrometheusMetrics } from './transport/http/prometheus.js';
 import { UDF_PATH, udfRoutes } from './transport/http/udf-routes.js';
-import { rejectUpgrade, WsGateway } from './transport/ws/gateway.js';
+import { Gateway, type WebSocketEngine } from './transport/ws/gateway.js';
+import { UwsEngine } from './transport/ws/uws-engine.js';
+import { rejectUpgrade, WsEngine } from './transport/ws/ws-engine.js';
 
 export interface AppDependencies {
   readonly scheduler?: SchedulerLike;
@@ -45,8 +47,14 @@ export interface AppDependencies {
 }
 
 export interface App {
-  /** Listens on config host/port; resolves with the bound address (port 0 picks one). */
+  /** Listens on config host/port; resolves with the bound HTTP address (port 0 picks one). */
   start(): Promise<AddressInfo>;
+  /**
+   * Where WebSocket clients connect, once started: the HTTP address with the ws engine, uWS's
+   * own port with `transport.engine: uws`. Undefined before start, and on a node that serves
+   * no clients (a cluster generator).
+   */
+  wsAddress(): AddressInfo | undefined;
   /** Completes every topic, closes clients with 1001, closes the server. Safe to call twice. */
   stop(): Promise<void>;
   readonly hub: Hub;
@@ -124,7 +132,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   const access = new ReloadableAccessPolicy(config.auth.allowedOrigins, tokenAuthority(config.auth, () => scheduler.now()));
   const protect = requireAccess(access);
 
-  let state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
+  let state: 'created' | 'starting' | 'running' | 'stopping' | 'stopped' = 'created';
   const historySource = {
     catalog,
     seed: broadcaster.seed,
@@ -140,11 +148,14 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     maxSockets: config.limits.maxConnections + config.limits.maxHttpConnections,
     maxHandshakesPerIp: config.limits.maxHandshakesPerIp,
   };
+  /** Where WebSocket clients connect, once started (see App.wsAddress). */
+  let wsAddress: AddressInfo | undefined;
   const server: Server = createServer(
     deadlineServerOptions(deadlines),
     createHttpApp({
       ready: () => readiness(),
       logger,
+      ...(config.transport.engine === 'uws' ? { webSocketPort: () => wsAddress?.port } : {}),
       // Rate limit, then access control: separate middlewares over the same paths.
       routers: [
         metricsRoutes({ snapshot: () => metrics.snapshot(), prometheus, ...(config.auth.metricsPublic ? {} : { access: protect }) }),
@@ -152,28 +163,26 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         Router().use([HISTORY_PATH, UDF_PATH], protect),
         historyRoutes(historySource),
         udfRoutes(historySource),
-        pageRoutes(),
+        pageRoutes({ ports: () => (wsAddress ? { http: (server.address() as AddressInfo).port, webSocket: wsAddress.port } : undefined) }),
       ],
     }),
   );
   guardConnections(server, deadlines);
-  const gateway = !engine.servesClients
-    ? undefined
-    : new WsGateway({
-          server,
-          hub,
-          emit: bus.emit,
-          logger,
-          now: () => scheduler.now(),
-          perMessageDeflate: config.fanout.perMessageDeflate,
-          staleAfterMs: config.fanout.staleAfterIntervals * broadcaster.interval * 1000,
-          scheduler,
-          access,
-          expiry: { warningMs: config.auth.expiryWarningSeconds * 1000, skewMs: config.auth.jwtClockSkewSeconds * 1000 },
-          limits: config.limits,
-          heartbeat: config.heartbeat,
-        });
-  if (!gateway) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
+  const websocket = engine.servesClients ? webSocketEngine(config, server, new Gateway({
+    hub,
+    emit: bus.emit,
+    logger,
+    now: () => scheduler.now(),
+    staleAfterMs: config.fanout.staleAfterIntervals * broadcaster.interval * 1000,
+    scheduler,
+    access,
+    expiry: { warningMs: config.auth.expiryWarningSeconds * 1000, skewMs: config.auth.jwtClockSkewSeconds * 1000 },
+    limits: config.limits,
+    heartbeat: config.heartbeat,
+  })) : undefined;
+  const gateway = websocket?.gateway;
+  // No WebSocket on this port (a generator, or the uWS engine on its own port): upgrades get a 404, not a hang.
+  if (!(websocket instanceof WsEngine)) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   let stopping: Promise<void> | undefined;
   /**
    * Ready while running and the engine can do its part. Stale topics are named; they make the
@@ -196,6 +205,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     hub,
     metrics: () => metrics.snapshot(),
     events$: bus.events$,
+    wsAddress: () => wsAddress,
 
     reload(next) {
       logger.level = next.log.level;
@@ -206,20 +216,36 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       return summary;
     },
 
-    start() {
-      if (state !== 'created') return Promise.reject(new Error(`cannot start an app that is ${state}`));
-      return new Promise<AddressInfo>((resolve, reject) => {
+    async start() {
+      if (state !== 'created') throw new Error(`cannot start an app that is ${state}`);
+      state = 'starting';
+      await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
-          state = 'running';
-          if (broadcaster.enabled) engine.start(hub);
-          if (broadcaster.enabled) bus.emit({ type: 'broadcaster_started' });
-          const address = server.address() as AddressInfo;
-          logger.info({ address: address.address, port: address.port, broadcaster, role: config.cluster.role }, 'barcast listening');
-          resolve(address);
+          resolve();
         });
+      }).catch((error: unknown) => {
+        state = 'created';
+        throw error;
       });
+      const address = server.address() as AddressInfo;
+      try {
+        wsAddress = await websocket?.listen(config.host);
+      } catch (error) {
+        // The HTTP port is released again, so a failed start leaves nothing listening.
+        await closeServer(server);
+        state = 'stopped';
+        throw error;
+      }
+      state = 'running';
+      if (broadcaster.enabled) engine.start(hub);
+      if (broadcaster.enabled) bus.emit({ type: 'broadcaster_started' });
+      logger.info(
+        { address: address.address, port: address.port, ...(wsAddress && wsAddress.port !== address.port ? { wsPort: wsAddress.port } : {}), broadcaster, role: config.cluster.role },
+        'barcast listening',
+      );
+      return address;
     },
 
     stop() {
@@ -227,7 +253,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         state = 'stopping';
         shutdown$.next();
         shutdown$.complete();
-        await gateway?.close(config.shutdown.timeoutMs);
+        await websocket?.close(config.shutdown.timeoutMs);
         await engine.stop();
         await closeServer(server);
         rateLimit.close();
@@ -241,6 +267,13 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       return stopping;
     },
   };
+}
+
+/** The WebSocket engine of `transport.engine`, in front of the gateway (docs/architecture.md). */
+function webSocketEngine(config: Config, server: Server, gateway: Gateway): WebSocketEngine {
+  const { maxPayloadBytes } = config.limits;
+  if (config.transport.engine === 'uws') return new UwsEngine(gateway, { port: config.transport.uwsPort, maxPayloadBytes, upgradeTimeoutMs: config.http.upgradeTimeoutMs });
+  return new WsEngine(gateway, { server, maxPayloadBytes, perMessageDeflate: config.fanout.perMessageDeflate });
 }
 
 /** The static tokens and JWT keys of the auth settings, verifying against `now`. */

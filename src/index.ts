@@ -7,7 +7,7 @@
 // The composition root and its configuration.
 export { createApp, type App, type AppDependencies } from './app.js';
 export { loadConfig, ConfigError, type LoadConfigOptions } from './config/load.js';
-export type { Config } from './config/schema.js';
+export { TRANSPORT_ENGINES, type Config, type TransportEngine } from './config/schema.js';
 
 // Domain types and rules a kind sees.
 export type { Bar } from './domain/bar.js';

@@ -31,7 +31,14 @@ async function main(): Promise<void> {
   process.on('uncaughtException', die('uncaught exception'));
 
   const app = createApp(config, { logger });
-  await app.start();
+  try {
+    await app.start();
+  } catch (error) {
+    // A port in use, or WS_ENGINE=uws where uWebSockets.js cannot load: one line saying so, no stack.
+    logSink.writeSynchronously();
+    process.stderr.write(`barcast: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
 
   const shutdown = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, 'shutting down');

@@ -25,6 +25,7 @@ describe('the package API', () => {
         'Hub',
         'QUOTES_KIND',
         'RESOLUTIONS',
+        'TRANSPORT_ENGINES',
         'TopicRequestError',
         'barsTopicKey',
         'conflate',

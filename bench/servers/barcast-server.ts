@@ -1,5 +1,6 @@
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
+import type { TransportEngine } from '../../src/config/schema.js';
 import type { StartServer } from './bench-server.js';
 
 /**
@@ -9,7 +10,12 @@ import type { StartServer } from './bench-server.js';
  * connections (W3), which the defaults (10 messages/s, 10,000 connections) would rightly
  * refuse. Backpressure (the outbox) and protocol pings stay at their defaults, so they are measured.
  */
-export const startBarcastServer: StartServer = async ({ intervalMs, symbols, resolutions, tickSchedule }) => {
+export const startBarcastServer: StartServer = (options) => startBarcast(options, 'ws');
+
+/** The same, with its WebSocket on uWebSockets.js (`transport.engine: uws`, on a port of its own). */
+export const startBarcastUwsServer: StartServer = (options) => startBarcast(options, 'uws');
+
+async function startBarcast({ intervalMs, symbols, resolutions, tickSchedule }: Parameters<StartServer>[0], engine: TransportEngine): ReturnType<StartServer> {
   const config = loadConfig({
     env: { NODE_ENV: 'production' },
     overrides: {
@@ -21,13 +27,14 @@ export const startBarcastServer: StartServer = async ({ intervalMs, symbols, res
       // Every load client connects from 127.0.0.1 at once: the per-IP handshake cap is not what is measured.
       limits: { maxConnections: 100_000, maxHandshakesPerIp: 100_000, maxSubscriptions: 10_000, messagesPerSecond: 1_000_000, messageBurst: 1_000_000 },
       ...(tickSchedule ? { fanout: { tickSchedule } } : {}),
+      transport: { engine, uwsPort: 0 },
     },
   });
   const app = createApp(config);
   const address = await app.start();
   return {
-    port: address.port,
+    port: app.wsAddress()?.port ?? address.port,
     activeTopics: () => app.metrics().active_topics,
     stop: () => app.stop(),
   };
-};
+}

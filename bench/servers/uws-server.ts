@@ -1,22 +1,9 @@
-import { createRequire } from 'node:module';
 import type * as Uws from '@trufflesuite/uws-js-unofficial';
 import type { Bar } from '../../src/domain/bar.js';
 import { parseResolution } from '../../src/domain/resolution.js';
 import { barsTopicKey } from '../../src/domain/topic.js';
+import { loadUws } from '../../src/transport/ws/uws-module.js';
 import { nextBar, updateFrame, type StartServer } from './bench-server.js';
-
-type UwsModule = typeof Uws;
-
-/**
- * The native binary itself, not the package's entry: on a Node build it has no binary for,
- * the package silently falls back to a JavaScript implementation on ws, which would make this
- * a second raw-ws baseline under uWS's name. Loading the .node file fails loudly instead.
- */
-function loadNativeUws(): UwsModule {
-  const require = createRequire(import.meta.url);
-  const binary = `@trufflesuite/uws-js-unofficial/binaries/uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
-  return require(binary) as UwsModule;
-}
 
 interface TopicMessage {
   readonly type: string;
@@ -32,7 +19,8 @@ interface TopicMessage {
  * uWS's defaults (64 KiB maxBackpressure, automatic pings), which is what a user gets.
  */
 export const startUwsServer: StartServer = async ({ intervalMs }) => {
-  const uws = loadNativeUws();
+  // The native binary, never the package's JavaScript fallback (see uws-module.ts).
+  const uws = loadUws();
   const bars = new Map<string, Bar | undefined>();
   const app = uws.App().ws('/*', {
     compression: uws.DISABLED,

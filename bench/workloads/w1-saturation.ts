@@ -24,6 +24,9 @@ export const saturation = defineWorkload({
         // Issue 15: at least as much as uWebSockets.js, at no more CPU per message.
         ...ratioTarget('W1', rows, 'uws', 'msgs/s', delivered, 'higher', 1),
         ...ratioTarget('W1', rows, 'uws', 'CPU/msg', cpu, 'lower', 1),
+        // Issue 15, road 2: the same, with barcast's WebSocket on uWebSockets.js.
+        ...ratioTarget('W1', rows, 'uws', 'msgs/s', delivered, 'higher', 1, 'barcast-uws'),
+        ...ratioTarget('W1', rows, 'uws', 'CPU/msg', cpu, 'lower', 1, 'barcast-uws'),
       ],
     };
   },

@@ -34,6 +34,7 @@ export const scale = defineWorkload({
         ...ratioTarget('W3', rows, 'raw', 'heap/conn', heap, 'lower', 1.2),
         // Issue 15: no more than 1.5x uWebSockets.js's memory per connection.
         ...ratioTarget('W3', rows, 'uws', 'RSS/conn', rss, 'lower', 1.5),
+        ...ratioTarget('W3', rows, 'uws', 'RSS/conn', rss, 'lower', 1.5, 'barcast-uws'),
       ],
     };
   },

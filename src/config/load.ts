@@ -63,6 +63,12 @@ function conflictingSettings(config: Config): string | undefined {
   if (config.limits.bufferSoftBytes > config.limits.bufferHardBytes) {
     return `WS_BUFFER_SOFT_BYTES (${config.limits.bufferSoftBytes}) must not exceed WS_BUFFER_HARD_BYTES (${config.limits.bufferHardBytes})`;
   }
+  if (config.transport.engine === 'uws' && config.transport.uwsPort !== 0 && config.transport.uwsPort === config.port) {
+    return `UWS_PORT (${config.transport.uwsPort}) must differ from PORT: with WS_ENGINE=uws the WebSocket has a port of its own (0 picks a free one)`;
+  }
+  if (config.transport.engine === 'uws' && config.fanout.perMessageDeflate) {
+    return 'FANOUT_PERMESSAGE_DEFLATE is not available with WS_ENGINE=uws: the uWebSockets.js binaries barcast uses have no compression';
+  }
   return undefined;
 }
 

@@ -153,6 +153,9 @@ convict.addFormat({
 
 export const CLUSTER_ROLES = ['standalone', 'gateway', 'generator'] as const;
 
+/** What serves the WebSocket endpoint: ws on the HTTP port, or uWebSockets.js on its own port (docs/operations.md). */
+export const TRANSPORT_ENGINES = ['ws', 'uws'] as const;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const configSchema = {
@@ -472,6 +475,22 @@ export const configSchema = {
       env: 'REDIS_RECONNECT_MAX_MS',
     },
   },
+  transport: {
+    engine: {
+      doc:
+        'What serves the WebSocket endpoint: "ws" (ws, on the HTTP port) or "uws" (uWebSockets.js, on its own port ' +
+        'transport.uwsPort; needs the optional dependency @trufflesuite/uws-js-unofficial and its native binary).',
+      format: TRANSPORT_ENGINES,
+      default: 'ws',
+      env: 'WS_ENGINE',
+    },
+    uwsPort: {
+      doc: 'With transport.engine "uws": the TCP port of the WebSocket endpoint, on the same host as HTTP (0 picks a free port).',
+      format: 'port',
+      default: 8001,
+      env: 'UWS_PORT',
+    },
+  },
   fanout: {
     tickSchedule: {
       doc:
@@ -501,6 +520,8 @@ export const configSchema = {
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type ClusterRole = (typeof CLUSTER_ROLES)[number];
+
+export type TransportEngine = (typeof TRANSPORT_ENGINES)[number];
 
 /** The one typed configuration the composition root consumes. */
 export interface Config {
@@ -565,5 +586,6 @@ export interface Config {
     readonly leaseIntervals: number;
     readonly reconnectMaxMs: number;
   };
+  readonly transport: { readonly engine: TransportEngine; readonly uwsPort: number };
   readonly fanout: { readonly tickSchedule: TickSchedule; readonly perMessageDeflate: boolean; readonly staleAfterIntervals: number };
 }

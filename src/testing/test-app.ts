@@ -14,6 +14,7 @@ export interface TestApp {
   readonly config: Config;
   readonly address: AddressInfo;
   readonly httpUrl: string;
+  /** The WebSocket endpoint: on the HTTP port with the ws engine, on uWS's own port with `transport: { engine: 'uws' }`. */
   readonly wsUrl: string;
   /** A client on this app's WebSocket; closed by `stop()` if still open. */
   connect(options?: Parameters<typeof TestClient.connect>[1]): Promise<TestClient>;
@@ -28,11 +29,13 @@ export interface TestApp {
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const { config: overrides = {}, ...dependencies } = options;
-  const config = loadConfig({ env: { NODE_ENV: 'test' }, overrides: { port: 0, host: '127.0.0.1', ...overrides } });
+  const config = loadConfig({ env: { NODE_ENV: 'test' }, overrides: { port: 0, host: '127.0.0.1', ...withFreeUwsPort(overrides) } });
   const app = createApp(config, dependencies);
   const address = await app.start();
   const base = `127.0.0.1:${address.port}`;
-  const wsUrl = `ws://${base}/api/v1/ws`;
+  // With `transport.engine: uws` the WebSocket has a port of its own (uWS picks one: uwsPort 0).
+  const wsPort = app.wsAddress()?.port ?? address.port;
+  const wsUrl = `ws://127.0.0.1:${wsPort}/api/v1/ws`;
   const clients = new Set<TestClient>();
   let stopping: Promise<void> | undefined;
   return {
@@ -59,17 +62,27 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
 }
 
+/** A test app's uWS port is picked by the OS too, unless the test names one. */
+function withFreeUwsPort(overrides: Record<string, unknown>): Record<string, unknown> {
+  const transport = (overrides['transport'] ?? {}) as Record<string, unknown>;
+  return { ...overrides, transport: { uwsPort: 0, ...transport } };
+}
+
 /** The apps a test file starts, so one `afterEach(() => apps.stopAll())` stops every one. */
 export interface TestApps {
   start(options?: TestAppOptions): Promise<TestApp>;
   stopAll(): Promise<void>;
 }
 
-export function testApps(): TestApps {
+/**
+ * `defaults` go under every start's options; a start's `config` replaces a default's top-level
+ * group: `testApps({ config: { transport: { engine: 'uws' } } })` runs a file's tests on uWS.
+ */
+export function testApps(defaults: TestAppOptions = {}): TestApps {
   const running: TestApp[] = [];
   return {
-    async start(options) {
-      const started = await startTestApp(options);
+    async start(options = {}) {
+      const started = await startTestApp({ ...defaults, ...options, config: { ...defaults.config, ...options.config } });
       running.push(started);
       return started;
     },

@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deadlineServerOptions, guardConnections, type ConnectionDeadlines } from '../../src/transport/http/connection-deadlines.js';
 import { isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
+import { rawClient as rawClientOn } from '../support/raw-client.js';
 
 const apps = testApps();
 const sockets: Socket[] = [];
@@ -11,22 +12,9 @@ afterEach(async () => {
   await apps.stopAll();
 });
 
-const HTTP = { headersTimeoutMs: 400, requestTimeoutMs: 800, keepAliveTimeoutMs: 300, upgradeTimeoutMs: 300 };
+const rawClient = (port: number) => rawClientOn(port, sockets);
 
-/** A raw TCP client: connects, collects what the server says, and resolves `closed` with the ms it stayed open. */
-function rawClient(port: number): Promise<{ socket: Socket; received: () => string; closed: Promise<number> }> {
-  return new Promise((resolve, reject) => {
-    const openedAt = Date.now();
-    const socket = connect(port, '127.0.0.1');
-    sockets.push(socket);
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
-    socket.on('error', () => undefined);
-    const closed = new Promise<number>((settle) => socket.once('close', () => settle(Date.now() - openedAt)));
-    socket.once('connect', () => resolve({ socket, received: () => received, closed }));
-    socket.once('error', reject);
-  });
-}
+const HTTP = { headersTimeoutMs: 400, requestTimeoutMs: 800, keepAliveTimeoutMs: 300, upgradeTimeoutMs: 300 };
 
 describe('connection deadlines', () => {
   it('drops a connection that never sends a byte once the header deadline passes', async () => {

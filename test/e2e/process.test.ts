@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -78,6 +79,34 @@ describe('the process', () => {
     const { code, stderr } = await exitOf(startProcess({ BAR_BROADCASTER_INTERVAL: '-1' }));
     expect(code).toBe(1);
     expect(stderr).toMatch(/BAR_BROADCASTER_INTERVAL.*must be a number of seconds from 0.001 to 3600/);
+  });
+
+  it('serves the WebSocket on UWS_PORT with WS_ENGINE=uws, logs that port, and closes clients with 1001 on SIGTERM', async () => {
+    const child = startProcess({ WS_ENGINE: 'uws', UWS_PORT: '0' });
+    const exited = exitOf(child);
+    const lines: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+    await listeningPort(child);
+    const wsPort = Number(/"wsPort":(\d+)/.exec(lines.join(''))?.[1]);
+    const client = await TestClient.connect(`ws://127.0.0.1:${wsPort}/api/v1/ws`);
+    client.subscribeBars('AAPL');
+    await client.waitFor(isType('bars.subscribe.response'));
+    child.kill('SIGTERM');
+    expect((await client.closed).code).toBe(1001);
+    expect((await exited).code).toBe(0);
+  });
+
+  it('refuses to start with WS_ENGINE=uws on a UWS_PORT in use, in one line and without a stack', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const { code, stderr } = await exitOf(startProcess({ WS_ENGINE: 'uws', UWS_PORT: String(port) }));
+      expect(code).toBe(1);
+      expect(stderr.trim()).toBe(`barcast: cannot start: uWebSockets.js cannot listen on 127.0.0.1:${port} (transport.uwsPort, UWS_PORT): is the port in use?`);
+    } finally {
+      taken.close();
+    }
   });
 
   it.each([

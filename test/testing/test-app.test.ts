@@ -70,4 +70,24 @@ describe('startTestApp: the real app on port 0 with your kinds, and a client tha
     expect(after['Timeout'] ?? 0).toBeLessThanOrEqual(before['Timeout'] ?? 0);
     await app.stop(); // twice is fine
   });
+
+  it('gives the uWS engine’s own port as wsUrl, and stops without leaking a handle there either', async () => {
+    const before = activeResources();
+    const app = await startTestApp({ config: { transport: { engine: 'uws' } } });
+    const wsPort = Number(new URL(app.wsUrl).port);
+    expect(wsPort).toBeGreaterThan(0);
+    expect(wsPort).not.toBe(app.address.port);
+    expect(app.app.wsAddress()?.port).toBe(wsPort);
+    // The chart page asks where its socket is; an upgrade on the HTTP port is refused, not left hanging.
+    expect(await (await fetch(`${app.httpUrl}/api/v1/ws/endpoint`)).json()).toEqual({ port: wsPort });
+    await expect(TestClient.connect(`ws://127.0.0.1:${app.address.port}/api/v1/ws`)).rejects.toThrow('HTTP 404');
+    const client = await app.connect();
+    client.subscribeBars('AAPL');
+    await client.nextUpdate('bars:AAPL:1');
+    await app.stop();
+    expect(await client.closed).toMatchObject({ code: 1001 });
+    const after = activeResources();
+    expect({ servers: after['TCPServerWrap'], sockets: after['TCPSocketWrap'] }).toEqual({ servers: before['TCPServerWrap'], sockets: before['TCPSocketWrap'] });
+    expect(after['Timeout'] ?? 0).toBeLessThanOrEqual(before['Timeout'] ?? 0);
+  });
 });

@@ -1,13 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MetricsSnapshot } from '../../src/streams/metrics.js';
+import { TRANSPORT_ENGINES } from '../../src/config/schema.js';
 import { isType, isUpdateOf, type ServerMessage, testApps, TestClient } from '../../src/testing/index.js';
 
-const apps = testApps();
 const clients: TestClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await apps.stopAll();
-});
 
 async function connect(wsUrl: string): Promise<TestClient> {
   const client = await TestClient.connect(wsUrl);
@@ -29,7 +25,14 @@ async function request(client: TestClient, message: unknown, type: string): Prom
 
 const subscribeAapl = { type: 'bars.subscribe', payload: { symbol: 'AAPL', params: { resolution: '1' } } };
 
-describe('WebSocket contract', () => {
+// Written once, run against every WebSocket engine (transport.engine): ws and uWebSockets.js.
+describe.each(TRANSPORT_ENGINES)('WebSocket contract on the %s engine', (engine) => {
+  const apps = testApps({ config: { transport: { engine } } });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await apps.stopAll();
+  });
+
   it('answers a subscribe with its response, then streams bars.update frames for the topic', async () => {
     const { wsUrl } = await apps.start();
     const client = await connect(wsUrl);

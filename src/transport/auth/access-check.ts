@@ -6,6 +6,9 @@ export const PROTOCOL_SUBPROTOCOL = 'barcast.v1';
 /** A browser presents its token as the subprotocol `barcast.bearer.<token>` (never echoed back). */
 export const BEARER_SUBPROTOCOL_PREFIX = 'barcast.bearer.';
 
+/** What the access check reads of a request: Node's IncomingMessage, or what uws-engine.ts copies out of uWS's. */
+export type UpgradeRequest = Pick<IncomingMessage, 'headers' | 'url'>;
+
 /** Who may open a WebSocket or call the HTTP API. An empty Origin list switches that check off. */
 export interface AccessPolicy {
   readonly allowedOrigins: readonly string[];
@@ -30,7 +33,7 @@ export interface AccessCheckOptions {
  * on the allow-list -> FORBIDDEN_ORIGIN (403), a missing or bad token (when tokens or JWT keys
  * are configured) -> UNAUTHORIZED (401), otherwise the credential the request presented.
  */
-export async function checkAccess(request: IncomingMessage, policy: AccessPolicy, options: AccessCheckOptions): Promise<AccessVerdict> {
+export async function checkAccess(request: UpgradeRequest, policy: AccessPolicy, options: AccessCheckOptions): Promise<AccessVerdict> {
   const { origin } = request.headers;
   if (policy.allowedOrigins.length > 0 && (origin !== undefined || options.requireOrigin) && !isAllowedOrigin(origin, policy.allowedOrigins)) {
     return { ok: false, code: 'FORBIDDEN_ORIGIN', refusal: 'origin' };
@@ -52,7 +55,7 @@ export function isAllowedOrigin(origin: string | undefined, allowed: readonly st
  * `barcast.bearer.<token>` (browsers' WebSocket cannot set headers, and a subprotocol stays
  * out of URLs and access logs), else the `token` query parameter.
  */
-export function presentedToken(request: IncomingMessage): string | undefined {
+export function presentedToken(request: UpgradeRequest): string | undefined {
   const header = request.headers.authorization;
   const bearer = header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
   if (bearer !== undefined) return bearer;
@@ -61,7 +64,7 @@ export function presentedToken(request: IncomingMessage): string | undefined {
   return new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? undefined;
 }
 
-export function offeredSubprotocols(request: IncomingMessage): string[] {
+export function offeredSubprotocols(request: UpgradeRequest): string[] {
   const header = request.headers['sec-websocket-protocol'];
   if (typeof header !== 'string') return [];
   return header

@@ -10,6 +10,11 @@ export interface HttpDependencies {
   readonly logger: Logger;
   /** Further routes (metrics, history, UDF, the chart page), mounted before the JSON 404. */
   readonly routers?: readonly Router[];
+  /**
+   * The WebSocket's own port when it is not this server's (the uWS engine), once known: the
+   * page's Content-Security-Policy must allow a socket to it (`'self'` covers this port only).
+   */
+  readonly webSocketPort?: () => number | undefined;
 }
 
 /** The HTTP API. JSON in, JSON out, including for unknown routes and failures. */
@@ -18,7 +23,12 @@ export function createHttpApp(dependencies: HttpDependencies): Express {
   app.disable('x-powered-by');
   // Plain HTTP is served: upgrade-insecure-requests would send the chart page's own scripts
   // and socket to an https:// that does not exist. The rest of helmet's CSP stays.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  const { webSocketPort } = dependencies;
+  const directives: Record<string, null | (string | (() => string))[]> = { upgradeInsecureRequests: null };
+  if (webSocketPort) {
+    directives['connectSrc'] = ["'self'", () => (webSocketPort() === undefined ? "'self'" : `ws://*:${webSocketPort()} wss://*:${webSocketPort()}`)];
+  }
+  app.use(helmet({ contentSecurityPolicy: { directives } }));
 
   app.get('/health', (_request, response) => {
     response.json({ status: 'ok' });

@@ -1,15 +1,17 @@
 import type { SchedulerLike } from 'rxjs';
-import type { RawData, WebSocket } from 'ws';
+import type { RawData } from 'ws';
 import type { Logger } from '../../logger.js';
 import type { EmitEvent } from '../../streams/events.js';
 import type { Hub } from '../../streams/hub.js';
 import type { HeartbeatPeer } from './heartbeat-sweep.js';
+import type { PeerListener, PeerSocket } from './peer-socket.js';
 import { closeCodeOf, ERRORS } from '../../domain/errors.js';
 import type { Credential } from '../auth/credential.js';
+import type { RequestId } from './protocol.js';
 import { AuthSession, type AuthContext, type AuthOwner } from './auth-session.js';
 import { Outbox, type OutboxOptions, type OutboxOwner } from './outbox.js';
 import { MessageRateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { Session } from './session.js';
+import { Session, type SessionAuth } from './session.js';
 import type { TopicFanout } from './topic-fanout.js';
 
 /** Per-connection limits: the `limits` config group, with its names. */
@@ -69,53 +71,64 @@ export function connectionContext(options: ConnectionContextOptions): Connection
   };
 }
 
-/** Socket listeners are shared functions (ws calls them with the socket as `this`), not closures per socket. */
-const connectionOf = new WeakMap<WebSocket, Connection>();
-
-function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  connectionOf.get(this)?.session.receive(data, isBinary);
-}
-
-function onPong(this: WebSocket): void {
-  const connection = connectionOf.get(this);
-  if (connection) connection.awaitingPong = false;
-}
-
-function onError(this: WebSocket, error: Error): void {
-  connectionOf.get(this)?.context.logger.debug({ err: error }, 'websocket error');
-}
-
-function onClose(this: WebSocket): void {
-  connectionOf.get(this)?.closed();
-}
-
 /**
  * One accepted socket: a Session behind a rate limiter and an outbox, answering the
  * gateway's heartbeat sweeps, and cleaned up when the socket closes.
  */
-export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner {
+export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerListener, SessionAuth {
   /** A protocol ping was sent and its pong has not come back yet. */
   awaitingPong = false;
   readonly session: Session;
-  readonly auth: AuthSession;
   private readonly outbox: Outbox;
+  /**
+   * Made only where there is something to do: a JWT's expiry to watch, or an `auth.*` message.
+   * A connection on a static token, or none, pays this one field instead of an AuthSession.
+   */
+  private authSession: AuthSession | undefined;
 
-  /** `credential`: what the upgrade request presented (checked by the gateway). */
+  /** `presented`: the credential of the upgrade request (checked by the engine). */
   constructor(
-    readonly socket: WebSocket,
+    readonly socket: PeerSocket,
     readonly context: ConnectionContext,
-    credential: Credential,
+    private readonly presented: Credential,
   ) {
     this.outbox = new Outbox(socket, context.outbox, this);
-    this.auth = new AuthSession(credential, this, context.auth);
-    this.session = new Session(socket, context, this.outbox, new MessageRateLimiter(context.rateLimit), this.auth);
-    connectionOf.set(socket, this);
+    if (presented.kind === 'jwt') this.authSession = new AuthSession(presented, this, context.auth);
+    this.session = new Session(socket, context, this.outbox, new MessageRateLimiter(context.rateLimit), this);
     context.emit({ type: 'client_joined' });
-    socket.on('message', onMessage);
-    socket.on('pong', onPong);
-    socket.on('error', onError);
-    // `on`, not `once`: close fires once anyway, and `once` would wrap the listener per socket.
-    socket.on('close', onClose);
+    socket.listen(this);
+  }
+
+  /** The credential in force: the upgrade's, or the one a later `auth.refresh` brought. */
+  get credential(): Credential {
+    return this.authSession?.current ?? this.presented;
+  }
+
+  received(data: RawData, isBinary: boolean): void {
+    this.session.receive(data, isBinary);
+  }
+
+  // SessionAuth: the session's access questions, answered without an AuthSession while none is needed.
+  allows(key: string): boolean {
+    // Only a JWT scopes topics, and a JWT connection has its AuthSession from the start.
+    return this.authSession?.allows(key) ?? true;
+  }
+
+  receiveAuth(type: string, payload: unknown, id?: RequestId): void {
+    this.authSession ??= new AuthSession(this.presented, this, this.context.auth);
+    this.authSession.receive(type, payload, id);
+  }
+
+  stopAuth(): void {
+    this.authSession?.close();
+  }
+
+  pong(): void {
+    this.awaitingPong = false;
+  }
+
+  failed(error: Error): void {
+    this.context.logger.debug({ err: error }, 'websocket error');
   }
 
   /** Heartbeat: ping now and expect the pong before the next sweep. */
@@ -141,7 +154,7 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner {
   }
 
   get isOpen(): boolean {
-    return this.socket.readyState === this.socket.OPEN;
+    return this.socket.isOpen;
   }
 
   sendReply(frame: string): void {
@@ -159,7 +172,6 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner {
   }
 
   closed(): void {
-    connectionOf.delete(this.socket);
     this.session.close();
     this.context.emit({ type: 'client_left' });
     this.context.onClosed(this);

@@ -1,13 +1,9 @@
 import { interval, type SchedulerLike, type Subscription } from 'rxjs';
-import { WebSocket } from 'ws';
-import { writePreparedFrame, type PreparedFrame } from './prepared-frame.js';
+import type { PeerSocket } from './peer-socket.js';
+import type { PreparedFrame } from './prepared-frame.js';
 
-/** The part of a ws WebSocket the outbox needs. */
-export interface OutboxSocket {
-  readonly readyState: number;
-  readonly bufferedAmount: number;
-  send(frame: string): void;
-}
+/** The part of a socket the outbox needs. */
+export type OutboxSocket = Pick<PeerSocket, 'isOpen' | 'bufferedAmount' | 'sendText' | 'sendFrame'>;
 
 /** An update as the fan-out hands it over (framed once for all sockets), or plain text. */
 export type OutgoingFrame = PreparedFrame | string;
@@ -41,7 +37,7 @@ interface HeldFrames {
 
 /**
  * Backpressure for one socket. While the socket's buffer is under the soft limit an update
- * is written straight through (one `socket.send`, nothing allocated). Past it, updates are
+ * is written straight through (one `socket.sendFrame`, nothing allocated). Past it, updates are
  * held, conflated per topic and bar: a forming bar's update supersedes the previous one of
  * its topic, but a final one (the bar's close) is never superseded; it waits, in order, for
  * the socket to drain. A check runs every `drainCheckMs`: once the buffer is back under the
@@ -71,7 +67,7 @@ export class Outbox {
   /** Sends a topic update, or holds it (conflated unless `final`) while the socket is backed up. */
   send(frame: OutgoingFrame, topic: string, final = false): void {
     if (this.held === undefined && this.socket.bufferedAmount <= this.options.bufferSoftBytes) {
-      if (this.socket.readyState === WebSocket.OPEN) this.write(frame);
+      if (this.socket.isOpen) this.write(frame);
       return;
     }
     if (!this.disposed) this.hold(frame, topic, final);
@@ -82,8 +78,8 @@ export class Outbox {
    * bounded by the client's own rate limit. A reply can still start the backed-up state.
    */
   sendReply(frame: string): void {
-    if (this.disposed || this.socket.readyState !== WebSocket.OPEN) return;
-    this.socket.send(frame);
+    if (this.disposed || !this.socket.isOpen) return;
+    this.socket.sendText(frame);
     if (this.held === undefined && this.socket.bufferedAmount > this.options.bufferSoftBytes) this.backUp();
   }
 
@@ -101,8 +97,8 @@ export class Outbox {
   }
 
   private write(frame: OutgoingFrame): void {
-    if (typeof frame === 'string') this.socket.send(frame);
-    else writePreparedFrame(this.socket, frame);
+    if (typeof frame === 'string') this.socket.sendText(frame);
+    else this.socket.sendFrame(frame);
   }
 
   private hold(frame: OutgoingFrame, topic: string, final: boolean): void {
@@ -131,9 +127,9 @@ export class Outbox {
   }
 
   private recheck(): void {
-    const { bufferedAmount, readyState } = this.socket;
+    const { bufferedAmount, isOpen } = this.socket;
     const { bufferSoftBytes, bufferHardBytes, slowConsumerTimeoutMs, scheduler } = this.options;
-    if (readyState !== WebSocket.OPEN) {
+    if (!isOpen) {
       this.dispose();
       return;
     }

@@ -17,6 +17,8 @@ export interface PreparedFrame {
   readonly framed: Buffer;
   /** `[framed]`, made once: ws's sendFrame takes a list, and one per write would be garbage. */
   readonly list: readonly Buffer[];
+  /** The UTF-8 payload alone, encoded once: uWebSockets.js frames it itself (uws-peer-socket.ts). */
+  readonly payload: Buffer;
 }
 
 interface SenderStatic {
@@ -35,9 +37,11 @@ const SENDER_IDLE = 0;
 const { Sender } = ws as unknown as { Sender: SenderStatic };
 
 export function prepareTextFrame(text: string): PreparedFrame {
-  const parts = Sender.frame(Buffer.from(text), { fin: true, opcode: TEXT_OPCODE, mask: false, readOnly: false, rsv1: false });
+  // Unmasked, so the payload Buffer is framed as it is, not modified.
+  const payload = Buffer.from(text);
+  const parts = Sender.frame(payload, { fin: true, opcode: TEXT_OPCODE, mask: false, readOnly: false, rsv1: false });
   const framed = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-  return { text, framed, list: [framed] };
+  return { text, framed, list: [framed], payload };
 }
 
 /** Writes `frame` to an open socket: the prepared bytes when ws is idle, else a normal send. */

@@ -1,4 +1,4 @@
-import { WebSocket, type RawData } from 'ws';
+import type { RawData } from 'ws';
 import { closeCodeOf, requestError, type RequestError } from '../../domain/errors.js';
 import type { TopicUpdate } from '../../domain/update.js';
 import type { EmitEvent } from '../../streams/events.js';
@@ -14,11 +14,23 @@ import {
   type RequestId,
   type TopicAction,
 } from './protocol.js';
-import type { AuthSession } from './auth-session.js';
+
 import type { Outbox } from './outbox.js';
-import { corkSocket, uncorkSocket, type PreparedFrame } from './prepared-frame.js';
+import type { PeerSocket } from './peer-socket.js';
+import type { PreparedFrame } from './prepared-frame.js';
 import type { MessageRateLimiter } from './rate-limit.js';
+import { hasTopic, topicCount, topicList, withoutTopic, withTopic, type SubscribedTopics } from './subscribed-topics.js';
 import type { FrameSink, TopicFanout } from './topic-fanout.js';
+
+/** What a session asks of its connection's access control (connection.ts; auth-session.ts does the work). */
+export interface SessionAuth {
+  /** Whether the connection's credential may subscribe to the topic `key`. */
+  allows(key: string): boolean;
+  /** An `auth.*` message from the client. */
+  receiveAuth(name: string, payload: unknown, id?: RequestId): void;
+  /** The socket has closed: stop any expiry timer. */
+  stopAuth(): void;
+}
 
 /** What every session of a gateway shares (one object for all; see connection.ts). */
 export interface SessionContext {
@@ -33,7 +45,8 @@ type Refusal = Exclude<TopicOutcome, { ok: true }>;
 
 /** One client connection: its subscriptions, and the mapping of its messages to topics. */
 export class Session implements FrameSink {
-  private readonly topics = new Set<string>();
+  /** The topics this connection is on: a key, or a Set once there are several (subscribed-topics.ts). */
+  private topics: SubscribedTopics;
   /**
    * Topics this client resumed, with what its replay already covered: live updates the replay
    * said already (the bar it ended on, arriving late off the engine) are not sent again.
@@ -43,12 +56,12 @@ export class Session implements FrameSink {
 
   /** `outbox` and `rateLimiter` are this connection's own protections (built by connection.ts). */
   constructor(
-    private readonly socket: WebSocket,
+    private readonly socket: PeerSocket,
     private readonly context: SessionContext,
     private readonly outbox: Outbox,
     private readonly rateLimiter: MessageRateLimiter,
     /** Token scopes, expiry and auth.* messages (auth-session.ts). */
-    private readonly auth: AuthSession,
+    private readonly auth: SessionAuth,
   ) {}
 
   get bufferedBytes(): number {
@@ -57,7 +70,7 @@ export class Session implements FrameSink {
 
   /** Topics this connection is on; the fan-out batches the writes of one tick when it is several. */
   get subscriptionCount(): number {
-    return this.topics.size;
+    return topicCount(this.topics);
   }
 
   /**
@@ -75,15 +88,15 @@ export class Session implements FrameSink {
   }
 
   cork(): void {
-    corkSocket(this.socket);
+    this.socket.cork();
   }
 
   uncork(): void {
-    uncorkSocket(this.socket);
+    this.socket.uncork();
   }
 
   receive(data: RawData, isBinary: boolean): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (!this.socket.isOpen) return;
     const verdict = this.rateLimiter.take();
     if (verdict === 'close') {
       this.context.emit({ type: 'message_rejected', code: 'RATE_LIMITED' });
@@ -101,15 +114,15 @@ export class Session implements FrameSink {
     }
     const { message } = parsed;
     if (message.type === 'ping') this.reply(pongMessage(message.id));
-    else if (message.type === 'auth') this.auth.receive(message.name, message.payload, message.id);
+    else if (message.type === 'auth') this.auth.receiveAuth(message.name, message.payload, message.id);
     else this.handle(message);
   }
 
   /** Releases every subscription; called once when the socket closes. */
   close(): void {
-    this.auth.close();
+    this.auth.stopAuth();
     this.outbox.dispose();
-    for (const key of this.topics) this.release(key);
+    for (const key of topicList(this.topics)) this.release(key);
   }
 
   private reply(frame: string): void {
@@ -141,7 +154,7 @@ export class Session implements FrameSink {
     const outcomes = action === 'subscribe' ? this.withinSubscriptionLimit(this.withinScope(requested.topics)) : requested.topics;
     for (const outcome of outcomes) if (!outcome.ok) this.context.emit({ type: 'message_rejected', code: outcome.error.code });
     const opened = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.topic] : []));
-    const changing = opened.filter((topic) => this.topics.has(topic.key) !== (action === 'subscribe'));
+    const changing = opened.filter((topic) => hasTopic(this.topics, topic.key) !== (action === 'subscribe'));
     const resume = action === 'subscribe' && !requested.several && message.since !== undefined ? this.resumeOf(changing, message.since) : undefined;
     const results = outcomes.map((outcome) => (outcome.ok ? this.resultOf(action, outcome.topic) : refusalOf(outcome)));
     if (requested.several) {
@@ -181,8 +194,8 @@ export class Session implements FrameSink {
     const { maxSubscriptions } = this.context;
     const adding = new Set<string>();
     return outcomes.map((outcome) => {
-      if (!outcome.ok || this.topics.has(outcome.topic.key) || adding.has(outcome.topic.key)) return outcome;
-      if (this.topics.size + adding.size < maxSubscriptions) {
+      if (!outcome.ok || hasTopic(this.topics, outcome.topic.key) || adding.has(outcome.topic.key)) return outcome;
+      if (topicCount(this.topics) + adding.size < maxSubscriptions) {
         adding.add(outcome.topic.key);
         return outcome;
       }
@@ -221,7 +234,7 @@ export class Session implements FrameSink {
   }
 
   private resultOf(action: TopicAction, topic: OpenedTopic): Readonly<Record<string, unknown>> {
-    const subscribed = this.topics.has(topic.key);
+    const subscribed = hasTopic(this.topics, topic.key);
     const message =
       action === 'subscribe'
         ? `${subscribed ? 'Already subscribed' : 'Subscribed'} to ${topic.key}`
@@ -230,13 +243,13 @@ export class Session implements FrameSink {
   }
 
   private join(topic: OpenedTopic): void {
-    this.topics.add(topic.key);
+    this.topics = withTopic(this.topics, topic.key);
     this.context.fanout.join(topic, this);
     this.context.emit({ type: 'subscription_added', topic: topic.key });
   }
 
   private release(key: string): void {
-    this.topics.delete(key);
+    this.topics = withoutTopic(this.topics, key);
     this.replayed?.delete(key);
     this.context.fanout.leave(key, this);
     this.outbox.forget(key);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { Outbox } from '../../../src/transport/ws/outbox.js';
+import type { PreparedFrame } from '../../../src/transport/ws/prepared-frame.js';
 import { marbleScheduler } from '../../../src/testing/index.js';
 import { vitestEqual } from '../../support/vitest-equal.js';
 
@@ -12,13 +12,16 @@ import { vitestEqual } from '../../support/vitest-equal.js';
 function setup() {
   const scheduler = marbleScheduler(vitestEqual);
   const socket = {
-    readyState: WebSocket.OPEN as number,
+    isOpen: true,
     bufferedAmount: 0,
     written: [] as string[],
     writtenAt: [] as number[],
-    send(frame: string) {
+    sendText(frame: string) {
       socket.written.push(frame);
       socket.writtenAt.push(scheduler.now());
+    },
+    sendFrame(frame: PreparedFrame) {
+      socket.sendText(frame.text);
     },
   };
   const conflated: string[] = [];
@@ -159,7 +162,7 @@ describe('Outbox', () => {
       socket.bufferedAmount = 500;
       outbox.send('a1', 'a');
       at(5, () => {
-        socket.readyState = WebSocket.CLOSED;
+        socket.isOpen = false;
         socket.bufferedAmount = 0;
       });
     });
@@ -171,8 +174,8 @@ describe('Outbox', () => {
 
   it('stays backed up when the flush itself fills the buffer again', () => {
     const { socket, outbox, at, bufferAt, run } = setup();
-    const send = socket.send;
-    socket.send = (frame: string) => {
+    const send = socket.sendText;
+    socket.sendText = (frame: string) => {
       send(frame);
       socket.bufferedAmount += 200;
     };

@@ -1,6 +1,5 @@
 import { asyncScheduler, NEVER, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import type { Bar } from '../../../src/domain/bar.js';
 import type { TopicUpdate } from '../../../src/domain/update.js';
 import { barsTopicKind } from '../../../src/streams/bars-topic.js';
@@ -11,6 +10,8 @@ import { Outbox } from '../../../src/transport/ws/outbox.js';
 import { MessageRateLimiter } from '../../../src/transport/ws/rate-limit.js';
 import type { Credential } from '../../../src/transport/auth/credential.js';
 import { AuthSession } from '../../../src/transport/ws/auth-session.js';
+import type { PeerSocket } from '../../../src/transport/ws/peer-socket.js';
+import type { PreparedFrame } from '../../../src/transport/ws/prepared-frame.js';
 import { Session } from '../../../src/transport/ws/session.js';
 import { topicScope } from '../../../src/domain/topic-scope.js';
 import { TopicFanout } from '../../../src/transport/ws/topic-fanout.js';
@@ -39,12 +40,17 @@ function setup({
     .register(barsTopicKind({ catalog, engine, resume: { history, maxBars: 50, now: () => NOW, ...(listedAt === undefined ? {} : { listedAt }) } }))
     .register(quotesTopicKind(catalog));
   const socket = {
-    readyState: WebSocket.OPEN as number,
+    isOpen: true,
     bufferedAmount: 0,
     sent: [] as Record<string, unknown>[],
-    send(frame: string) {
+    sendText(frame: string) {
       socket.sent.push(JSON.parse(frame) as Record<string, unknown>);
     },
+    sendFrame(frame: PreparedFrame) {
+      socket.sendText(frame.text);
+    },
+    cork: () => undefined,
+    uncork: () => undefined,
     closedWith: undefined as number | undefined,
     close(code: number) {
       socket.closedWith = code;
@@ -62,7 +68,8 @@ function setup({
     { sendReply: (frame) => outbox.sendReply(frame), closeForAuth: (code) => socket.close(code), isOpen: true },
     { authority: () => ({ required: false, verify: () => Promise.reject(new Error('unused')), stillValid: () => true }), timing: { warningMs: 0, skewMs: 0 }, scheduler: asyncScheduler, emit: () => undefined },
   );
-  const session = new Session(socket as unknown as WebSocket, { hub, fanout, emit: () => undefined, maxSubscriptions }, outbox, limiter, auth);
+  const sessionAuth = { allows: (key: string) => auth.allows(key), receiveAuth: auth.receive.bind(auth), stopAuth: () => auth.close() };
+  const session = new Session(socket as unknown as PeerSocket, { hub, fanout, emit: () => undefined, maxSubscriptions }, outbox, limiter, sessionAuth);
   const receive = (message: unknown): void => session.receive(Buffer.from(JSON.stringify(message)), false);
   return { session, socket, sources, receive };
 }
