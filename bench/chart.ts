@@ -28,7 +28,7 @@ const METRICS: readonly Metric[] = [
   { label: 'W6 CPU/update', better: 'lower', workload: 'W6', value: (x) => x.cpuUsPerMessage },
 ];
 const COLORS: Readonly<Record<ServerKind, string>> = { raw: '#d33', uws: '#e8a33d', socketio: '#9aa5b1', barcast: '#2f6fde', 'barcast-uws': '#1a9e77' };
-const RATIO_SERIES: readonly ServerKind[] = ['uws', 'socketio', 'barcast'];
+const RATIO_SERIES: readonly ServerKind[] = ['uws', 'socketio', 'barcast', 'barcast-uws'];
 const MAX_RATIO = 3;
 
 const name = process.argv[2] ?? 'latest';
@@ -86,7 +86,7 @@ function ratiosChart(): string {
 
 /** Small multiples: one column per topics-per-client, CPU/msg on top, RSS/conn below; x is connections (log). */
 function sweepChart(sweep: SweepResult): string {
-  const servers: readonly ServerKind[] = ['raw', 'uws', 'socketio', 'barcast'];
+  const servers: readonly ServerKind[] = ['raw', 'uws', 'socketio', 'barcast', 'barcast-uws'];
   const perClient = [...new Set(sweep.points.map((point) => point.topicsPerClient))];
   const counts = [...new Set(sweep.points.map((point) => point.connections))].sort((a, b) => a - b);
   const [panelWidth, panelHeight, left, top, gap] = [280, 190, 70, 60, 60];

@@ -1,6 +1,6 @@
 import { progress } from '../harness.js';
 import type { TopicRef } from '../ipc.js';
-import { PEERS, fixed, rowOf, type FanoutResult } from '../report.js';
+import { OURS, PEERS, fixed, rowOf, type FanoutResult } from '../report.js';
 import { symbols } from '../topics.js';
 import { defineWorkload } from '../workload.js';
 
@@ -77,7 +77,8 @@ export const sweep = defineWorkload({
 });
 
 function sweepTable(points: readonly SweepPoint[]) {
-  const servers = [...PEERS, 'barcast' as const];
+  // Every server measured, peers first (barcast-uws only where it ran).
+  const servers = [...PEERS, ...OURS].filter((server) => points.some((point) => rowOf(point.rows, server) !== undefined));
   const header = ['conns', 'topics/client', 'interval ms', ...servers.map((server) => `${server} us/msg`), ...servers.map((server) => `${server} rss KB/conn`)];
   const rows = points.map((point) => [
     String(point.connections),
