@@ -161,7 +161,9 @@ const write = (file: string, content: string): void => {
   writeFileSync(fileURLToPath(new URL(`../docs/${file}`, import.meta.url)), content);
   process.stdout.write(`wrote docs/${file}\n`);
 };
-write('performance-ratios.svg', ratiosChart());
+// A run of only some workloads (--only SWEEP) redraws only the charts it has data for.
+if (Object.keys(results.fanout).length > 0) write('performance-ratios.svg', ratiosChart());
+else process.stdout.write(`no fan-out workloads in bench/results/${name}.json; docs/performance-ratios.svg left as it was\n`);
 const sweep = results.details['SWEEP'] as SweepResult | undefined;
 if (sweep && sweep.points.length > 0) write('performance-sweep.svg', sweepChart(sweep));
 else process.stdout.write(`no sweep in bench/results/${name}.json; docs/performance-sweep.svg left as it was\n`);
