@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nextEvent } from '../support/app-events.js';
 import { BIG_FRAME_SUBSCRIBE, BIG_FRAME_TOPIC, bigFrameTopic } from '../support/big-frame-topic.js';
 import { isType, isUpdateOf, testApps, TestClient } from '../../src/testing/index.js';
+import type { App } from '../../src/app.js';
 import { TRANSPORT_ENGINES } from '../../src/config/schema.js';
 
 // The WebSocket behaviour is the same on every engine (transport.engine): each test runs on ws and on uWebSockets.js.
@@ -28,16 +29,22 @@ describe.each(TRANSPORT_ENGINES)('on the %s engine', (engine) => {
     return Promise.race([promise, late]).finally(() => clearTimeout(timer));
   }
 
+  /** A client on the big-frame topic that has stopped reading, once the server holds and conflates its updates. */
+  async function backedUpClient(app: App, wsUrl: string): Promise<TestClient> {
+    const client = await TestClient.connect(wsUrl);
+    client.send(BIG_FRAME_SUBSCRIBE);
+    await client.waitFor(isUpdateOf(BIG_FRAME_TOPIC));
+    const backedUpNow = nextEvent(app.events$, 'update_conflated', 15_000);
+    client.pauseReading();
+    await backedUpNow;
+    return client;
+  }
+
   describe('shutdown under load', () => {
     it('closes every client with 1001 within its deadline while some subscribe and one is backed up', async () => {
       const timeoutMs = 1_000;
       const { app, wsUrl } = await apps.start({ config: { shutdown: { timeoutMs }, broadcaster: { interval: 0.01 }, limits: { slowConsumerTimeoutMs: 60_000, messageBurst: 10_000 } }, topicKinds: [blobTopic] });
-      const backedUp = await TestClient.connect(wsUrl);
-      backedUp.send(BIG_FRAME_SUBSCRIBE);
-      await backedUp.waitFor(isUpdateOf(BIG_FRAME_TOPIC));
-      const backedUpNow = nextEvent(app.events$, 'update_conflated', 15_000);
-      backedUp.pauseReading();
-      await backedUpNow;
+      const backedUp = await backedUpClient(app, wsUrl);
 
       const subscribers = await Promise.all(Array.from({ length: 8 }, () => TestClient.connect(wsUrl)));
       for (const client of subscribers) client.subscribeBars('AAPL');
@@ -58,12 +65,7 @@ describe.each(TRANSPORT_ENGINES)('on the %s engine', (engine) => {
     it('cuts a peer that never reads once the deadline passes', async () => {
       const timeoutMs = 300;
       const { app, wsUrl } = await apps.start({ config: { shutdown: { timeoutMs }, limits: { slowConsumerTimeoutMs: 60_000 } }, topicKinds: [blobTopic] });
-      const stuck = await TestClient.connect(wsUrl);
-      stuck.send(BIG_FRAME_SUBSCRIBE);
-      await stuck.waitFor(isUpdateOf(BIG_FRAME_TOPIC));
-      const backedUpNow = nextEvent(app.events$, 'update_conflated', 15_000);
-      stuck.pauseReading();
-      await backedUpNow;
+      const stuck = await backedUpClient(app, wsUrl);
       await within(app.stop(), timeoutMs + 2_000, 'stop()');
       expect(app.metrics().clients).toBe(0);
       stuck.resumeReading();

@@ -10,6 +10,14 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
+/** Serves `app` on a real port 0 (closed after the test); resolves with its base URL. */
+async function listen(app: express.Express): Promise<string> {
+  const server = createServer(app);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 interface Served {
   readonly url: string;
   /** Turns taken so far, and how the last request's encoding ended. */
@@ -29,10 +37,7 @@ async function serve(item: (index: number) => unknown, turnDelayMs = 0): Promise
     await sendJsonInSlices(response, { symbol: 'AAPL', resolution: '1W' }, { bars: items }, turn);
     log.outcome = response.writableEnded ? 'completed' : 'stopped';
   });
-  const server = createServer(app);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, log };
+  return { url: await listen(app), log };
 }
 
 const bar = (index: number) => ({ time: index * 60_000, open: 1.5, high: 2, low: 1, close: 1.25, volume: index, note: 'q"uote\n' });
@@ -58,10 +63,7 @@ describe('sendJsonInSlices', () => {
     let turns = 0;
     const app = express();
     app.get('/', (_request, response) => void sendJsonInSlices(response, head, lists, async () => void (turns += 1), sliceItems));
-    const server = createServer(app);
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const response = await fetch(`${await listen(app)}/`);
     expect(await response.text()).toBe(JSON.stringify({ ...head, ...lists }));
     expect(turns).toBe(sliceItems >= 5 ? 0 : 3);
   });
