@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asyncScheduler, filter, type Observable, ReplaySubject, type SchedulerLike } from 'rxjs';
 import type { Config } from './config/schema.js';
-import { selectEngine } from './engines/select-engine.js';
+import { configuredEngine, engineRole } from './engines/configured-engine.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Readiness } from './streams/bar-source.js';
 import type { BarGenerator } from './streams/bar-stream.js';
@@ -13,7 +13,6 @@ import { Hub } from './streams/hub.js';
 import { Metrics, type MetricsSnapshot } from './streams/metrics.js';
 import { quotesTopicKind } from './streams/quotes-topic.js';
 import { seriesHistory } from './streams/series-history.js';
-import { topicTicks } from './streams/topic-ticks.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
 import { Router } from 'express';
 import { loadJwtKeys } from './config/jwt-keys.js';
@@ -52,7 +51,7 @@ export interface App {
   /**
    * Where WebSocket clients connect, once started: the HTTP address with the ws engine, uWS's
    * own port with `transport.engine: uws`. Undefined before start, and on a node that serves
-   * no clients (a cluster generator).
+   * no clients (a generator).
    */
   wsAddress(): AddressInfo | undefined;
   /** Completes every topic, closes clients with 1001, closes the server. Safe to call twice. */
@@ -102,27 +101,15 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     .subscribe((event) => logger.error({ topic: event.topic, err: event.error }, 'topic stream failed; it carries on'));
 
   const history = seriesHistory(broadcaster.seed);
-  const engine = selectEngine(
-    {
-      cluster: config.cluster,
-      memory: {
-        seed: broadcaster.seed,
-        periodMs: broadcaster.interval * 1000,
-        ...topicTicks(config.fanout.tickSchedule, broadcaster.interval * 1000, scheduler),
-        ...(dependencies.generate ? { generate: dependencies.generate } : {}),
-      },
-      topics: catalogTopics,
-      onLeadership: (topic, leading) => bus.emit({ type: 'lease_changed', topic, change: leading ? 'acquired' : 'lost' }),
-      ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
-    },
-    {
-      scheduler,
-      logger,
-      history,
-      emit: bus.emit,
-      reportError: (topic, error) => bus.emit({ type: 'topic_error', topic: topic ?? 'engine', error }),
-    },
-  );
+  const engine = configuredEngine(config, {
+    scheduler,
+    logger,
+    history,
+    emit: bus.emit,
+    topics: catalogTopics,
+    generate: dependencies.generate,
+    owner: dependencies.clusterOwner,
+  });
   const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
   hub.register(barsTopicKind({ catalog, engine, resume: { history, maxBars: config.history.maxBars, now: () => scheduler.now(), listedAt: Date.parse(config.history.listingDate) } }));
   hub.register(quotesTopicKind(catalog, history));
@@ -187,7 +174,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   /**
    * Ready while running and the engine can do its part. Stale topics are named; they make the
    * gateway not ready only when every topic its clients watch is stale (its source as a whole
-   * is down or out of memory): with some stale (one Redis Cluster shard down), every gateway
+   * is down or out of memory): with some stale (one shard of the engine's source down), every gateway
    * sees the same, and a balancer that drained them all would only make it worse.
    */
   function readiness(): Readiness {
@@ -242,7 +229,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       if (broadcaster.enabled) engine.start(hub);
       if (broadcaster.enabled) bus.emit({ type: 'broadcaster_started' });
       logger.info(
-        { address: address.address, port: address.port, ...(wsAddress && wsAddress.port !== address.port ? { wsPort: wsAddress.port } : {}), broadcaster, role: config.cluster.role },
+        { address: address.address, port: address.port, ...(wsAddress && wsAddress.port !== address.port ? { wsPort: wsAddress.port } : {}), broadcaster, role: engineRole(config) },
         'barcast listening',
       );
       return address;
