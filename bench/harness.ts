@@ -1,6 +1,7 @@
 import { execSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Child, type LoadReply, type LoadRequest, type ServerKind, type ServerReply, type ServerRequest, type ServerStats, type TopicRef } from './ipc.js';
+import type { SweepPoints } from './options.js';
 import type { FanoutResult } from './report.js';
 import { summarizeLatency } from './stats.js';
 
@@ -45,6 +46,8 @@ export class Bench {
     private readonly tickSchedule: string | undefined,
     /** The per-process open-file limit (`ulimit -n`). */
     readonly openFiles: number = openFileLimit(),
+    /** `--sweep-connections` / `--sweep-topics`: the sweep's points, where not its size's. */
+    readonly sweepPoints: SweepPoints = {},
   ) {
     this.maxConnections = Math.max(0, Math.floor((Math.min(openFiles, EPHEMERAL_PORTS) - SPARE_FILES) / 1_000) * 1_000);
     const processes = Math.max(2, Math.ceil(this.maxConnections / CONNECTIONS_PER_LOAD_PROCESS));

@@ -13,10 +13,19 @@ export interface BenchOptions {
   readonly tickSchedule: TickSchedule | undefined;
   /** Results go to bench/results/<out>.json. */
   readonly out: string;
+  /** `--sweep-connections`, `--sweep-topics`: only these points of the sweep (e.g. one point, measured again and again). */
+  readonly sweep: SweepPoints;
+}
+
+/** Which points of the sweep to run instead of its full (or quick) set; each list is optional. */
+export interface SweepPoints {
+  readonly connections?: readonly (number | 'max')[];
+  readonly topicsPerClient?: readonly number[];
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only ${WORKLOAD_IDS.join(',')}] [--servers raw,uws,socketio,barcast,barcast-uws]
-                     [--schedule ${TICK_SCHEDULES.join('|')}] [--out NAME]`;
+                     [--schedule ${TICK_SCHEDULES.join('|')}] [--out NAME]
+                     [--sweep-connections 5000,max] [--sweep-topics 16]   (only those points of SWEEP)`;
 
 /** The command line, validated: anything unknown is an error that says what is allowed. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -29,6 +38,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       servers: { type: 'string' },
       schedule: { type: 'string' },
       out: { type: 'string', default: 'latest' },
+      'sweep-connections': { type: 'string' },
+      'sweep-topics': { type: 'string' },
     },
   });
   const workloads = listOf(values.only, WORKLOAD_IDS, 'workload');
@@ -38,7 +49,16 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     throw new Error(`unknown --schedule ${schedule}; one of ${TICK_SCHEDULES.join(', ')}`);
   }
   if (!/^[\w-]{1,64}$/.test(values.out)) throw new Error('--out takes a name of letters, digits, "_" and "-"');
-  return { quick: values.quick, workloads: new Set(workloads), servers, tickSchedule: schedule as TickSchedule | undefined, out: values.out };
+  const connections = values['sweep-connections']?.split(',').map((item) => (item.trim() === 'max' ? 'max' : positive(item, '--sweep-connections')));
+  const topicsPerClient = values['sweep-topics']?.split(',').map((item) => positive(item, '--sweep-topics'));
+  const sweep: SweepPoints = { ...(connections ? { connections } : {}), ...(topicsPerClient ? { topicsPerClient } : {}) };
+  return { quick: values.quick, workloads: new Set(workloads), servers, tickSchedule: schedule as TickSchedule | undefined, out: values.out, sweep };
+}
+
+function positive(item: string, flag: string): number {
+  const value = Number(item.trim());
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} takes positive whole numbers (or max), not ${item}`);
+  return value;
 }
 
 function listOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] {

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
     process.exit(2);
   }
-  const { quick, workloads, out, servers, tickSchedule } = options;
+  const { quick, workloads, out, servers, tickSchedule, sweep } = options;
   const startedAt = new Date();
   const results: BenchResults = {
     mode: quick ? 'quick' : 'full',
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     targets: [],
   };
 
-  const bench = new Bench(servers, tickSchedule);
+  const bench = new Bench(servers, tickSchedule, undefined, sweep);
   try {
     for (const workload of WORKLOADS) {
       if (!workload.ids.some((id) => workloads.has(id))) continue;

@@ -47,7 +47,9 @@ export const sweep = defineWorkload({
   ids: ['SWEEP'],
   full: { connections: [100, 1_000, 5_000, 'max'] as (number | 'max')[], topicsPerClient: [1, 4, 16], rateCap: 50_000, warmupMs: 1_000, minMeasureMs: 3_000 },
   quick: { connections: [1_000] as (number | 'max')[], topicsPerClient: [1, 16], rateCap: 50_000, warmupMs: 300, minMeasureMs: 1_000 },
-  async run(bench, size) {
+  async run(bench, chosen) {
+    // `--sweep-connections` / `--sweep-topics` narrow the run to some points.
+    const size = { ...chosen, ...bench.sweepPoints };
     const counts = [...new Set(size.connections.map((count) => (count === 'max' ? bench.maxConnections : Math.min(count, bench.maxConnections))))].filter((count) => count > 0);
     const points: SweepPoint[] = [];
     for (const connections of counts) {
