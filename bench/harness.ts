@@ -152,6 +152,7 @@ export class Bench {
       latency: summarizeLatency(reports.flatMap((report) => report.latencies)),
       rssPerConnection: (settled.rss - empty.rss) / connections,
       heapPerConnection: (settled.heapUsed - empty.heapUsed) / connections,
+      rssPerConnectionUnforced: (after.rss - empty.rss) / connections,
     };
   }
 

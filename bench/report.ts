@@ -13,6 +13,12 @@ export interface FanoutResult {
   readonly latency: LatencySummary;
   readonly rssPerConnection: number;
   readonly heapPerConnection: number;
+  /**
+   * RSS per connection as a client outside the process sees it: at the end of the window,
+   * before the forced GCs (garbage and a grown young generation included), against the same
+   * empty process. In the JSON only; `rssPerConnection` is what the tables compare.
+   */
+  readonly rssPerConnectionUnforced?: number;
   /** With several rounds: every round's throughput, ascending (the row is the median's). */
   readonly roundsDeliveredPerSecond?: readonly number[];
 }
