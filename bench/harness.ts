@@ -153,6 +153,8 @@ export class Bench {
       rssPerConnection: (settled.rss - empty.rss) / connections,
       heapPerConnection: (settled.heapUsed - empty.heapUsed) / connections,
       rssPerConnectionUnforced: (after.rss - empty.rss) / connections,
+      heapCommittedPerConnection: (settled.heapTotal - empty.heapTotal) / connections,
+      newSpacePerConnection: (settled.newSpace - empty.newSpace) / connections,
     };
   }
 

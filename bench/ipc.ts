@@ -29,6 +29,9 @@ export interface ServerStats {
   readonly cpuUs: number;
   readonly rss: number;
   readonly heapUsed: number;
+  /** The JS heap's committed size (process.memoryUsage().heapTotal), and of it the young generation's (v8's new_space). */
+  readonly heapTotal: number;
+  readonly newSpace: number;
   /** performance.eventLoopUtilization(): milliseconds the loop was busy and idle since start. */
   readonly loopActiveMs: number;
   readonly loopIdleMs: number;

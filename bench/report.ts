@@ -19,6 +19,13 @@ export interface FanoutResult {
    * empty process. In the JSON only; `rssPerConnection` is what the tables compare.
    */
   readonly rssPerConnectionUnforced?: number;
+  /**
+   * Per connection, after the forced GCs: the JS heap committed (live objects, free space in
+   * its pages, the young generation) and of it the young generation alone, which V8 grows
+   * under a high allocation rate whatever the connection count. In the JSON only.
+   */
+  readonly heapCommittedPerConnection?: number;
+  readonly newSpacePerConnection?: number;
   /** With several rounds: every round's throughput, ascending (the row is the median's). */
   readonly roundsDeliveredPerSecond?: readonly number[];
 }

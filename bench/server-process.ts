@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import type { ServerReply, ServerRequest } from './ipc.js';
 import { serveRequests } from './ipc.js';
 import type { BenchServer, StartServer } from './servers/bench-server.js';
@@ -39,6 +39,8 @@ serveRequests<ServerRequest, ServerReply>(async (request) => {
         cpuUs: cpu.user + cpu.system,
         rss: memory.rss,
         heapUsed: memory.heapUsed,
+        heapTotal: memory.heapTotal,
+        newSpace: getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0,
         loopActiveMs: loop.active,
         loopIdleMs: loop.idle,
         resources,
