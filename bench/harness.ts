@@ -100,10 +100,10 @@ export class Bench {
   /**
    * Several measurements on one server process: stage 1 connects `stages[0].clients`, each later
    * stage subscribes the same clients to its topics on top (so subscriptions only grow), then
-   * each warms up and measures as one fan-out measurement. Memory per connection is always
+   * each warms up and measures as one fan-out measurement (unless `measured: false`). Memory per connection is always
    * against the process before its first client.
    */
-  async measureStages(kind: ServerKind, topics: TopicSet, stages: readonly Omit<FanoutSpec, keyof TopicSet>[]): Promise<FanoutResult[]> {
+  async measureStages(kind: ServerKind, topics: TopicSet, stages: readonly (Omit<FanoutSpec, keyof TopicSet> & { readonly measured?: boolean })[]): Promise<FanoutResult[]> {
     const { server, url } = await this.startServer(kind, topics);
     try {
       const empty = await this.stats(server, true);
@@ -113,7 +113,8 @@ export class Bench {
         if (index === 0) await this.connectLoads(kind, url, stage.clients, stage.sampleEvery);
         else await this.subscribeLoads(stage.clients);
         progress(`  ${index === 0 ? 'connected' : 'subscribed'} in ${Date.now() - t0} ms`);
-        results.push(await this.measureWindow(kind, server, empty, stage));
+        // A stage that only gets the clients there (`measured: false`) has no row.
+        if (stage.measured !== false) results.push(await this.measureWindow(kind, server, empty, stage));
       }
       return results;
     } finally {
