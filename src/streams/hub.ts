@@ -68,6 +68,11 @@ export type RequestResult<T = unknown> =
 const KIND_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
 interface SharedTopic {
+  /**
+   * The key as first made: every OpenedTopic of the topic carries this one string, so the
+   * sessions that keep a topic's key share it instead of each keeping the copy its request made.
+   */
+  readonly key: string;
   readonly updates$: Observable<TopicUpdate<unknown>>;
   readonly stream$: Observable<unknown>;
 }
@@ -165,7 +170,7 @@ export class Hub {
               numberUpdates(this.newEpoch),
             ),
       );
-      topic = { updates$, stream$: updates$.pipe(map((update) => update.value)) };
+      topic = { key, updates$, stream$: updates$.pipe(map((update) => update.value)) };
       this.topics.set(key, topic);
     }
     return topic;
@@ -179,7 +184,7 @@ export class Hub {
     const { resume } = kind;
     return {
       kind: kind.name,
-      key,
+      key: shared.key,
       description: kind.describe(params),
       live: 'updates' in kind,
       stream$: shared.stream$ as Observable<T>,

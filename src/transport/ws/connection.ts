@@ -10,8 +10,8 @@ import type { Credential } from '../auth/credential.js';
 import type { RequestId } from './protocol.js';
 import { AuthSession, type AuthContext, type AuthOwner } from './auth-session.js';
 import { Outbox, type OutboxOptions, type OutboxOwner } from './outbox.js';
-import { MessageRateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { Session, type SessionAuth } from './session.js';
+import { bucketClock, type RateLimitOptions } from './rate-limit.js';
+import { Session, type SessionOwner } from './session.js';
 import type { TopicFanout } from './topic-fanout.js';
 
 /** Per-connection limits: the `limits` config group, with its names. */
@@ -65,7 +65,7 @@ export function connectionContext(options: ConnectionContextOptions): Connection
     maxSubscriptions: limits.maxSubscriptions,
     // The config's names travel down unchanged (limits.bufferSoftBytes is bufferSoftBytes here too).
     outbox: { ...limits, scheduler },
-    rateLimit: { ...limits, now: () => scheduler.now() },
+    rateLimit: { ...limits, now: bucketClock(() => scheduler.now()) },
     auth: options.auth,
     onClosed: options.onClosed,
   };
@@ -75,11 +75,11 @@ export function connectionContext(options: ConnectionContextOptions): Connection
  * One accepted socket: a Session behind a rate limiter and an outbox, answering the
  * gateway's heartbeat sweeps, and cleaned up when the socket closes.
  */
-export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerListener, SessionAuth {
+export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerListener, SessionOwner {
   /** A protocol ping was sent and its pong has not come back yet. */
   awaitingPong = false;
   readonly session: Session;
-  private readonly outbox: Outbox;
+  readonly outbox: Outbox;
   /**
    * Made only where there is something to do: a JWT's expiry to watch, or an `auth.*` message.
    * A connection on a static token, or none, pays this one field instead of an AuthSession.
@@ -94,7 +94,7 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerLi
   ) {
     this.outbox = new Outbox(socket, context.outbox, this);
     if (presented.kind === 'jwt') this.authSession = new AuthSession(presented, this, context.auth);
-    this.session = new Session(socket, context, this.outbox, new MessageRateLimiter(context.rateLimit), this);
+    this.session = new Session(this);
     context.emit({ type: 'client_joined' });
     socket.listen(this);
   }

@@ -18,7 +18,7 @@ import {
 import type { Outbox } from './outbox.js';
 import type { PeerSocket } from './peer-socket.js';
 import type { PreparedFrame } from './prepared-frame.js';
-import type { MessageRateLimiter } from './rate-limit.js';
+import { fillBucket, takeToken, type RateLimitOptions, type TokenBucket } from './rate-limit.js';
 import { hasTopic, topicCount, topicList, withoutTopic, withTopic, type SubscribedTopics } from './subscribed-topics.js';
 import type { FrameSink, TopicFanout } from './topic-fanout.js';
 
@@ -38,13 +38,31 @@ export interface SessionContext {
   readonly fanout: TopicFanout;
   readonly emit: EmitEvent;
   readonly maxSubscriptions: number;
+  readonly rateLimit: RateLimitOptions;
+}
+
+/**
+ * The connection a session belongs to (connection.ts): its socket, outbox and access control.
+ * The session reaches them through this one field instead of keeping a pointer to each, since
+ * every field is 8 bytes that every connection pays.
+ */
+export interface SessionOwner extends SessionAuth {
+  readonly socket: PeerSocket;
+  readonly context: SessionContext;
+  readonly outbox: Outbox;
 }
 
 type TopicMessage = Extract<ClientMessage, { type: 'topic' }>;
 type Refusal = Exclude<TopicOutcome, { ok: true }>;
 
 /** One client connection: its subscriptions, and the mapping of its messages to topics. */
-export class Session implements FrameSink {
+export class Session implements FrameSink, TokenBucket {
+  /**
+   * The rate limiter's bucket (rate-limit.ts), as two fields of the session instead of an
+   * object of its own; only `takeToken` changes them.
+   */
+  tokens = 0;
+  updatedAt = 0;
   /** The topics this connection is on: a key, or a Set once there are several (subscribed-topics.ts). */
   private topics: SubscribedTopics;
   /**
@@ -54,15 +72,27 @@ export class Session implements FrameSink {
    */
   private replayed: Map<string, (update: TopicUpdate<unknown>) => boolean> | undefined;
 
-  /** `outbox` and `rateLimiter` are this connection's own protections (built by connection.ts). */
-  constructor(
-    private readonly socket: PeerSocket,
-    private readonly context: SessionContext,
-    private readonly outbox: Outbox,
-    private readonly rateLimiter: MessageRateLimiter,
-    /** Token scopes, expiry and auth.* messages (auth-session.ts). */
-    private readonly auth: SessionAuth,
-  ) {}
+  /** `owner`: the connection, whose outbox and access control are this session's protections with the rate limit. */
+  constructor(private readonly owner: SessionOwner) {
+    fillBucket(this, owner.context.rateLimit);
+  }
+
+  private get socket(): PeerSocket {
+    return this.owner.socket;
+  }
+
+  private get context(): SessionContext {
+    return this.owner.context;
+  }
+
+  private get outbox(): Outbox {
+    return this.owner.outbox;
+  }
+
+  /** Token scopes, expiry and auth.* messages (auth-session.ts, through the connection). */
+  private get auth(): SessionAuth {
+    return this.owner;
+  }
 
   get bufferedBytes(): number {
     return this.socket.bufferedAmount;
@@ -97,7 +127,7 @@ export class Session implements FrameSink {
 
   receive(data: RawData, isBinary: boolean): void {
     if (!this.socket.isOpen) return;
-    const verdict = this.rateLimiter.take();
+    const verdict = takeToken(this, this.context.rateLimit);
     if (verdict === 'close') {
       this.context.emit({ type: 'message_rejected', code: 'RATE_LIMITED' });
       this.socket.close(closeCodeOf('RATE_LIMITED'), 'rate limit exceeded');

@@ -1,19 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MessageRateLimiter, type RateVerdict } from '../../../src/transport/ws/rate-limit.js';
+import { bucketClock, fillBucket, takeToken, type RateVerdict, type TokenBucket } from '../../../src/transport/ws/rate-limit.js';
 
 function limiter(options: { messagesPerSecond: number; messageBurst: number; rateLimitCloseAfter: number }) {
   let time = 0;
-  const bucket = new MessageRateLimiter({ ...options, now: () => time });
+  const limits = { ...options, now: () => time };
+  const bucket: TokenBucket = { tokens: 0, updatedAt: 0 };
+  fillBucket(bucket, limits);
   return {
-    take: (): RateVerdict => bucket.take(),
+    take: (): RateVerdict => takeToken(bucket, limits),
     advance: (ms: number) => {
       time += ms;
     },
   };
 }
 
-describe('MessageRateLimiter', () => {
+describe('takeToken', () => {
   it('accepts a burst, then rejects until tokens refill', () => {
     const bucket = limiter({ messagesPerSecond: 10, messageBurst: 3, rateLimitCloseAfter: 100 });
     expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual(['accept', 'accept', 'accept', 'reject']);
@@ -69,5 +71,15 @@ describe('MessageRateLimiter', () => {
         }
       }),
     );
+  });
+});
+
+describe('bucketClock', () => {
+  it('counts milliseconds from its own start, so a bucket keeps small integers', () => {
+    let time = 1_764_000_000_000;
+    const clock = bucketClock(() => time);
+    expect(clock()).toBe(0);
+    time += 1_500;
+    expect(clock()).toBe(1_500);
   });
 });

@@ -7,7 +7,6 @@ import { Hub } from '../../../src/streams/hub.js';
 import { quotesTopicKind } from '../../../src/streams/quotes-topic.js';
 import { seriesHistory } from '../../../src/streams/series-history.js';
 import { Outbox } from '../../../src/transport/ws/outbox.js';
-import { MessageRateLimiter } from '../../../src/transport/ws/rate-limit.js';
 import type { Credential } from '../../../src/transport/auth/credential.js';
 import { AuthSession } from '../../../src/transport/ws/auth-session.js';
 import type { PeerSocket } from '../../../src/transport/ws/peer-socket.js';
@@ -62,14 +61,21 @@ function setup({
     { onConflated: () => undefined, onSlowConsumer: () => undefined },
   );
   const fanout = new TopicFanout(() => undefined, () => NOW, (flush) => flush());
-  const limiter = new MessageRateLimiter({ messagesPerSecond, messageBurst: 5, rateLimitCloseAfter: 3, now: () => 0 });
+  const rateLimit = { messagesPerSecond, messageBurst: 5, rateLimitCloseAfter: 3, now: () => 0 };
   const auth = new AuthSession(
     credential,
     { sendReply: (frame) => outbox.sendReply(frame), closeForAuth: (code) => socket.close(code), isOpen: true },
     { authority: () => ({ required: false, verify: () => Promise.reject(new Error('unused')), stillValid: () => true }), timing: { warningMs: 0, skewMs: 0 }, scheduler: asyncScheduler, emit: () => undefined },
   );
-  const sessionAuth = { allows: (key: string) => auth.allows(key), receiveAuth: auth.receive.bind(auth), stopAuth: () => auth.close() };
-  const session = new Session(socket as unknown as PeerSocket, { hub, fanout, emit: () => undefined, maxSubscriptions }, outbox, limiter, sessionAuth);
+  const owner = {
+    socket: socket as unknown as PeerSocket,
+    context: { hub, fanout, emit: () => undefined, maxSubscriptions, rateLimit },
+    outbox,
+    allows: (key: string) => auth.allows(key),
+    receiveAuth: auth.receive.bind(auth),
+    stopAuth: () => auth.close(),
+  };
+  const session = new Session(owner);
   const receive = (message: unknown): void => session.receive(Buffer.from(JSON.stringify(message)), false);
   return { session, socket, sources, receive };
 }
