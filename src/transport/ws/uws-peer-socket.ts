@@ -4,6 +4,15 @@ import type { PreparedFrame } from './prepared-frame.js';
 
 type Outgoing = string | Buffer;
 
+/** uWS's send status for a message handed to the kernel whole (0: some of it is buffered; 2: dropped, which MAX_BACKPRESSURE rules out). */
+const SENT = 1;
+
+/**
+ * What is known of the socket: open with nothing buffered in uWS, open and maybe buffering,
+ * or closing (a close was begun; writes are dropped).
+ */
+type SocketState = 'drained' | 'buffering' | 'closing';
+
 /** The socket whose held frames `writeHeld` writes (uWS's cork takes a callback; one shared function, no closure per tick). */
 let flushing: UwsPeerSocket | undefined;
 
@@ -20,22 +29,34 @@ function writeHeld(): void {
  * corks a multi-topic socket from its first update of a tick until a microtask after the
  * tick. So `cork` holds the frames here (references to the shared frames, no copy) and
  * `uncork` writes them inside one uWS cork: one write system call per tick, as with ws.
+ *
+ * `bufferedAmount` is asked once per frame (the outbox's backlog check), and each answer from
+ * uWS is a call into C++: so it is answered here where it is known. uWS's buffer grows only
+ * by our writes, and each write says whether it was all handed to the kernel (`SENT`): while
+ * the last one was, nothing is buffered and the answer is 0; after one that was not, uWS is
+ * asked, until it says 0 again. While corked, the answer is that, read once at `cork`, plus
+ * the bytes held since (as ws's count includes a corked socket's writes).
  */
 export class UwsPeerSocket implements PeerSocket {
   private listener: PeerListener | undefined;
-  private closing = false;
+  private state: SocketState = 'drained';
   /** Frames held while corked; kept (emptied) between ticks, so a corked socket allocates it once. */
   private held: Outgoing[] | undefined;
-  private corked = false;
+  /** Corked: uWS's buffered bytes at `cork` plus the bytes held since. Not corked: -1. */
+  private corkedBytes = -1;
 
   constructor(private socket: UwsWebSocket<unknown> | undefined) {}
 
   get isOpen(): boolean {
-    return this.socket !== undefined && !this.closing;
+    return this.socket !== undefined && this.state !== 'closing';
   }
 
   get bufferedAmount(): number {
-    return this.socket?.getBufferedAmount() ?? 0;
+    if (this.corkedBytes >= 0) return this.corkedBytes;
+    if (this.state === 'drained') return 0;
+    const amount = this.socket?.getBufferedAmount() ?? 0;
+    if (amount === 0 && this.state === 'buffering') this.state = 'drained';
+    return amount;
   }
 
   sendText(text: string): void {
@@ -47,18 +68,20 @@ export class UwsPeerSocket implements PeerSocket {
   }
 
   cork(): void {
-    this.corked = true;
+    if (this.corkedBytes < 0) this.corkedBytes = this.bufferedAmount;
   }
 
   uncork(): void {
-    if (!this.corked) return;
-    this.corked = false;
+    if (this.corkedBytes < 0) return;
+    this.corkedBytes = -1;
     if (this.held === undefined || this.held.length === 0) return;
     if (this.isOpen) {
       // eslint-disable-next-line @typescript-eslint/no-this-alias -- read by writeHeld during the cork call only (see `flushing`)
       flushing = this;
       this.socket?.cork(writeHeld);
       flushing = undefined;
+      // What the cork's one write could not hand to the kernel is in uWS's buffer now.
+      if (this.socket !== undefined && this.socket.getBufferedAmount() > 0) this.state = 'buffering';
     }
     this.held.length = 0;
   }
@@ -71,17 +94,17 @@ export class UwsPeerSocket implements PeerSocket {
   }
 
   ping(): void {
-    if (this.isOpen) this.socket?.ping();
+    if (this.isOpen && this.socket?.ping() !== SENT) this.state = 'buffering';
   }
 
   close(code: number, reason: string): void {
     if (!this.isOpen) return;
-    this.closing = true;
+    this.state = 'closing';
     this.socket?.end(code, reason);
   }
 
   terminate(): void {
-    this.closing = true;
+    this.state = 'closing';
     this.socket?.close();
   }
 
@@ -110,7 +133,11 @@ export class UwsPeerSocket implements PeerSocket {
 
   private write(message: Outgoing): void {
     if (!this.isOpen) return;
-    if (this.corked) (this.held ??= []).push(message);
-    else this.socket?.send(message, false);
+    if (this.corkedBytes >= 0) {
+      (this.held ??= []).push(message);
+      this.corkedBytes += typeof message === 'string' ? Buffer.byteLength(message) : message.byteLength;
+    } else if (this.socket?.send(message, false) !== SENT) {
+      this.state = 'buffering';
+    }
   }
 }
