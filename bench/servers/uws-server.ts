@@ -25,6 +25,9 @@ export const startUwsServer: StartServer = async ({ intervalMs }) => {
   const app = uws.App().ws('/*', {
     compression: uws.DISABLED,
     maxPayloadLength: 64 * 1024,
+    // BENCH_UWS_UPGRADE=async: upgrade the way barcast's uWS engine does (the verdict a turn
+    // later, an onAborted handler and a deadline timer meanwhile), to see what that costs alone.
+    ...(process.env['BENCH_UWS_UPGRADE'] === 'async' ? { upgrade: asyncUpgrade } : {}),
     message: (ws, data) => {
       const message = JSON.parse(Buffer.from(data).toString('utf8')) as TopicMessage;
       const key = barsTopicKey(message.payload.symbol, parseResolution(message.payload.params.resolution) ?? '1');
@@ -59,3 +62,25 @@ export const startUwsServer: StartServer = async ({ intervalMs }) => {
     },
   };
 };
+
+/** An upgrade answered asynchronously, as src/transport/ws/uws-engine.ts answers one after its access check. */
+function asyncUpgrade(res: Uws.HttpResponse, req: Uws.HttpRequest, context: Uws.us_socket_context_t): void {
+  const key = req.getHeader('sec-websocket-key');
+  const protocol = req.getHeader('sec-websocket-protocol');
+  const extensions = req.getHeader('sec-websocket-extensions');
+  let settled = false;
+  const deadline = setTimeout(() => {
+    settled = true;
+    res.close();
+  }, 10_000);
+  res.onAborted(() => {
+    settled = true;
+    clearTimeout(deadline);
+  });
+  void Promise.resolve({ ok: true }).then((userData) => {
+    clearTimeout(deadline);
+    if (settled) return;
+    settled = true;
+    res.cork(() => res.upgrade(userData, key, protocol, extensions, context));
+  });
+}
