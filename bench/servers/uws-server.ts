@@ -1,6 +1,7 @@
 import type * as Uws from '@trufflesuite/uws-js-unofficial';
 import type { Bar } from '../../src/domain/bar.js';
 import { parseResolution } from '../../src/domain/resolution.js';
+import { delayToNextTick, tickPhase } from '../../src/domain/tick-phase.js';
 import { barsTopicKey } from '../../src/domain/topic.js';
 import { loadUws } from '../../src/transport/ws/uws-module.js';
 import { nextBar, updateFrame, type StartServer } from './bench-server.js';
@@ -18,10 +19,12 @@ interface TopicMessage {
  * socket's writes of one loop iteration into one. Compression off; every other option at
  * uWS's defaults (64 KiB maxBackpressure, automatic pings), which is what a user gets.
  */
-export const startUwsServer: StartServer = async ({ intervalMs }) => {
+export const startUwsServer: StartServer = async ({ intervalMs, symbols }) => {
   // The native binary, never the package's JavaScript fallback (see uws-module.ts).
   const uws = loadUws();
   const bars = new Map<string, Bar | undefined>();
+  /** The topics of each symbol, for BENCH_UWS_TICKS=spread. */
+  const bySymbol = new Map<string, Set<string>>();
   const app = uws.App().ws('/*', {
     compression: uws.DISABLED,
     maxPayloadLength: 64 * 1024,
@@ -34,28 +37,44 @@ export const startUwsServer: StartServer = async ({ intervalMs }) => {
       if (message.type === 'bars.subscribe') {
         ws.subscribe(key);
         if (!bars.has(key)) bars.set(key, undefined);
+        const ofSymbol = bySymbol.get(message.payload.symbol) ?? new Set<string>();
+        bySymbol.set(message.payload.symbol, ofSymbol.add(key));
       } else {
         ws.unsubscribe(key);
       }
       ws.send(JSON.stringify({ type: `${message.type}.response`, payload: { status: 'ok', topic: key } }), false);
     },
   });
-  const timer = setInterval(() => {
-    for (const [key, previous] of bars) {
+  const tick = (keys: Iterable<string>): void => {
+    for (const key of keys) {
       if (app.numSubscribers(key) === 0) continue;
       const now = Date.now();
-      const bar = nextBar(key, previous, now);
+      const bar = nextBar(key, bars.get(key), now);
       bars.set(key, bar);
       app.publish(key, updateFrame(key, now, bar), false);
     }
-  }, intervalMs);
+  };
+  const timers: NodeJS.Timeout[] = [];
+  if (process.env['BENCH_UWS_TICKS'] === 'spread') {
+    // BENCH_UWS_TICKS=spread: each symbol at its own phase, as barcast's default schedule
+    // ticks, so a client on several symbols costs uWS as many writes per interval as barcast.
+    for (const symbol of symbols) {
+      const run = (): void => tick(bySymbol.get(symbol) ?? []);
+      timers.push(setTimeout(() => {
+        run();
+        timers.push(setInterval(run, intervalMs));
+      }, delayToNextTick(Date.now(), intervalMs, tickPhase(symbol, intervalMs))));
+    }
+  } else {
+    timers.push(setInterval(() => tick(bars.keys()), intervalMs));
+  }
   const listenSocket = await new Promise<Uws.us_listen_socket>((resolve, reject) => {
     app.listen('127.0.0.1', 0, (socket) => (socket ? resolve(socket) : reject(new Error('uWS could not listen on 127.0.0.1'))));
   });
   return {
     port: uws.us_socket_local_port(listenSocket as unknown as Uws.us_socket),
     stop: () => {
-      clearInterval(timer);
+      for (const timer of timers) clearTimeout(timer);
       // Open sockets go with the process (the driver disconnects its clients first).
       uws.us_listen_socket_close(listenSocket);
       return Promise.resolve();
