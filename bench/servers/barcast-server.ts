@@ -26,6 +26,9 @@ async function startBarcast({ intervalMs, symbols, resolutions, tickSchedule }: 
       shutdown: { timeoutMs: 100 },
       // Every load client connects from 127.0.0.1 at once: the per-IP handshake cap is not what is measured.
       limits: { maxConnections: 100_000, maxHandshakesPerIp: 100_000, maxSubscriptions: 10_000, messagesPerSecond: 1_000_000, messageBurst: 1_000_000 },
+      // The handshake deadlines at their maximum: on a loaded machine 19,000 handshakes queue
+      // for longer than the 5 s a slow client is given (408), and slow clients are not measured.
+      http: { headersTimeoutMs: 120_000, requestTimeoutMs: 600_000, upgradeTimeoutMs: 60_000 },
       ...(tickSchedule ? { fanout: { tickSchedule } } : {}),
       transport: { engine, uwsPort: 0 },
     },
