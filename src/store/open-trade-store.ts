@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ImportStore } from './import-store.js';
+import { openPostgresTradeStore } from './postgres-trade-store.js';
 import { openSqliteTradeStore } from './sqlite-trade-store.js';
 import type { TradeStore } from './trade-store.js';
 
@@ -20,8 +21,6 @@ export const SQLITE_FILE_NAME = 'barcast.sqlite';
  * set, else SQLite in DATA_DIR (created if missing). The one place that knows there are two.
  */
 export async function openTradeStore(settings: StoreSettings): Promise<TradeStore & ImportStore> {
-  if (settings.databaseUrl !== '') {
-    throw new Error('DATABASE_URL: the PostgreSQL store is not built yet; leave DATABASE_URL empty for SQLite');
-  }
+  if (settings.databaseUrl !== '') return openPostgresTradeStore({ connectionString: settings.databaseUrl });
   return openSqliteTradeStore({ file: join(settings.dataDir, SQLITE_FILE_NAME), sync: settings.sync });
 }

@@ -2,14 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImportStore } from '../../src/store/import-store.js';
+import { openPostgresTradeStore } from '../../src/store/postgres-trade-store.js';
 import { openSqliteTradeStore } from '../../src/store/sqlite-trade-store.js';
 import type { TradeStore } from '../../src/store/trade-store.js';
+import { startPostgresServer, type PostgresServer } from './postgres-server.js';
 
-/** One kind of store on a real database, fresh for every test (`open`), or the same one again (`reopen`). */
+export type AnyStore = TradeStore & ImportStore;
+
+/** One kind of store on a real database: a fresh empty one for every open(), or the last one again (reopen). */
 export interface StoreFactory {
   readonly name: string;
-  open(): Promise<TradeStore & ImportStore>;
-  reopen(): Promise<TradeStore & ImportStore>;
+  open(): Promise<AnyStore>;
+  reopen(): Promise<AnyStore>;
   dispose(): Promise<void>;
 }
 
@@ -29,6 +33,26 @@ export function sqliteStoreFactory(): StoreFactory {
   };
 }
 
+/** A real PostgreSQL started on first use (test/support/postgres-server.ts); each open() gets a new database. */
+export function postgresStoreFactory(): StoreFactory & { server(): Promise<PostgresServer> } {
+  let server: Promise<PostgresServer> | undefined;
+  let url = '';
+  const started = () => (server ??= startPostgresServer());
+  return {
+    name: 'PostgreSQL',
+    server: started,
+    open: async () => {
+      url = await (await started()).createDatabase();
+      return openPostgresTradeStore({ connectionString: url });
+    },
+    reopen: async () => openPostgresTradeStore({ connectionString: url }),
+    dispose: async () => {
+      if (server) await (await server).dispose();
+    },
+  };
+}
+
+/** Every store, each on its real database: what a contract test runs against. */
 export function storeFactories(): StoreFactory[] {
-  return [sqliteStoreFactory()];
+  return [sqliteStoreFactory(), postgresStoreFactory()];
 }
