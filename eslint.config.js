@@ -44,6 +44,12 @@ const layers = [
     ourFile('logger'),
     ...['rxjs', 'ws', 'express', 'ioredis'].map((name) => pkg(name, 'the store holds data: domain types and its database drivers only')),
   ]),
+  // barcast import: reads a file into the store; it knows nothing of serving.
+  layer(['src/import/**/*.ts'], [
+    ...['streams', 'transport', 'engines', 'config', 'client', 'testing'].map(ours),
+    ourFile('app'),
+    ...['rxjs', 'ws', 'express', 'ioredis'].map((name) => pkg(name, 'the import reads a file into the store: domain, store and node only')),
+  ]),
   // barcast/testing may use everything of ours, but no test runner: the runner is injected.
   layer(['src/testing/**/*.ts'], ['vitest', '@vitest', 'jest', '@jest', 'mocha', 'node:test'].map((name) => pkg(name, 'barcast/testing is runner-neutral: take describe/it/assert as arguments'))),
 ];

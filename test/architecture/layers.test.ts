@@ -21,6 +21,7 @@ describe('the layers of docs/architecture.md, enforced by lint', () => {
     ['the store importing streams', 'src/store/x.ts', "import { Hub } from '../streams/hub.js';"],
     ['the store importing RxJS', 'src/store/x.ts', "import { map } from 'rxjs';"],
     ['the store importing config', 'src/store/x.ts', "import { loadConfig } from '../config/load.js';"],
+    ['the import reading config', 'src/import/x.ts', "import { loadConfig } from '../config/load.js';"],
     ['the domain importing the store', 'src/domain/x.ts', "import { openTradeStore } from '../store/open-trade-store.js';"],
     ['barcast/testing importing a test runner', 'src/testing/x.ts', "import { expect } from 'vitest';"],
   ])('fails on %s', async (_case, filePath, code) => {
