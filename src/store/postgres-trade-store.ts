@@ -55,6 +55,8 @@ export async function openPostgresTradeStore(options: PostgresStoreOptions): Pro
 
 async function migrate(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
+  const onError = () => undefined; // a connection lost mid-migration fails the query in progress; nothing else to do
+  client.on('error', onError);
   try {
     // Several gateways may start together against one database: one migrates, the others wait.
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -73,6 +75,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    client.off('error', onError);
     client.release();
   }
 }
@@ -186,6 +189,13 @@ class PostgresTradeStore implements TradeStore, ImportStore {
     return this.write(async () => {
       const client = await this.pool.connect();
       let broken: Error | undefined;
+      // A checked-out connection that PostgreSQL terminates between two statements emits
+      // 'error' on the client (not the pool): remembered here, it fails this transaction.
+      const onError = (error: Error) => {
+        broken = error;
+        this.health_.failed(unavailableReason(error) ?? error.message);
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await run(client);
@@ -196,6 +206,7 @@ class PostgresTradeStore implements TradeStore, ImportStore {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
+        client.off('error', onError);
         // A connection that failed mid-transaction is dropped rather than handed to the next call.
         client.release(broken !== undefined && unavailableReason(broken) !== undefined ? broken : undefined);
       }
