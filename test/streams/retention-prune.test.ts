@@ -10,16 +10,23 @@ const DAY = 24 * HOUR;
 
 describe('pruneCutoffs', () => {
   it('cuts trades hours back and bars days back', () => {
-    expect(pruneCutoffs(10 * DAY, { tradeHours: 48, barDays: 7 })).toEqual({ tradesBefore: 8 * DAY, barsBefore: 3 * DAY });
+    expect(pruneCutoffs(10 * DAY, { tradeHours: 48, barDays: 7, resolutions: ['1', '60'] })).toEqual({ tradesBefore: 8 * DAY, barsBefore: 3 * DAY });
+  });
+
+  it('keeps the trades of a bar that may still be forming at any configured resolution', () => {
+    const now = Date.UTC(2026, 0, 20, 12, 30);
+    expect(pruneCutoffs(now, { tradeHours: 48, barDays: 0, resolutions: ['5', '1M'] }).tradesBefore).toBe(Date.UTC(2026, 0, 1));
+    expect(pruneCutoffs(now, { tradeHours: 48, barDays: 0, resolutions: ['1W'] }).tradesBefore).toBe(Date.UTC(2026, 0, 12)); // Monday
+    expect(pruneCutoffs(now + 17 * 60_000, { tradeHours: 1, barDays: 0, resolutions: ['15'] }).tradesBefore).toBe(Date.UTC(2026, 0, 20, 11, 45));
   });
 
   it('keeps every bar when bar retention is 0', () => {
-    expect(pruneCutoffs(10 * DAY, { tradeHours: 1, barDays: 0 }).barsBefore).toBe(Number.MIN_SAFE_INTEGER);
+    expect(pruneCutoffs(10 * DAY, { tradeHours: 1, barDays: 0, resolutions: [] }).barsBefore).toBe(Number.MIN_SAFE_INTEGER);
   });
 });
 
 describe('pruneOnSchedule', () => {
-  const retention = { tradeHours: 1, barDays: 1 };
+  const retention = { tradeHours: 1, barDays: 1, resolutions: ['1' as const] };
   const cutoffsAt = (now: number) => pruneCutoffs(now, retention);
 
   it('prunes at once, then every period, with cut-offs from the scheduler clock', () => {
