@@ -9,6 +9,7 @@ import type { ImportCheckpoint, ImportStore, TradeOrderKey } from './import-stor
 import { CREATE_MIGRATIONS_TABLE, pendingMigrations, SQLITE_DIALECT } from './migrations.js';
 import { barFromRow, checkpointFromRow, checkpointParams, tradeFromRow, tradeParams, type BarRow, type ImportRow, type TradeRow } from './store-rows.js';
 import { PRUNE_CHUNK, STORE_SQL, TRADES_IN_TIME_ORDER } from './store-sql.js';
+import { sqliteUnwritableReason } from './sqlite-failures.js';
 import { StoreUnavailableError, WriteHealth } from './store-unavailable.js';
 import type { StoredBar, StoredTrade, StoreHealth, TradeStore } from './trade-store.js';
 
@@ -166,7 +167,7 @@ class SqliteTradeStore implements TradeStore, ImportStore {
       this.health_.succeeded();
       return result;
     } catch (error) {
-      const reason = unwritableReason(error);
+      const reason = sqliteUnwritableReason(error);
       if (reason === undefined) throw error;
       this.health_.failed(reason);
       throw new StoreUnavailableError(reason, { cause: error });
@@ -181,20 +182,4 @@ class SqliteTradeStore implements TradeStore, ImportStore {
   private assertOpen(): void {
     if (this.closed) throw new Error('the trade store is closed');
   }
-}
-
-/**
- * The SQLite failures that mean "this database cannot take writes now" (as opposed to a bug
- * in a statement): they make the store unhealthy until a write succeeds again.
- */
-function unwritableReason(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  if (code === 'SQLITE_FULL') return `disk full (${code}: ${message})`;
-  if (code.startsWith('SQLITE_IOERR')) return `I/O error (${code}: ${message})`;
-  if (code.startsWith('SQLITE_READONLY')) return `database is read-only (${code}: ${message})`;
-  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_')) return `database is locked by another process (${code}: ${message})`;
-  if (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_CANTOPEN_')) return `cannot open the database file (${code}: ${message})`;
-  return undefined;
 }
