@@ -24,6 +24,8 @@ export interface SqliteStoreOptions {
 const BUSY_TIMEOUT_MS = 5_000;
 
 /*
+ * Write transactions are BEGIN IMMEDIATE: they take the write lock up front (waiting up to
+ * BUSY_TIMEOUT_MS for an import beside the server), never failing half-way on a lock upgrade.
  * better-sqlite3 is synchronous: each call below runs to completion on this turn, which is
  * what makes a batch of thousands of trades one short transaction. The promises are the
  * TradeStore contract (PostgreSQL is asynchronous), settled at once.
@@ -59,8 +61,9 @@ function migrate(db: Database.Database): void {
 class SqliteTradeStore implements TradeStore, ImportStore {
   private readonly health_ = new WriteHealth();
   private readonly statements;
-  private readonly insertBatch: (trades: readonly Trade[]) => boolean[];
-  private readonly saveBarBatch: (bars: readonly StoredBar[]) => void;
+  private readonly insertBatch: Database.Transaction<(trades: readonly Trade[]) => boolean[]>;
+  private readonly importBatch: Database.Transaction<(fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint) => boolean[]>;
+  private readonly saveBarBatch: Database.Transaction<(bars: readonly StoredBar[]) => void>;
   private closed = false;
 
   constructor(private readonly db: Database.Database) {
@@ -78,6 +81,11 @@ class SqliteTradeStore implements TradeStore, ImportStore {
     };
     // A duplicate (even of a trade earlier in the same batch) hits the unique index and changes nothing.
     this.insertBatch = db.transaction((trades: readonly Trade[]) => trades.map((trade) => this.statements.insertTrade.run(...tradeParams(trade)).changes === 1));
+    this.importBatch = db.transaction((fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint) => {
+      const inserted = this.insertBatch(trades); // nested: a savepoint inside this transaction
+      this.statements.saveImportCheckpoint.run(...checkpointParams(fileKey, checkpoint));
+      return inserted;
+    });
     this.saveBarBatch = db.transaction((bars: readonly StoredBar[]) => {
       for (const { symbol, resolution, bar } of bars) {
         this.statements.upsertBar.run(symbol, resolution, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume);
@@ -87,17 +95,11 @@ class SqliteTradeStore implements TradeStore, ImportStore {
 
   async appendTrades(trades: readonly Trade[]): Promise<readonly boolean[]> {
     if (trades.length === 0) return [];
-    return this.write(() => this.insertBatch(trades));
+    return this.write(() => this.insertBatch.immediate(trades));
   }
 
   async appendImportBatch(fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint): Promise<readonly boolean[]> {
-    return this.write(() =>
-      this.db.transaction(() => {
-        const inserted = this.insertBatch(trades); // nested: a savepoint inside this transaction
-        this.statements.saveImportCheckpoint.run(...checkpointParams(fileKey, checkpoint));
-        return inserted;
-      })(),
-    );
+    return this.write(() => this.importBatch.immediate(fileKey, trades, checkpoint));
   }
 
   async saveImportCheckpoint(fileKey: string, checkpoint: ImportCheckpoint): Promise<void> {
@@ -120,7 +122,7 @@ class SqliteTradeStore implements TradeStore, ImportStore {
 
   async saveBars(bars: readonly StoredBar[]): Promise<void> {
     if (bars.length === 0) return;
-    this.write(() => this.saveBarBatch(bars));
+    this.write(() => this.saveBarBatch.immediate(bars));
   }
 
   async bars(symbol: string, resolution: Resolution, from: number, to: number, limit: number): Promise<readonly Bar[]> {
