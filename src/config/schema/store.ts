@@ -1,27 +1,9 @@
 import convict from 'convict';
+import { range } from './formats.js';
 
-/*
- * The `store` group: where trade-built history lives (docs/operations.md, "The trade store").
- * Kept in its own file, formats included, so it moves as one piece.
- */
-
+/** How SQLite commits (INGEST_SYNC). */
 export const STORE_SYNC_MODES = ['normal', 'full'] as const;
 export type StoreSyncMode = (typeof STORE_SYNC_MODES)[number];
-
-/** The same format as schema.ts's `range('int', min, max)`, under the same name (a twin registration is harmless). */
-function wholeNumberFormat(min: number, max: number): string {
-  const name = `int ${min}..${max}`;
-  convict.addFormat({
-    name,
-    validate(value: unknown) {
-      if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max)) {
-        throw new Error(`must be a whole number from ${min} to ${max}`);
-      }
-    },
-    coerce: (value: unknown) => Number(value),
-  });
-  return name;
-}
 
 convict.addFormat({
   name: 'database-url',
@@ -40,6 +22,7 @@ convict.addFormat({
   },
 });
 
+/** The `store` group: where trade-built history lives (docs/operations.md, "The trade store"). */
 export const storeSchema = {
   dataDir: {
     doc: 'Folder of the SQLite database (barcast.sqlite), created at start if missing. Used when DATABASE_URL is empty.',
@@ -56,13 +39,13 @@ export const storeSchema = {
   },
   historyRetentionDays: {
     doc: 'Days final bars of trade-fed symbols are kept (0-36500); 0 keeps them forever.',
-    format: wholeNumberFormat(0, 36_500),
+    format: range('int', 0, 36_500),
     default: 0,
     env: 'HISTORY_RETENTION_DAYS',
   },
   tradeRetentionHours: {
     doc: 'Hours stored trades are kept (1-876000): long enough to rebuild any bar still forming after a restart.',
-    format: wholeNumberFormat(1, 876_000),
+    format: range('int', 1, 876_000),
     default: 48,
     env: 'INGEST_TRADE_RETENTION_HOURS',
   },
