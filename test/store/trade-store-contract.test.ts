@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
 import type { Trade } from '../../src/domain/trade.js';
 import type { ImportStore } from '../../src/store/import-store.js';
-import { openSqliteTradeStore } from '../../src/store/sqlite-trade-store.js';
+import { configureConnection, openSqliteTradeStore } from '../../src/store/sqlite-trade-store.js';
 import type { TradeStore } from '../../src/store/trade-store.js';
 import { storeFactories, type StoreFactory } from '../support/trade-stores.js';
 
@@ -193,6 +193,19 @@ describe('SQLite store file', () => {
       { version: 1, name: 'trades and bars' },
       { version: 2, name: 'import checkpoints' },
     ]);
+    db.close();
+  });
+
+  it.each([
+    ['normal', 1],
+    ['full', 2],
+  ] as const)('under INGEST_SYNC=%s commits with synchronous level %s, in WAL mode, waiting for other writers', async (sync, level) => {
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(dir, `${sync}.sqlite`));
+    configureConnection(db, sync);
+    expect(db.pragma('synchronous', { simple: true })).toBe(level);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5_000);
     db.close();
   });
 
