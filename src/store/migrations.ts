@@ -67,6 +67,13 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'import checkpoints by path and committed prefix',
+    // file_key becomes the file's path alone; the digest of the bytes before offset_bytes tells
+    // a file that only grew (or changed after its checkpoint) from one rewritten before it.
+    statements: () => ["ALTER TABLE imports ADD COLUMN prefix_sha256 TEXT NOT NULL DEFAULT ''"],
+  },
 ];
 
 export const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

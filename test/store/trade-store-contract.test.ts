@@ -156,7 +156,7 @@ describe.each(factories)('TradeStore contract: $name', (factory: StoreFactory) =
 
   it('commits an import batch and its checkpoint together, and reads trades in time order page by page', async () => {
     expect(await store.importCheckpoint('f|1|2')).toBeUndefined();
-    const checkpoint = { offset: 120, line: 4, done: false, ranges: { AAPL: [T0, T0 + 5] as const } };
+    const checkpoint = { offset: 120, line: 4, done: false, ranges: { AAPL: [T0, T0 + 5] as const }, prefixSha256: 'ab'.repeat(32) };
     const batch = [trade({ time: T0 + 5, id: 'c' }), trade({ time: T0, id: 'a' }), trade({ time: T0 + 5, id: 'd' }), trade({ time: T0, id: 'a' })];
     expect(await store.appendImportBatch('f|1|2', batch, checkpoint)).toEqual([true, true, true, false]);
     expect(await store.importCheckpoint('f|1|2')).toEqual(checkpoint);
@@ -192,6 +192,7 @@ describe('SQLite store file', () => {
     expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([
       { version: 1, name: 'trades and bars' },
       { version: 2, name: 'import checkpoints' },
+      { version: 3, name: 'import checkpoints by path and committed prefix' },
     ]);
     db.close();
   });
