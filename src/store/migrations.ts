@@ -55,7 +55,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'import checkpoints',
     statements: () => [
-      // One row per imported file (path, size and mtime: a changed file is a new import);
+      // One row per imported file (first keyed by path, size and mtime; by the path alone from 3 on);
       // `offset_bytes` and `line` are where the last committed batch ended, `ranges` (JSON)
       // the time span of each symbol's imported trades.
       `CREATE TABLE imports (
