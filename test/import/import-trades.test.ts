@@ -66,7 +66,7 @@ describe.each(factories)('barcast import into $name', (factory: StoreFactory) =>
       `${T0 + 4 * MINUTE},AAPL,110,5`,
       `${T0 + 6 * MINUTE},AAPL,90,1`,
     ]);
-    const summary = await importTrades({ file, store, resolutions: ['5', '1D'], now: () => NOW, batchSize: 2 });
+    const summary = await importTrades({ file, store, resolutions: ['5', '1D', '1W', '1M'], now: () => NOW, batchSize: 2 });
     const bar = (time: number, open: number, high: number, low: number, close: number, volume: number): Bar => ({ time, open, high, low, close, volume });
     expect(await store.bars('AAPL', '1', 0, NOW, 100)).toEqual([
       bar(T0, 100, 105, 99, 99, 4),
@@ -75,7 +75,9 @@ describe.each(factories)('barcast import into $name', (factory: StoreFactory) =>
     ]);
     expect(await store.bars('AAPL', '5', 0, NOW, 100)).toEqual([bar(T0, 100, 110, 99, 110, 9), bar(T0 + 5 * MINUTE, 90, 90, 90, 90, 1)]);
     expect(await store.bars('AAPL', '1D', 0, NOW, 100)).toEqual([bar(Date.UTC(2026, 0, 5), 100, 110, 90, 90, 10)]);
-    expect(summary.bars).toBe(6);
+    expect(await store.bars('AAPL', '1W', 0, NOW, 100)).toEqual([bar(Date.UTC(2026, 0, 5), 100, 110, 90, 90, 10)]); // a Monday
+    expect(await store.bars('AAPL', '1M', 0, NOW, 100)).toEqual([bar(Date.UTC(2026, 0, 1), 100, 110, 90, 90, 10)]);
+    expect(summary.bars).toBe(8);
   });
 
   it('builds no bar for a period that has not closed yet (the server builds it from the stored trades)', async () => {
