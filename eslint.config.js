@@ -39,7 +39,7 @@ const layers = [
   layer(['src/config/**/*.ts'], [...['streams', 'transport', 'engines', 'store', 'client', 'testing', 'composition'].map(ours), ourFile('app')]),
   // The composition root's steps: everything beneath, wired; never the root itself, the client or barcast/testing.
   layer(['src/composition/**/*.ts'], [...['client', 'testing'].map(ours), ourFile('app'), ourFile('main')]),
-  // The trade store: the domain's types and its database drivers (better-sqlite3, pg, node:), nothing else.
+  // The trade store: the domain's types and its database drivers (libsql, pg, node:), nothing else.
   layer(['src/store/**/*.ts'], [
     ...['streams', 'transport', 'engines', 'config', 'client', 'testing', 'composition'].map(ours),
     ourFile('app'),

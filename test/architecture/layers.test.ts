@@ -33,7 +33,7 @@ describe('the layers of docs/architecture.md, enforced by lint', () => {
   it.each([
     ['an engine importing streams and domain', 'src/engines/redis/x.ts', "import { Hub } from '../../streams/hub.js';\nimport { BARS_KIND } from '../../domain/topic.js';"],
     ['transport importing streams', 'src/transport/ws/x.ts', "import { Hub } from '../../streams/hub.js';"],
-    ['the store importing the domain and its drivers', 'src/store/x.ts', "import { periodStart } from '../domain/resolution.js';\nimport Database from 'better-sqlite3';\nimport pg from 'pg';\nimport { mkdirSync } from 'node:fs';"],
+    ['the store importing the domain and its drivers', 'src/store/x.ts', "import { periodStart } from '../domain/resolution.js';\nimport Database from 'libsql';\nimport pg from 'pg';\nimport { mkdirSync } from 'node:fs';"],
     ['the client importing the domain and RxJS', 'src/client/x.ts', "import { BARS_KIND } from '../domain/topic.js';\nimport { map } from 'rxjs';"],
     ['a step of the composition root importing every layer', 'src/composition/x.ts', "import { Hub } from '../streams/hub.js';\nimport { Gateway } from '../transport/ws/gateway.js';\nimport { memoryEngine } from '../engines/memory/memory-engine.js';\nimport type { Config } from '../config/schema.js';"],
     ['barcast/testing importing the app and rxjs/testing', 'src/testing/x.ts', "import { createApp } from '../app.js';\nimport { TestScheduler } from 'rxjs/testing';"],
