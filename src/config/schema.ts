@@ -8,6 +8,7 @@ import { httpSchema, type HttpConfig } from './schema/http.js';
 import { limitsSchema, type LimitsConfig } from './schema/limits.js';
 import { logSchema, type LogConfig } from './schema/log.js';
 import { shutdownSchema, type ShutdownConfig } from './schema/shutdown.js';
+import { storeSchema, type StoreConfig } from './schema/store.js';
 import { transportSchema, type TransportConfig } from './schema/transport.js';
 
 export { CLUSTER_ROLES, type ClusterRole } from './schema/cluster.js';
@@ -43,6 +44,7 @@ export const configSchema = {
   cluster: clusterSchema,
   transport: transportSchema,
   fanout: fanoutSchema,
+  store: storeSchema,
 };
 
 /** The one typed configuration the composition root consumes. */
@@ -60,4 +62,5 @@ export interface Config {
   readonly cluster: ClusterConfig;
   readonly transport: TransportConfig;
   readonly fanout: FanoutConfig;
+  readonly store: StoreConfig;
 }

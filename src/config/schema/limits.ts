@@ -76,6 +76,12 @@ export const limitsSchema = {
     default: 50,
     env: 'WS_DRAIN_CHECK_MS',
   },
+  unreadSoftBytes: {
+    doc: 'Bytes written to a socket that its peer has not yet shown it read (by answering a ping sent after them), past which it is lagging as over bufferSoftBytes: updates are conflated. Catches a reader whose kernel buffers hold megabytes. 0 turns it off (0-1073741824).',
+    format: range('int', 0, 1024 * 1024 * 1024),
+    default: 256 * 1024,
+    env: 'WS_UNREAD_SOFT_BYTES',
+  },
 };
 
 export interface LimitsConfig {
@@ -91,4 +97,5 @@ export interface LimitsConfig {
   readonly bufferHardBytes: number;
   readonly slowConsumerTimeoutMs: number;
   readonly drainCheckMs: number;
+  readonly unreadSoftBytes: number;
 }
