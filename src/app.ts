@@ -16,12 +16,14 @@ import { seriesHistory } from './streams/series-history.js';
 import { topicTicks } from './streams/topic-ticks.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
 import { Router } from 'express';
+import { httpStatusOf } from './domain/errors.js';
 import { loadJwtKeys } from './config/jwt-keys.js';
 import { ReloadableAccessPolicy } from './transport/auth/access-policy.js';
 import type { TokenAuthority } from './transport/auth/credential.js';
 import { StaticTokens } from './transport/auth/static-tokens.js';
 import { TokenVerifier } from './transport/auth/token-verifier.js';
 import { requireAccess } from './transport/http/access-middleware.js';
+import { ClientAddresses, TrustedProxies } from './transport/http/client-address.js';
 import { deadlineServerOptions, guardConnections, type ConnectionDeadlines } from './transport/http/connection-deadlines.js';
 import { HistoryBars } from './transport/http/history-bars.js';
 import { historyRateLimit } from './transport/http/history-rate-limit.js';
@@ -147,7 +149,11 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     ...config.http,
     maxSockets: config.limits.maxConnections + config.limits.maxHttpConnections,
     maxHandshakesPerIp: config.limits.maxHandshakesPerIp,
+    handshakeQueuePerIp: config.proxy.handshakeQueuePerIp,
+    handshakeQueueTimeoutMs: config.proxy.handshakeQueueTimeoutMs,
   };
+  /** Who each connection's client is (TRUSTED_PROXIES): one resolver for HTTP, the ws upgrade and the uWS door. */
+  const clientAddresses = new ClientAddresses(new TrustedProxies(config.proxy.trustedProxies));
   /** Where WebSocket clients connect, once started (see App.wsAddress). */
   let wsAddress: AddressInfo | undefined;
   const server: Server = createServer(
@@ -167,7 +173,14 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       ],
     }),
   );
-  guardConnections(server, deadlines);
+  guardConnections(server, deadlines, {
+    addresses: clientAddresses,
+    proxyProtocol: config.proxy.protocol,
+    refused: (address, reason) => {
+      bus.emit({ type: 'connection_refused', status: httpStatusOf('TOO_MANY_HANDSHAKES') });
+      logger.debug({ address, reason }, 'connection refused by the handshake queue');
+    },
+  });
   const websocket = engine.servesClients ? webSocketEngine(config, server, new Gateway({
     hub,
     emit: bus.emit,

@@ -3,6 +3,7 @@ import { parseResolution, type Resolution } from '../domain/resolution.js';
 import { isValidSymbol } from '../domain/symbol.js';
 import { TICK_SCHEDULES, type TickSchedule } from '../domain/tick-phase.js';
 import { parseClusterNodes } from '../domain/cluster-nodes.js';
+import { addressEntryProblem } from './address-list.js';
 
 /** Comma-separated lists arrive from the environment as strings and from JSON as arrays. */
 function listOf(value: unknown): string[] {
@@ -151,6 +152,16 @@ convict.addFormat({
   },
 });
 
+convict.addFormat({
+  name: 'address-list',
+  validate(value: unknown) {
+    if (!Array.isArray(value) && typeof value !== 'string') throw new Error('must be a comma-separated list of addresses and CIDRs');
+    const problems = listOf(value).map(addressEntryProblem).filter((problem) => problem !== undefined);
+    if (problems.length > 0) throw new Error(problems.join('; '));
+  },
+  coerce: (value: unknown) => listOf(value),
+});
+
 export const CLUSTER_ROLES = ['standalone', 'gateway', 'generator'] as const;
 
 /** What serves the WebSocket endpoint: ws on the HTTP port, or uWebSockets.js on its own port (docs/operations.md). */
@@ -269,6 +280,43 @@ export const configSchema = {
       env: 'WS_UPGRADE_TIMEOUT_MS',
     },
   },
+  /**
+   * The edge: how clients reach barcast through balancers, proxies and NATs (docs/operations.md,
+   * "Behind a balancer"). One group, so it can move as a whole.
+   */
+  proxy: {
+    trustedProxies: {
+      doc:
+        'Addresses and CIDRs of the proxies and balancers in front of barcast, comma-separated (e.g. 10.0.0.0/8,fd00::/8). ' +
+        'From these peers only, the client address is taken from X-Forwarded-For and, with proxy.protocol, the PROXY header; ' +
+        'per-address limits, logs and metrics then use it. Empty: no peer is trusted and those headers are ignored.',
+      format: 'address-list',
+      default: [] as string[],
+      env: 'TRUSTED_PROXIES',
+    },
+    protocol: {
+      doc:
+        'Read a PROXY protocol header (v1 or v2, as HAProxy send-proxy/send-proxy-v2 and AWS NLB send it) at the start of ' +
+        'each connection from a trusted proxy. A connection from any other peer is never read for one.',
+      format: Boolean,
+      default: false,
+      env: 'PROXY_PROTOCOL',
+    },
+    handshakeQueuePerIp: {
+      doc:
+        'Connections one client address may have waiting, unread, while it already has limits.maxHandshakesPerIp handshakes in ' +
+        'progress (0-100000): a burst behind one NAT waits its turn instead of being dropped. Past it: 503 with Retry-After.',
+      format: range('int', 0, 100_000),
+      default: 1_000,
+      env: 'HANDSHAKE_QUEUE_PER_IP',
+    },
+    handshakeQueueTimeoutMs: {
+      doc: 'Milliseconds a connection may wait in that queue (100-60000); then 503 with Retry-After (these seconds, rounded up) and closed.',
+      format: range('int', 100, 60_000),
+      default: 5_000,
+      env: 'HANDSHAKE_QUEUE_TIMEOUT_MS',
+    },
+  },
   log: {
     level: {
       doc: 'Log level.',
@@ -301,7 +349,9 @@ export const configSchema = {
       env: 'MAX_HTTP_CONNECTIONS',
     },
     maxHandshakesPerIp: {
-      doc: 'Connections one IP address may have open that have not yet sent a complete request (1-100000); further ones are dropped at once.',
+      doc:
+        'Connections one client address (see proxy.trustedProxies) may have in progress that have not yet sent a complete request ' +
+        '(1-100000); further ones wait in the handshake queue (proxy.handshakeQueuePerIp).',
       format: range('int', 1, 100_000),
       default: 50,
       env: 'MAX_HANDSHAKES_PER_IP',
@@ -547,6 +597,13 @@ export interface Config {
     readonly requestTimeoutMs: number;
     readonly keepAliveTimeoutMs: number;
     readonly upgradeTimeoutMs: number;
+  };
+  /** The edge: trusted proxies, the PROXY protocol, the handshake queue. */
+  readonly proxy: {
+    readonly trustedProxies: readonly string[];
+    readonly protocol: boolean;
+    readonly handshakeQueuePerIp: number;
+    readonly handshakeQueueTimeoutMs: number;
   };
   readonly log: { readonly level: LogLevel };
   readonly shutdown: { readonly timeoutMs: number };
