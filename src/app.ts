@@ -144,7 +144,9 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     bars: new HistoryBars({ seed: broadcaster.seed, cacheBars: config.history.cacheBars }),
     now: () => scheduler.now(),
   };
-  const rateLimit = historyRateLimit({ limit: config.history.rateLimit, windowMs: config.history.rateWindowMs });
+  /** Who each connection's client is (TRUSTED_PROXIES): one resolver for HTTP, the ws upgrade and the uWS door. */
+  const clientAddresses = new ClientAddresses(new TrustedProxies(config.proxy.trustedProxies));
+  const rateLimit = historyRateLimit({ limit: config.history.rateLimit, windowMs: config.history.rateWindowMs, clientAddress: (request) => clientAddresses.ofRequest(request) });
   const deadlines: ConnectionDeadlines = {
     ...config.http,
     maxSockets: config.limits.maxConnections + config.limits.maxHttpConnections,
@@ -152,8 +154,6 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     handshakeQueuePerIp: config.proxy.handshakeQueuePerIp,
     handshakeQueueTimeoutMs: config.proxy.handshakeQueueTimeoutMs,
   };
-  /** Who each connection's client is (TRUSTED_PROXIES): one resolver for HTTP, the ws upgrade and the uWS door. */
-  const clientAddresses = new ClientAddresses(new TrustedProxies(config.proxy.trustedProxies));
   /** Where WebSocket clients connect, once started (see App.wsAddress). */
   let wsAddress: AddressInfo | undefined;
   const server: Server = createServer(
@@ -192,7 +192,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     expiry: { warningMs: config.auth.expiryWarningSeconds * 1000, skewMs: config.auth.jwtClockSkewSeconds * 1000 },
     limits: config.limits,
     heartbeat: config.heartbeat,
-  })) : undefined;
+  }), clientAddresses) : undefined;
   const gateway = websocket?.gateway;
   // No WebSocket on this port (a generator, or the uWS engine on its own port): upgrades get a 404, not a hang.
   if (!(websocket instanceof WsEngine)) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
@@ -283,10 +283,13 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
 }
 
 /** The WebSocket engine of `transport.engine`, in front of the gateway (docs/architecture.md). */
-function webSocketEngine(config: Config, server: Server, gateway: Gateway): WebSocketEngine {
+function webSocketEngine(config: Config, server: Server, gateway: Gateway, addresses: ClientAddresses): WebSocketEngine {
   const { maxPayloadBytes } = config.limits;
-  if (config.transport.engine === 'uws') return new UwsEngine(gateway, { port: config.transport.uwsPort, maxPayloadBytes, upgradeTimeoutMs: config.http.upgradeTimeoutMs });
-  return new WsEngine(gateway, { server, maxPayloadBytes, perMessageDeflate: config.fanout.perMessageDeflate });
+  if (config.transport.engine === 'uws') {
+    const { uwsPort: port } = config.transport;
+    return new UwsEngine(gateway, { port, maxPayloadBytes, upgradeTimeoutMs: config.http.upgradeTimeoutMs, trusted: addresses.trusted, proxyProtocol: config.proxy.protocol });
+  }
+  return new WsEngine(gateway, { server, maxPayloadBytes, addresses, perMessageDeflate: config.fanout.perMessageDeflate });
 }
 
 /** The static tokens and JWT keys of the auth settings, verifying against `now`. */
