@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`'s pretest step: the tests run real servers and a real browser (redis-server,
-// Chromium, Prometheus and promtool), which npm cannot install. Whatever is missing is
+// Chromium, Prometheus and promtool, HAProxy), which npm cannot install. Whatever is missing is
 // installed with apt-get when this runs as root (CI, a container), non-interactively;
 // otherwise this stops at once with the exact command to run.
 import { spawnSync } from 'node:child_process';
@@ -14,6 +14,8 @@ const TOOLS = [
   { tool: '/usr/bin/chromium', packageName: 'chromium' },
   { tool: 'prometheus', packageName: 'prometheus' },
   { tool: 'promtool', packageName: 'prometheus' },
+  // A real balancer in front of barcast (PROXY protocol v1/v2, X-Forwarded-For): test/support/haproxy.ts.
+  { tool: 'haproxy', packageName: 'haproxy' },
 ];
 // prometheus recommends prometheus-node-exporter, a second daemon the tests do not need.
 const WITHOUT_RECOMMENDS = new Set(['prometheus']);
