@@ -17,7 +17,7 @@ export type StormServerRequest =
   | {
       readonly type: 'start';
       readonly engine: TransportEngine;
-      /** 0 the first time; then the port it had, so clients and HAProxy find it again. */
+      /** The WebSocket's port, the same across restarts, so clients and HAProxy find it again. */
       readonly port: number;
       readonly symbols: readonly string[];
       readonly intervalMs: number;
@@ -26,8 +26,10 @@ export type StormServerRequest =
       readonly trustedProxies: readonly string[];
       readonly proxyProtocol: boolean;
     }
+  /** Answered once the process has loaded barcast: a restart forks the next one ahead, as a supervisor's new process would be ready to bind. */
+  | { readonly type: 'ready' }
   | { readonly type: 'stop' };
-export type StormServerReply = { readonly type: 'start'; readonly port: number } | { readonly type: 'stop' };
+export type StormServerReply = { readonly type: 'start'; readonly port: number } | { readonly type: 'ready' } | { readonly type: 'stop' };
 
 export interface StormTopic {
   readonly symbol: string;

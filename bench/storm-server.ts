@@ -23,6 +23,8 @@ serveRequests<StormServerRequest, StormServerReply>(async (request) => {
         env: { NODE_ENV: 'production' },
         overrides: {
           port: request.engine === 'uws' ? 0 : request.port,
+          // A named uWS port, never 0: uSockets sets SO_REUSEADDR only on a port it is given, and
+          // without it the TIME_WAIT sockets of the last run block the restart's bind for a minute.
           host: '127.0.0.1',
           log: { level: 'silent' },
           broadcaster: { interval: (request.intervalMs * speed) / 1000, symbols: request.symbols, resolutions: ['1'] },
@@ -38,6 +40,8 @@ serveRequests<StormServerRequest, StormServerReply>(async (request) => {
       const address = await app.start();
       return { type: 'start', port: app.wsAddress()?.port ?? address.port };
     }
+    case 'ready':
+      return { type: 'ready' };
     case 'stop':
       await app?.stop();
       return { type: 'stop' };

@@ -1,4 +1,5 @@
 import type { TransportEngine } from '../src/config/schema.js';
+import { freePort } from '../test/support/free-port.js';
 import { startHaproxy, type Haproxy } from '../test/support/haproxy.js';
 import { progress } from './harness.js';
 import { Child } from './ipc.js';
@@ -68,7 +69,7 @@ export async function runStorm(engine: TransportEngine, path: StormPath, size: S
     proxyProtocol: behindHaproxy,
   });
   let server: StormServer = Child.fork('./storm-server.ts');
-  const { port } = await server.request(serverStart(0));
+  const { port } = await server.request(serverStart(await freePort()));
   const haproxies: Haproxy[] = [];
   const loads: StormClients[] = [];
   try {
@@ -89,9 +90,12 @@ export async function runStorm(engine: TransportEngine, path: StormPath, size: S
     progress(`  W10 ${engine} ${path}: ${size.clients} clients subscribed in ${Date.now() - t0} ms`);
     await new Promise((resolve) => setTimeout(resolve, size.settleMs));
 
+    // The restart: the next process is loaded first (a supervisor's new process is ready to bind), then the old one stops (1001 to all) and the new one listens.
+    const next: StormServer = Child.fork('./storm-server.ts');
+    await next.request({ type: 'ready' });
     const stoppedAt = Date.now();
     await server.stop();
-    server = Child.fork('./storm-server.ts');
+    server = next;
     await server.request(serverStart(port));
     const listeningAt = Date.now();
     const backs: StormBack[] = await Promise.all(loads.map((load) => load.request({ type: 'back', since: listeningAt, timeoutMs: size.backTimeoutMs }, size.backTimeoutMs + 10_000)));

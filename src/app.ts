@@ -24,7 +24,7 @@ import { StaticTokens } from './transport/auth/static-tokens.js';
 import { TokenVerifier } from './transport/auth/token-verifier.js';
 import { requireAccess } from './transport/http/access-middleware.js';
 import { ClientAddresses, TrustedProxies } from './transport/http/client-address.js';
-import { deadlineServerOptions, guardConnections, type ConnectionDeadlines } from './transport/http/connection-deadlines.js';
+import { deadlineServerOptions, guardConnections, type ConnectionDeadlines, type ConnectionGuard } from './transport/http/connection-deadlines.js';
 import { HistoryBars } from './transport/http/history-bars.js';
 import { historyRateLimit } from './transport/http/history-rate-limit.js';
 import { HISTORY_PATH, historyRoutes } from './transport/http/history-routes.js';
@@ -173,7 +173,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       ],
     }),
   );
-  guardConnections(server, deadlines, {
+  const guard = guardConnections(server, deadlines, {
     addresses: clientAddresses,
     proxyProtocol: config.proxy.protocol,
     refused: (address, reason) => {
@@ -247,7 +247,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         wsAddress = await websocket?.listen(config.host);
       } catch (error) {
         // The HTTP port is released again, so a failed start leaves nothing listening.
-        await closeServer(server);
+        await closeServer(server, guard);
         state = 'stopped';
         throw error;
       }
@@ -268,7 +268,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         shutdown$.complete();
         await websocket?.close(config.shutdown.timeoutMs);
         await engine.stop();
-        await closeServer(server);
+        await closeServer(server, guard);
         rateLimit.close();
         bus.emit({ type: 'broadcaster_stopped' });
         metrics.close();
@@ -305,10 +305,12 @@ function tokenAuthority(auth: Config['auth'], now: () => number): TokenAuthority
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+/** Closes the server and every connection: those HTTP knows, and those the guard holds before HTTP has them. */
+function closeServer(server: Server, guard: ConnectionGuard): Promise<void> {
   if (!server.listening) return Promise.resolve();
   return new Promise((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
+    guard.close();
   });
 }

@@ -90,6 +90,16 @@ describe('connection deadlines', () => {
     expect(waiting.received()).toContain('"code":"TOO_MANY_HANDSHAKES"');
   });
 
+  it('stops at once with connections waiting in the queue: they are closed, not waited for', async () => {
+    const { app, address } = await apps.start({ config: { http: HTTP, limits: { maxHandshakesPerIp: 1 }, proxy: { handshakeQueuePerIp: 5, handshakeQueueTimeoutMs: 10_000 } } });
+    await rawClient(address.port);
+    const waiting = await rawClient(address.port);
+    const startedAt = Date.now();
+    await app.stop();
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect(await waiting.closed).toBeLessThan(2_000);
+  });
+
   it('keeps an upgraded WebSocket open past the upgrade deadline', async () => {
     const { wsUrl } = await apps.start({ config: { http: HTTP, broadcaster: { interval: 0.05 } } });
     const client = await TestClient.connect(wsUrl);

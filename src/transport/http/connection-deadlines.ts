@@ -96,7 +96,7 @@ function destroyOnError(this: Socket): void {
  * To hold a socket before the HTTP server reads it, its own 'connection' listener (which
  * starts the parser) is taken off the server and called when the socket's turn comes.
  */
-export function guardConnections(server: Server, deadlines: ConnectionDeadlines, edge: ConnectionEdge = {}): HandshakeQueue {
+export function guardConnections(server: Server, deadlines: ConnectionDeadlines, edge: ConnectionEdge = {}): ConnectionGuard {
   server.maxConnections = deadlines.maxSockets;
   const addresses = edge.addresses ?? new ClientAddresses(new TrustedProxies([]));
   const startHttp = server.listeners('connection') as ((socket: Socket) => void)[];
@@ -113,13 +113,18 @@ export function guardConnections(server: Server, deadlines: ConnectionDeadlines,
     else queue.admit(socket, address);
   };
 
+  /** Sockets whose PROXY header is being read: like the waiting ones, unknown to the HTTP server. */
+  const readingHeader = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     socket.on('error', destroyOnError);
     if (!edge.proxyProtocol || !addresses.trusted.isTrusted(addresses.ofSocket(socket))) {
       admit(socket);
       return;
     }
+    readingHeader.add(socket);
+    socket.once('close', () => readingHeader.delete(socket));
     readProxyHeader(socket, deadlines.headersTimeoutMs, (source) => {
+      readingHeader.delete(socket);
       if (source !== undefined) addresses.rememberProxied(socket, source);
       admit(socket);
     });
@@ -134,5 +139,18 @@ export function guardConnections(server: Server, deadlines: ConnectionDeadlines,
     net.setTimeout(deadlines.upgradeTimeoutMs);
     net.once('timeout', destroyOnTimeout);
   });
-  return queue;
+  return {
+    queue,
+    close() {
+      for (const socket of readingHeader) socket.destroy();
+      queue.close();
+    },
+  };
+}
+
+/** What guardConnections leaves to stop: the sockets it holds that the HTTP server does not know. */
+export interface ConnectionGuard {
+  readonly queue: HandshakeQueue;
+  /** Destroys them; call when the server closes, or `server.close()` waits for each to time out. */
+  close(): void;
 }

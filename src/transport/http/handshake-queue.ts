@@ -107,6 +107,11 @@ export class HandshakeQueue {
     if (line.inProgress === 0 && line.waiting.size === 0) this.lines.delete(address);
   }
 
+  /** Destroys every waiting socket (the server is stopping: the HTTP server does not know them, so it would wait for them). */
+  close(): void {
+    for (const line of this.lines.values()) for (const socket of line.waiting) socket.destroy();
+  }
+
   /** Sockets waiting now, over every address (for tests and metrics). */
   get waiting(): number {
     let waiting = 0;
