@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TRANSPORT_ENGINES } from '../../src/config/schema.js';
-import { testApps } from '../../src/testing/index.js';
+import WebSocket from 'ws';
+import { testApps, TestClient } from '../../src/testing/index.js';
 import { burstFromChild } from '../support/burst.js';
 import { rawClient } from '../support/raw-client.js';
 
@@ -21,6 +22,25 @@ describe.each(TRANSPORT_ENGINES)('a burst of handshakes from one address on the 
     const { wsUrl } = await apps.start();
     expect(await burstFromChild(wsUrl, 1_000)).toEqual({ open: 1_000 });
   }, 60_000);
+
+  it('answers a client that comes back while the server stops at once, so the stop is not held (a restart under a storm)', async () => {
+    const { app, wsUrl } = await apps.start();
+    const stayed = await TestClient.connect(wsUrl);
+    const startedAt = Date.now();
+    const stopped = app.stop();
+    const late = new WebSocket(wsUrl);
+    const outcome = await new Promise<string>((resolve) => {
+      late.once('open', () => resolve('open'));
+      late.once('unexpected-response', (_request, response) => resolve(`status ${response.statusCode ?? 0}`));
+      late.once('error', (error: NodeJS.ErrnoException) => resolve(`error ${error.code ?? error.message}`));
+    });
+    late.terminate();
+    await stopped;
+    // ws: the upgrade is refused with 503 (SHUTTING_DOWN); uWS has stopped listening already.
+    expect(outcome).toBe(engine === 'ws' ? 'status 503' : 'error ECONNREFUSED');
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+    expect((await stayed.closed).code).toBe(1001);
+  });
 
   it('still cuts a slowloris: sockets that never finish their handshake are closed, and a real client still gets in', async () => {
     const http = { headersTimeoutMs: 500, requestTimeoutMs: 1_000, upgradeTimeoutMs: 500 };

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { ERRORS, httpStatusOf } from '../../domain/errors.js';
 import type { ClientAddresses } from '../http/client-address.js';
 import { upgradeCompleted } from '../http/connection-deadlines.js';
 import { checkAccess, selectSubprotocol } from '../auth/access-check.js';
@@ -62,7 +63,10 @@ export class WsEngine implements WebSocketEngine {
   }
 
   async close(timeoutMs: number): Promise<void> {
+    // Clients dropped by the shutdown come straight back: each is answered 503 at once. Left
+    // unanswered, an upgrade would sit until its upgrade deadline and hold the stop that long.
     this.options.server.off('upgrade', this.onUpgrade);
+    this.options.server.on('upgrade', refuseWhileClosing);
     await this.gateway.close(timeoutMs);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -100,6 +104,10 @@ export class WsEngine implements WebSocketEngine {
       this.gateway.accept(ws as WsPeerSocket, credential, address);
     });
   }
+}
+
+function refuseWhileClosing(_request: IncomingMessage, socket: Duplex): void {
+  rejectUpgrade(socket, httpStatusOf('SHUTTING_DOWN'), ERRORS.SHUTTING_DOWN.message);
 }
 
 function refuseUpgrade(socket: Duplex, refusal: UpgradeRefusal): void {
