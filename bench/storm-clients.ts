@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { DEFAULT_BACKOFF, reconnectDelay } from '../src/client/reconnect-with-backoff.js';
 import { historicalBars } from '../src/domain/bar-path.js';
-import { periodIndex, type Resolution } from '../src/domain/resolution.js';
+import { periodIndex, periodStartAt, type Resolution } from '../src/domain/resolution.js';
 import { serveRequests } from './ipc.js';
 import type { StormBack, StormClientReply, StormClientRequest, StormTopic, StormVerify } from './storm-ipc.js';
 
@@ -136,7 +136,10 @@ async function back(since: number, timeoutMs: number): Promise<StormBack> {
 }
 
 /** Each client's finals against history, from the first bar it saw to its last final; and it must hold every bar closed before `until`. */
-function verify(seed: number, until: number): StormVerify {
+async function verify(seed: number, until: number, timeoutMs: number): Promise<StormVerify> {
+  const caughtUp = (): boolean => clients.every((client) => client.lastFinal !== undefined && client.lastFinal >= lastClosedBefore(client.topic.resolution as Resolution));
+  const deadline = Date.now() + timeoutMs;
+  while (!caughtUp() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   const history = new Map<string, Map<number, Bar>>();
   const historical = (topic: StormTopic, time: number): Bar | undefined => {
     const key = `${topic.symbol}:${topic.resolution}`;
@@ -153,16 +156,19 @@ function verify(seed: number, until: number): StormVerify {
     }
     return bars.get(time);
   };
+  function lastClosedBefore(resolution: Resolution): number {
+    return periodStartAt(resolution, periodIndex(resolution, until) - 1);
+  }
   let exact = 0;
   let inexact = 0;
   let checked = 0;
   let firstProblem: string | undefined;
-  const lastClosedBefore = (resolution: Resolution): number => (periodIndex(resolution, until) - 1) * 60_000;
   for (const [index, client] of clients.entries()) {
     const problem = ((): string | undefined => {
       if (client.conflicts > 0) return `${client.conflicts} finals received twice with other values`;
       if (client.firstBarTime === undefined || client.lastFinal === undefined) return 'no final bar at all';
       if (client.lastFinal < lastClosedBefore(client.topic.resolution as Resolution)) return `behind: last final ${new Date(client.lastFinal).toISOString()}`;
+      // One-minute bars only (the storm's topics): one period is 60,000 ms.
       for (let time = client.firstBarTime; time <= client.lastFinal; time += 60_000) {
         checked += 1;
         const held = client.finals.get(time);
@@ -188,7 +194,7 @@ serveRequests<StormClientRequest, StormClientReply>(async (request) => {
     case 'back':
       return back(request.since, request.timeoutMs);
     case 'verify':
-      return verify(request.seed, request.until);
+      return verify(request.seed, request.until, request.timeoutMs);
     case 'stop':
       stopping = true;
       for (const client of clients) client.close();

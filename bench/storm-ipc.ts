@@ -41,8 +41,8 @@ export type StormClientRequest =
   | { readonly type: 'open'; readonly urls: readonly string[]; readonly topics: readonly StormTopic[]; readonly count: number; readonly offset: number }
   /** Resolves once every client is back (its resubscribe answered) after `since` (wall ms), or at `timeoutMs`. */
   | { readonly type: 'back'; readonly since: number; readonly timeoutMs: number }
-  /** Checks every client's final bars against history, for the bars closed up to `until` (sim ms). */
-  | { readonly type: 'verify'; readonly seed: number; readonly until: number }
+  /** Checks every client's final bars against history, once each holds the bars closed before `until` (sim ms), or at `timeoutMs`. */
+  | { readonly type: 'verify'; readonly seed: number; readonly until: number; readonly timeoutMs: number }
   | { readonly type: 'stop' };
 
 export interface StormBack {

@@ -105,7 +105,7 @@ export async function runStorm(engine: TransportEngine, path: StormPath, size: S
     // Two more bars close (two wall seconds at 60x); then every client must hold them too.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const until = clock.simEpoch + (Date.now() - clock.wallEpoch) * SPEED - 60_000;
-    const verifies = await Promise.all(loads.map((load) => load.request({ type: 'verify', seed: SEED, until })));
+    const verifies = await Promise.all(loads.map((load) => load.request({ type: 'verify', seed: SEED, until, timeoutMs: 15_000 }, 30_000)));
     const sum = (pick: (back: StormBack) => number): number => backs.reduce((total, one) => total + pick(one), 0);
     return {
       engine,

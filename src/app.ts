@@ -266,9 +266,14 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         state = 'stopping';
         shutdown$.next();
         shutdown$.complete();
+        // Not listening any more, first: the clients the shutdown drops come straight back, and
+        // each would cost a handshake (and a refusal) while the server is busy closing the rest.
+        const closed = stopListening(server);
         await websocket?.close(config.shutdown.timeoutMs);
         await engine.stop();
-        await closeServer(server, guard);
+        server.closeAllConnections();
+        guard.close();
+        await closed;
         rateLimit.close();
         bus.emit({ type: 'broadcaster_stopped' });
         metrics.close();
@@ -303,6 +308,12 @@ function tokenAuthority(auth: Config['auth'], now: () => number): TokenAuthority
     maxTokenBytes: auth.maxTokenBytes,
     now,
   });
+}
+
+/** Stops accepting connections; resolves once every connection has gone. */
+function stopListening(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
 }
 
 /** Closes the server and every connection: those HTTP knows, and those the guard holds before HTTP has them. */
