@@ -33,6 +33,8 @@ class StormClient {
   conflicts = 0;
   /** Wall ms of the latest subscribe response; undefined while dropped. */
   backAt: number | undefined;
+  /** Wall ms of the latest drop. */
+  droppedAt: number | undefined;
   private attempt = 0;
   private onSubscribed: (() => void) | undefined;
 
@@ -97,6 +99,7 @@ class StormClient {
 
   private dropped(): void {
     this.backAt = undefined;
+    this.droppedAt = Date.now();
     if (stopping) return;
     this.attempt += 1;
     counters.attempts += 1;
@@ -129,9 +132,10 @@ async function open(request: Extract<StormClientRequest, { type: 'open' }>): Pro
 
 async function back(since: number, timeoutMs: number): Promise<StormBack> {
   const deadline = Date.now() + timeoutMs;
-  const allBack = (): boolean => clients.every((client) => client.backAt !== undefined && client.backAt >= since);
-  while (!allBack() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  const backAt = clients.flatMap((client) => (client.backAt !== undefined && client.backAt >= since ? [client.backAt] : []));
+  // Back: dropped since the restart began, and subscribed again after that drop.
+  const isBack = (client: StormClient): boolean => client.droppedAt !== undefined && client.droppedAt >= since && client.backAt !== undefined;
+  while (!clients.every(isBack) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const backAt = clients.flatMap((client) => (isBack(client) ? [client.backAt!] : []));
   return { type: 'back', backAt, missing: clients.length - backAt.length, ...counters };
 }
 

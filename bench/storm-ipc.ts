@@ -39,7 +39,7 @@ export interface StormTopic {
 export type StormClientRequest =
   /** Opens `count` clients; client i connects to `urls[i % urls.length]` and subscribes to `topics[i % topics.length]`. Resolves once every one is subscribed. */
   | { readonly type: 'open'; readonly urls: readonly string[]; readonly topics: readonly StormTopic[]; readonly count: number; readonly offset: number }
-  /** Resolves once every client is back (its resubscribe answered) after `since` (wall ms), or at `timeoutMs`. */
+  /** Resolves once every client dropped at or after `since` (wall ms, the restart's start) has its resubscribe answered, or at `timeoutMs`. */
   | { readonly type: 'back'; readonly since: number; readonly timeoutMs: number }
   /** Checks every client's final bars against history, once each holds the bars closed before `until` (sim ms), or at `timeoutMs`. */
   | { readonly type: 'verify'; readonly seed: number; readonly until: number; readonly timeoutMs: number }

@@ -6,7 +6,7 @@ import type { StormServerReply, StormServerRequest } from './storm-ipc.js';
 
 /**
  * Child entry of W10: one barcast process, with the default limits (the handshake limits are
- * what is measured), on a fast clock so one-minute bars close while the clients are away.
+ * what is measured), on a fast clock (20x) so one-minute bars close while the clients are away.
  * Timers that would turn hot at that speed are slowed in proportion or off: heartbeats (off),
  * the slow-consumer deadline and the drain check (their real-time values), the stale check
  * (off). A restart is this process stopped and a new one started on the same port.
