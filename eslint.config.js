@@ -14,29 +14,44 @@ const NO_IO = 'the domain is pure: no RxJS, no sockets, no I/O';
 
 const layers = [
   layer(['src/domain/**/*.ts'], [
-    ...['streams', 'transport', 'engines', 'config', 'client', 'testing'].map(ours),
+    ...['streams', 'transport', 'engines', 'store', 'config', 'client', 'testing', 'composition'].map(ours),
     ourFile('app'),
     ourFile('logger'),
     ...['rxjs', 'ws', 'express', 'ioredis', 'node:'].map((name) => pkg(name, NO_IO)),
   ]),
   layer(['src/streams/**/*.ts'], [
-    ...['transport', 'engines', 'config', 'client', 'testing'].map(ours),
+    ...['transport', 'engines', 'config', 'client', 'testing', 'composition'].map(ours),
     ourFile('app'),
     ...['ws', 'express', 'ioredis'].map((name) => pkg(name, 'streams are transport- and engine-free')),
   ]),
-  layer(['src/transport/**/*.ts'], [...['engines', 'config', 'client', 'testing'].map(ours), ourFile('app'), pkg('ioredis', 'transport knows no engine')]),
+  layer(['src/transport/**/*.ts'], [...['engines', 'config', 'client', 'testing', 'composition'].map(ours), ourFile('app'), pkg('ioredis', 'transport knows no engine')]),
   layer(['src/engines/**/*.ts'], [
-    ...['transport', 'config', 'client', 'testing'].map(ours),
+    ...['transport', 'config', 'client', 'testing', 'composition'].map(ours),
     ourFile('app'),
     ...['ws', 'express'].map((name) => pkg(name, 'an engine never imports transport')),
   ]),
   layer(['src/client/**/*.ts'], [
-    ...['streams', 'transport', 'engines', 'config', 'testing'].map(ours),
+    ...['streams', 'transport', 'engines', 'store', 'config', 'testing', 'composition'].map(ours),
     ourFile('app'),
     ourFile('logger'),
     ...['ws', 'express', 'ioredis', 'node:'].map((name) => pkg(name, 'the client runs in browsers: domain and RxJS only')),
   ]),
-  layer(['src/config/**/*.ts'], [...['streams', 'transport', 'engines', 'client', 'testing'].map(ours), ourFile('app')]),
+  layer(['src/config/**/*.ts'], [...['streams', 'transport', 'engines', 'store', 'client', 'testing', 'composition'].map(ours), ourFile('app')]),
+  // The composition root's steps: everything beneath, wired; never the root itself, the client or barcast/testing.
+  layer(['src/composition/**/*.ts'], [...['client', 'testing'].map(ours), ourFile('app'), ourFile('main')]),
+  // The trade store: the domain's types and its database drivers (libsql, pg, node:), nothing else.
+  layer(['src/store/**/*.ts'], [
+    ...['streams', 'transport', 'engines', 'config', 'client', 'testing', 'composition'].map(ours),
+    ourFile('app'),
+    ourFile('logger'),
+    ...['rxjs', 'ws', 'express', 'ioredis'].map((name) => pkg(name, 'the store holds data: domain types and its database drivers only')),
+  ]),
+  // barcast import: reads a file into the store; it knows nothing of serving.
+  layer(['src/import/**/*.ts'], [
+    ...['streams', 'transport', 'engines', 'config', 'client', 'testing', 'composition'].map(ours),
+    ourFile('app'),
+    ...['rxjs', 'ws', 'express', 'ioredis'].map((name) => pkg(name, 'the import reads a file into the store: domain, store and node only')),
+  ]),
   // barcast/testing may use everything of ours, but no test runner: the runner is injected.
   layer(['src/testing/**/*.ts'], ['vitest', '@vitest', 'jest', '@jest', 'mocha', 'node:test'].map((name) => pkg(name, 'barcast/testing is runner-neutral: take describe/it/assert as arguments'))),
 ];
