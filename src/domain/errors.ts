@@ -51,6 +51,15 @@ export const ERRORS = {
   // The connection's JWT expired without an auth.refresh; its static token was removed (SIGHUP).
   TOKEN_EXPIRED: { message: 'token expired', status: 401, closeCode: 4001 },
   TOKEN_REVOKED: { message: 'token revoked', status: 401, closeCode: 4003 },
+  // Publishing trades (trades.publish, POST /api/v1/trades): each trade is answered on its own.
+  INVALID_TRADE: { message: 'a trade must be an object like {"symbol":"AAPL","price":1.5,"size":10,"time":<epoch ms>,"id":"t1"}', status: 400 },
+  INVALID_PRICE: { message: 'price must be a finite number above zero', status: 400 },
+  NEGATIVE_SIZE: { message: 'size must not be negative', status: 400 },
+  TRADE_IN_FUTURE: { message: 'the trade time is too far ahead of the server clock (INGEST_MAX_FUTURE_MS)', status: 400 },
+  TRADE_TOO_LATE: { message: "the trade's bar is already final (its minute ended more than INGEST_LATENESS_MS ago)", status: 400 },
+  PUBLISH_FORBIDDEN: { message: 'your credential may not publish trades of this symbol', status: 403 },
+  INGEST_OVERLOADED: { message: 'too many trades waiting to be stored; retry later', status: 429, closeCode: 1013 },
+  STORE_UNAVAILABLE: { message: 'the trade store cannot take writes now; nothing of this batch was stored', status: 503 },
 } as const satisfies Readonly<Record<string, ErrorSpec>>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -72,7 +81,9 @@ export function httpStatusOf(code: ErrorCode): number {
 }
 
 /** The close code of an error that ends a connection. */
-export function closeCodeOf(code: 'RATE_LIMITED' | 'SHUTTING_DOWN' | 'MESSAGE_TOO_BIG' | 'SLOW_CONSUMER' | 'TOKEN_EXPIRED' | 'TOKEN_REVOKED'): number {
+export function closeCodeOf(
+  code: 'RATE_LIMITED' | 'SHUTTING_DOWN' | 'MESSAGE_TOO_BIG' | 'SLOW_CONSUMER' | 'TOKEN_EXPIRED' | 'TOKEN_REVOKED' | 'INGEST_OVERLOADED',
+): number {
   return ERRORS[code].closeCode;
 }
 
