@@ -14,7 +14,7 @@ const NO_IO = 'the domain is pure: no RxJS, no sockets, no I/O';
 
 const layers = [
   layer(['src/domain/**/*.ts'], [
-    ...['streams', 'transport', 'engines', 'config', 'client', 'testing'].map(ours),
+    ...['streams', 'transport', 'engines', 'store', 'config', 'client', 'testing'].map(ours),
     ourFile('app'),
     ourFile('logger'),
     ...['rxjs', 'ws', 'express', 'ioredis', 'node:'].map((name) => pkg(name, NO_IO)),
@@ -31,12 +31,19 @@ const layers = [
     ...['ws', 'express'].map((name) => pkg(name, 'an engine never imports transport')),
   ]),
   layer(['src/client/**/*.ts'], [
-    ...['streams', 'transport', 'engines', 'config', 'testing'].map(ours),
+    ...['streams', 'transport', 'engines', 'store', 'config', 'testing'].map(ours),
     ourFile('app'),
     ourFile('logger'),
     ...['ws', 'express', 'ioredis', 'node:'].map((name) => pkg(name, 'the client runs in browsers: domain and RxJS only')),
   ]),
-  layer(['src/config/**/*.ts'], [...['streams', 'transport', 'engines', 'client', 'testing'].map(ours), ourFile('app')]),
+  layer(['src/config/**/*.ts'], [...['streams', 'transport', 'engines', 'store', 'client', 'testing'].map(ours), ourFile('app')]),
+  // The trade store: the domain's types and its database drivers (better-sqlite3, pg, node:), nothing else.
+  layer(['src/store/**/*.ts'], [
+    ...['streams', 'transport', 'engines', 'config', 'client', 'testing'].map(ours),
+    ourFile('app'),
+    ourFile('logger'),
+    ...['rxjs', 'ws', 'express', 'ioredis'].map((name) => pkg(name, 'the store holds data: domain types and its database drivers only')),
+  ]),
   // barcast/testing may use everything of ours, but no test runner: the runner is injected.
   layer(['src/testing/**/*.ts'], ['vitest', '@vitest', 'jest', '@jest', 'mocha', 'node:test'].map((name) => pkg(name, 'barcast/testing is runner-neutral: take describe/it/assert as arguments'))),
 ];

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // `npm test`'s pretest step: the tests run real servers and a real browser (redis-server,
-// Chromium, Prometheus and promtool), which npm cannot install. Whatever is missing is
+// Chromium, Prometheus and promtool, PostgreSQL), which npm cannot install. Whatever is missing is
 // installed with apt-get when this runs as root (CI, a container), non-interactively;
 // otherwise this stops at once with the exact command to run.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** What the tests run, and the Debian package each comes in. */
@@ -14,9 +14,12 @@ const TOOLS = [
   { tool: '/usr/bin/chromium', packageName: 'chromium' },
   { tool: 'prometheus', packageName: 'prometheus' },
   { tool: 'promtool', packageName: 'prometheus' },
+  // Debian keeps the server binaries under the major version: any installed one will do.
+  { tool: '/usr/lib/postgresql/*/bin/initdb', packageName: 'postgresql' },
 ];
-// prometheus recommends prometheus-node-exporter, a second daemon the tests do not need.
-const WITHOUT_RECOMMENDS = new Set(['prometheus']);
+// prometheus recommends prometheus-node-exporter, a second daemon the tests do not need;
+// postgresql recommends sysstat. The tests start their own postgres (test/support/postgres-server.ts).
+const WITHOUT_RECOMMENDS = new Set(['prometheus', 'postgresql']);
 
 function isExecutable(path) {
   try {
@@ -27,8 +30,22 @@ function isExecutable(path) {
   }
 }
 
+/** A fixed path, where one segment may be `*` (any entry of that folder). */
+function pathExists(path) {
+  const star = path.indexOf('/*/');
+  if (star < 0) return isExecutable(path);
+  const parent = path.slice(0, star);
+  let entries;
+  try {
+    entries = readdirSync(parent);
+  } catch {
+    return false;
+  }
+  return entries.some((entry) => pathExists(`${parent}/${entry}${path.slice(star + 2)}`));
+}
+
 function found(tool) {
-  if (tool.startsWith('/')) return isExecutable(tool);
+  if (tool.startsWith('/')) return pathExists(tool);
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && isExecutable(join(dir, tool)));
 }
 

@@ -3,6 +3,7 @@ import { parseResolution, type Resolution } from '../domain/resolution.js';
 import { isValidSymbol } from '../domain/symbol.js';
 import { TICK_SCHEDULES, type TickSchedule } from '../domain/tick-phase.js';
 import { parseClusterNodes } from '../domain/cluster-nodes.js';
+import { storeSchema, type StoreConfig } from './store-schema.js';
 
 /** Comma-separated lists arrive from the environment as strings and from JSON as arrays. */
 function listOf(value: unknown): string[] {
@@ -515,6 +516,7 @@ export const configSchema = {
       env: 'FANOUT_STALE_AFTER_INTERVALS',
     },
   },
+  store: storeSchema,
 };
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -588,4 +590,5 @@ export interface Config {
   };
   readonly transport: { readonly engine: TransportEngine; readonly uwsPort: number };
   readonly fanout: { readonly tickSchedule: TickSchedule; readonly perMessageDeflate: boolean; readonly staleAfterIntervals: number };
+  readonly store: StoreConfig;
 }

@@ -18,6 +18,10 @@ describe('the layers of docs/architecture.md, enforced by lint', () => {
     ['the browser client importing streams', 'src/client/x.ts', "import { Hub } from '../streams/hub.js';"],
     ['the browser client importing node', 'src/client/x.ts', "import { readFileSync } from 'node:fs';"],
     ['config importing transport', 'src/config/x.ts', "import { WS_PATH } from '../transport/ws/gateway.js';"],
+    ['the store importing streams', 'src/store/x.ts', "import { Hub } from '../streams/hub.js';"],
+    ['the store importing RxJS', 'src/store/x.ts', "import { map } from 'rxjs';"],
+    ['the store importing config', 'src/store/x.ts', "import { loadConfig } from '../config/load.js';"],
+    ['the domain importing the store', 'src/domain/x.ts', "import { openTradeStore } from '../store/open-trade-store.js';"],
     ['barcast/testing importing a test runner', 'src/testing/x.ts', "import { expect } from 'vitest';"],
   ])('fails on %s', async (_case, filePath, code) => {
     expect(await restrictedImports(filePath, `${code}\nexport const used = [${code.match(/\{ (\w+) \}/)?.[1]}];\n`)).toHaveLength(1);
@@ -26,6 +30,7 @@ describe('the layers of docs/architecture.md, enforced by lint', () => {
   it.each([
     ['an engine importing streams and domain', 'src/engines/redis/x.ts', "import { Hub } from '../../streams/hub.js';\nimport { BARS_KIND } from '../../domain/topic.js';"],
     ['transport importing streams', 'src/transport/ws/x.ts', "import { Hub } from '../../streams/hub.js';"],
+    ['the store importing the domain and its drivers', 'src/store/x.ts', "import { periodStart } from '../domain/resolution.js';\nimport Database from 'better-sqlite3';\nimport pg from 'pg';\nimport { mkdirSync } from 'node:fs';"],
     ['the client importing the domain and RxJS', 'src/client/x.ts', "import { BARS_KIND } from '../domain/topic.js';\nimport { map } from 'rxjs';"],
     ['barcast/testing importing the app and rxjs/testing', 'src/testing/x.ts', "import { createApp } from '../app.js';\nimport { TestScheduler } from 'rxjs/testing';"],
   ])('allows %s', async (_case, filePath, code) => {

@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+import type { ImportStore } from './import-store.js';
+import { openPostgresTradeStore } from './postgres-trade-store.js';
+import { openSqliteTradeStore } from './sqlite-trade-store.js';
+import type { TradeStore } from './trade-store.js';
+
+/** What picks and opens a store: the `store` config group (src/config/store-schema.ts) fits it. */
+export interface StoreSettings {
+  /** Folder of the SQLite file, when `databaseUrl` is empty. */
+  readonly dataDir: string;
+  /** A postgres:// URL, or empty for SQLite. */
+  readonly databaseUrl: string;
+  readonly sync: 'normal' | 'full';
+}
+
+/** The SQLite file under DATA_DIR. */
+export const SQLITE_FILE_NAME = 'barcast.sqlite';
+
+/**
+ * Opens the store the settings name, migrated and ready: PostgreSQL when DATABASE_URL is
+ * set, else SQLite in DATA_DIR (created if missing). The one place that knows there are two.
+ */
+export async function openTradeStore(settings: StoreSettings): Promise<TradeStore & ImportStore> {
+  if (settings.databaseUrl !== '') return openPostgresTradeStore({ connectionString: settings.databaseUrl });
+  return openSqliteTradeStore({ file: join(settings.dataDir, SQLITE_FILE_NAME), sync: settings.sync });
+}
