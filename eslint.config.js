@@ -14,19 +14,19 @@ const NO_IO = 'the domain is pure: no RxJS, no sockets, no I/O';
 
 const layers = [
   layer(['src/domain/**/*.ts'], [
-    ...['streams', 'transport', 'engines', 'store', 'config', 'client', 'testing'].map(ours),
+    ...['streams', 'transport', 'engines', 'store', 'ingest', 'config', 'client', 'testing'].map(ours),
     ourFile('app'),
     ourFile('logger'),
     ...['rxjs', 'ws', 'express', 'ioredis', 'node:'].map((name) => pkg(name, NO_IO)),
   ]),
   layer(['src/streams/**/*.ts'], [
-    ...['transport', 'engines', 'config', 'client', 'testing'].map(ours),
+    ...['transport', 'engines', 'ingest', 'config', 'client', 'testing'].map(ours),
     ourFile('app'),
     ...['ws', 'express', 'ioredis'].map((name) => pkg(name, 'streams are transport- and engine-free')),
   ]),
-  layer(['src/transport/**/*.ts'], [...['engines', 'config', 'client', 'testing'].map(ours), ourFile('app'), pkg('ioredis', 'transport knows no engine')]),
+  layer(['src/transport/**/*.ts'], [...['engines', 'ingest', 'store', 'config', 'client', 'testing'].map(ours), ourFile('app'), pkg('ioredis', 'transport knows no engine')]),
   layer(['src/engines/**/*.ts'], [
-    ...['transport', 'config', 'client', 'testing'].map(ours),
+    ...['transport', 'ingest', 'config', 'client', 'testing'].map(ours),
     ourFile('app'),
     ...['ws', 'express'].map((name) => pkg(name, 'an engine never imports transport')),
   ]),
@@ -43,6 +43,12 @@ const layers = [
     ourFile('app'),
     ourFile('logger'),
     ...['rxjs', 'ws', 'express', 'ioredis'].map((name) => pkg(name, 'the store holds data: domain types and its database drivers only')),
+  ]),
+  // The ingest: published trades in, through the store, to the aggregator; it knows no transport, engine or config.
+  layer(['src/ingest/**/*.ts'], [
+    ...['transport', 'engines', 'config', 'client', 'testing'].map(ours),
+    ourFile('app'),
+    ...['ws', 'express', 'ioredis', 'better-sqlite3', 'pg'].map((name) => pkg(name, 'the ingest reaches the store through the TradeStore seam, and no transport')),
   ]),
   // barcast/testing may use everything of ours, but no test runner: the runner is injected.
   layer(['src/testing/**/*.ts'], ['vitest', '@vitest', 'jest', '@jest', 'mocha', 'node:test'].map((name) => pkg(name, 'barcast/testing is runner-neutral: take describe/it/assert as arguments'))),

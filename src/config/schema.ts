@@ -4,6 +4,7 @@ import { isValidSymbol } from '../domain/symbol.js';
 import { TICK_SCHEDULES, type TickSchedule } from '../domain/tick-phase.js';
 import { parseClusterNodes } from '../domain/cluster-nodes.js';
 import { storeSchema, type StoreConfig } from './store-schema.js';
+import { ingestSchema, type IngestConfig } from './ingest-schema.js';
 
 /** Comma-separated lists arrive from the environment as strings and from JSON as arrays. */
 function listOf(value: unknown): string[] {
@@ -517,6 +518,7 @@ export const configSchema = {
     },
   },
   store: storeSchema,
+  ingest: ingestSchema,
 };
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -591,4 +593,5 @@ export interface Config {
   readonly transport: { readonly engine: TransportEngine; readonly uwsPort: number };
   readonly fanout: { readonly tickSchedule: TickSchedule; readonly perMessageDeflate: boolean; readonly staleAfterIntervals: number };
   readonly store: StoreConfig;
+  readonly ingest: IngestConfig;
 }

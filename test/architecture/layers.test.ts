@@ -22,6 +22,11 @@ describe('the layers of docs/architecture.md, enforced by lint', () => {
     ['the store importing RxJS', 'src/store/x.ts', "import { map } from 'rxjs';"],
     ['the store importing config', 'src/store/x.ts', "import { loadConfig } from '../config/load.js';"],
     ['the domain importing the store', 'src/domain/x.ts', "import { openTradeStore } from '../store/open-trade-store.js';"],
+    ['the ingest importing transport', 'src/ingest/x.ts', "import { Session } from '../transport/ws/session.js';"],
+    ['the ingest importing an engine', 'src/ingest/x.ts', "import { TradeAggregator } from '../engines/trades/trade-aggregator.js';"],
+    ['the ingest importing a database driver', 'src/ingest/x.ts', "import { Database } from 'better-sqlite3';"],
+    ['transport importing the ingest', 'src/transport/ws/x.ts', "import { Ingest } from '../../ingest/ingest.js';"],
+    ['an engine importing the ingest', 'src/engines/trades/x.ts', "import { Ingest } from '../../ingest/ingest.js';"],
     ['barcast/testing importing a test runner', 'src/testing/x.ts', "import { expect } from 'vitest';"],
   ])('fails on %s', async (_case, filePath, code) => {
     expect(await restrictedImports(filePath, `${code}\nexport const used = [${code.match(/\{ (\w+) \}/)?.[1]}];\n`)).toHaveLength(1);
@@ -31,6 +36,7 @@ describe('the layers of docs/architecture.md, enforced by lint', () => {
     ['an engine importing streams and domain', 'src/engines/redis/x.ts', "import { Hub } from '../../streams/hub.js';\nimport { BARS_KIND } from '../../domain/topic.js';"],
     ['transport importing streams', 'src/transport/ws/x.ts', "import { Hub } from '../../streams/hub.js';"],
     ['the store importing the domain and its drivers', 'src/store/x.ts', "import { periodStart } from '../domain/resolution.js';\nimport Database from 'better-sqlite3';\nimport pg from 'pg';\nimport { mkdirSync } from 'node:fs';"],
+    ['the ingest importing the domain, streams and the store seam', 'src/ingest/x.ts', "import { parseTrade } from '../domain/trade-parse.js';\nimport { AdmissionWatermark } from '../streams/trade-watermark.js';\nimport type { TradeStore } from '../store/trade-store.js';"],
     ['the client importing the domain and RxJS', 'src/client/x.ts', "import { BARS_KIND } from '../domain/topic.js';\nimport { map } from 'rxjs';"],
     ['barcast/testing importing the app and rxjs/testing', 'src/testing/x.ts', "import { createApp } from '../app.js';\nimport { TestScheduler } from 'rxjs/testing';"],
   ])('allows %s', async (_case, filePath, code) => {
