@@ -34,6 +34,8 @@ import { UDF_PATH, udfRoutes } from './transport/http/udf-routes.js';
 import { Gateway, type WebSocketEngine } from './transport/ws/gateway.js';
 import { UwsEngine } from './transport/ws/uws-engine.js';
 import { rejectUpgrade, WsEngine } from './transport/ws/ws-engine.js';
+import type { TradeStore } from './store/trade-store.js';
+import { tradeIngest } from './trade-ingest.js';
 
 export interface AppDependencies {
   readonly scheduler?: SchedulerLike;
@@ -44,6 +46,8 @@ export interface AppDependencies {
   readonly topicKinds?: readonly AnyTopicKind[];
   /** A generator's id in topic leases (default: host, pid and a random suffix). */
   readonly clusterOwner?: string;
+  /** Replaces the trade store the config names (DATA_DIR / DATABASE_URL), for trade-fed symbols. */
+  readonly tradeStore?: TradeStore;
 }
 
 export interface App {
@@ -81,7 +85,12 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   const scheduler = dependencies.scheduler ?? asyncScheduler;
   const logger = dependencies.logger ?? createLogger(config.log.level);
   const { broadcaster } = config;
-  const catalog: Catalog = { symbols: broadcaster.symbols, resolutions: broadcaster.resolutions };
+  // --- trade-built bars (issue 21): everything of it is in trade-ingest.ts; undefined without INGEST_SYMBOLS.
+  const trades = tradeIngest(config, { scheduler, logger, ...(dependencies.tradeStore ? { store: dependencies.tradeStore } : {}) });
+  const tradeFed = new Set(config.ingest.symbols);
+  const mockCatalog: Catalog = { symbols: broadcaster.symbols.filter((symbol) => !tradeFed.has(symbol)), resolutions: broadcaster.resolutions };
+  // --- end trade-built bars
+  const catalog: Catalog = { symbols: [...new Set([...broadcaster.symbols, ...config.ingest.symbols])], resolutions: broadcaster.resolutions };
   const catalogTopics = catalogTopicKeys(catalog);
 
   const shutdown$ = new ReplaySubject<void>(1);
@@ -114,6 +123,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
       topics: catalogTopics,
       onLeadership: (topic, leading) => bus.emit({ type: 'lease_changed', topic, change: leading ? 'acquired' : 'lost' }),
       ...(dependencies.clusterOwner ? { owner: dependencies.clusterOwner } : {}),
+      ...(trades ? { trades: trades.engine } : {}),
     },
     {
       scheduler,
@@ -124,22 +134,31 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     },
   );
   const hub = new Hub({ scheduler, shutdown$, emit: bus.emit, enabled: broadcaster.enabled });
-  hub.register(barsTopicKind({ catalog, engine, resume: { history, maxBars: config.history.maxBars, now: () => scheduler.now(), listedAt: Date.parse(config.history.listingDate) } }));
-  hub.register(quotesTopicKind(catalog, history));
+  hub.register(
+    barsTopicKind({
+      catalog,
+      engine,
+      resume: { history, maxBars: config.history.maxBars, now: () => scheduler.now(), listedAt: Date.parse(config.history.listingDate) },
+      ...(trades ? { tradeFed: trades.finals } : {}),
+    }),
+  );
+  // Quotes are the mock series' (their previous close comes from its history): trade-fed symbols have none yet.
+  hub.register(quotesTopicKind(mockCatalog, history));
   for (const kind of dependencies.topicKinds ?? []) hub.register(kind);
 
   const prometheus = new PrometheusMetrics(() => metrics.read(), bus.events$);
-  const access = new ReloadableAccessPolicy(config.auth.allowedOrigins, tokenAuthority(config.auth, () => scheduler.now()));
+  const access = new ReloadableAccessPolicy(config.auth.allowedOrigins, tokenAuthority(config.auth, config.ingest.publishTokens, () => scheduler.now()));
   const protect = requireAccess(access);
 
   let state: 'created' | 'starting' | 'running' | 'stopping' | 'stopped' = 'created';
+  const mockHistory = new HistoryBars({ seed: broadcaster.seed, cacheBars: config.history.cacheBars });
   const historySource = {
     catalog,
     seed: broadcaster.seed,
     maxBars: config.history.maxBars,
     maxCost: config.history.maxCost,
     listedAt: Date.parse(config.history.listingDate),
-    bars: new HistoryBars({ seed: broadcaster.seed, cacheBars: config.history.cacheBars }),
+    bars: trades ? trades.history(mockHistory) : mockHistory,
     now: () => scheduler.now(),
   };
   const rateLimit = historyRateLimit({ limit: config.history.rateLimit, windowMs: config.history.rateWindowMs });
@@ -163,6 +182,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         Router().use([HISTORY_PATH, UDF_PATH], protect),
         historyRoutes(historySource),
         udfRoutes(historySource),
+        ...(trades ? [trades.router(access)] : []),
         pageRoutes({ ports: () => (wsAddress ? { http: (server.address() as AddressInfo).port, webSocket: wsAddress.port } : undefined) }),
       ],
     }),
@@ -179,6 +199,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     expiry: { warningMs: config.auth.expiryWarningSeconds * 1000, skewMs: config.auth.jwtClockSkewSeconds * 1000 },
     limits: config.limits,
     heartbeat: config.heartbeat,
+    ...(trades ? { ingest: trades.ingest } : {}),
   })) : undefined;
   const gateway = websocket?.gateway;
   // No WebSocket on this port (a generator, or the uWS engine on its own port): upgrades get a 404, not a hang.
@@ -209,7 +230,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
 
     reload(next) {
       logger.level = next.log.level;
-      access.replace(tokenAuthority(next.auth, () => scheduler.now()));
+      access.replace(tokenAuthority(next.auth, next.ingest.publishTokens, () => scheduler.now()));
       const revoked = gateway?.revokeInvalidCredentials() ?? 0;
       const summary = { logLevel: next.log.level, staticTokens: new Set(next.auth.tokens).size, revoked };
       logger.info(summary, 'configuration reloaded');
@@ -219,6 +240,11 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     async start() {
       if (state !== 'created') throw new Error(`cannot start an app that is ${state}`);
       state = 'starting';
+      // The trade store is opened and the aggregation recovered before anyone can publish or subscribe.
+      await trades?.start().catch((error: unknown) => {
+        state = 'created';
+        throw error;
+      });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -253,8 +279,11 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         state = 'stopping';
         shutdown$.next();
         shutdown$.complete();
+        // Trades waiting for their commit are answered before their publishers' sockets close.
+        await trades?.drain();
         await websocket?.close(config.shutdown.timeoutMs);
         await engine.stop();
+        await trades?.close();
         await closeServer(server);
         rateLimit.close();
         bus.emit({ type: 'broadcaster_stopped' });
@@ -277,9 +306,10 @@ function webSocketEngine(config: Config, server: Server, gateway: Gateway): WebS
 }
 
 /** The static tokens and JWT keys of the auth settings, verifying against `now`. */
-function tokenAuthority(auth: Config['auth'], now: () => number): TokenAuthority {
+function tokenAuthority(auth: Config['auth'], publishTokens: readonly string[], now: () => number): TokenAuthority {
   return new TokenVerifier({
     tokens: new StaticTokens(auth.tokens),
+    publishTokens: new StaticTokens(publishTokens),
     jwt: loadJwtKeys(auth),
     audience: auth.jwtAudience,
     issuer: auth.jwtIssuer,

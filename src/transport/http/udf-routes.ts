@@ -79,7 +79,7 @@ export function udfRoutes(source: HistorySource): Router {
     const { symbol, resolution, range, now } = parsed.request;
     const bars = await source.bars.bars(symbol, resolution, range, now);
     if (bars.length === 0) {
-      response.json(noData(resolution, range.first, now, source.listedAt));
+      response.json(source.bars.tradeFed?.(symbol) ? await tradeFedNoData(source, symbol, resolution, range.first) : noData(resolution, range.first, now, source.listedAt));
       return;
     }
     const lists = {
@@ -126,6 +126,16 @@ function noData(resolution: Resolution, first: number, now: number, listedAt: nu
   const closest = Math.min(first - 1, periodIndex(resolution, now));
   if (closest < firstBarIndex(resolution, listedAt)) return { s: 'no_data' };
   return { s: 'no_data', nextTime: Math.floor(periodStartAt(resolution, closest) / 1000) };
+}
+
+/**
+ * No bars in the range of a trade-fed topic: `nextTime` is the time of its latest bar before
+ * the range (periods without trades have none, so it may lie far back), left out when there
+ * is none, so TradingView stops paging back.
+ */
+async function tradeFedNoData(source: HistorySource, symbol: string, resolution: Resolution, first: number): Promise<Record<string, unknown>> {
+  const before = await source.bars.barBefore?.(symbol, resolution, periodStartAt(resolution, first));
+  return before === undefined ? { s: 'no_data' } : { s: 'no_data', nextTime: Math.floor(before.time / 1000) };
 }
 
 /** A UDF quote of `name` (as the client spelt it): the day so far against the previous day's close. */

@@ -15,12 +15,14 @@ import {
   type TopicAction,
 } from './protocol.js';
 
+import type { PublishScope } from '../../domain/publish-scope.js';
 import type { Outbox } from './outbox.js';
 import type { PeerSocket } from './peer-socket.js';
 import type { PreparedFrame } from './prepared-frame.js';
 import type { MessageRateLimiter } from './rate-limit.js';
 import { hasTopic, topicCount, topicList, withoutTopic, withTopic, type SubscribedTopics } from './subscribed-topics.js';
 import type { FrameSink, TopicFanout } from './topic-fanout.js';
+import { publishTrades, type TradeIngest } from './trades-publish.js';
 
 /** What a session asks of its connection's access control (connection.ts; auth-session.ts does the work). */
 export interface SessionAuth {
@@ -30,6 +32,8 @@ export interface SessionAuth {
   receiveAuth(name: string, payload: unknown, id?: RequestId): void;
   /** The socket has closed: stop any expiry timer. */
   stopAuth(): void;
+  /** The symbols the connection's credential may publish trades of; undefined: it may not publish. */
+  publishing(): PublishScope | undefined;
 }
 
 /** What every session of a gateway shares (one object for all; see connection.ts). */
@@ -38,6 +42,8 @@ export interface SessionContext {
   readonly fanout: TopicFanout;
   readonly emit: EmitEvent;
   readonly maxSubscriptions: number;
+  /** Where `trades.publish` goes; without it (no INGEST_SYMBOLS) the type is unknown. */
+  readonly ingest?: TradeIngest;
 }
 
 type TopicMessage = Extract<ClientMessage, { type: 'topic' }>;
@@ -115,7 +121,25 @@ export class Session implements FrameSink {
     const { message } = parsed;
     if (message.type === 'ping') this.reply(pongMessage(message.id));
     else if (message.type === 'auth') this.auth.receiveAuth(message.name, message.payload, message.id);
+    else if (message.type === 'publish') this.publish(message.payload, message.id);
     else this.handle(message);
+  }
+
+  /** `trades.publish`: answered by trades-publish.ts once the trades are durable. */
+  private publish(payload: unknown, id?: RequestId): void {
+    const { ingest } = this.context;
+    if (!ingest) {
+      this.rejectFrame(requestError('UNKNOWN_TYPE', 'unknown message type "trades.publish": this server ingests no trades (INGEST_SYMBOLS)'), id);
+      return;
+    }
+    const { socket } = this;
+    publishTrades(ingest, this.auth.publishing(), payload, id, {
+      get isOpen() {
+        return socket.isOpen;
+      },
+      reply: (frame) => this.reply(frame),
+      close: (code, reason) => socket.close(code, reason),
+    });
   }
 
   /** Releases every subscription; called once when the socket closes. */
