@@ -4,6 +4,7 @@ import { isType, isUpdateOf, testApps, type TestClient, type UpdateMessage } fro
 import type { Bar } from '../../src/domain/bar.js';
 import { fastClock } from '../support/fast-clock.js';
 import { hmacToken, JWT_SECRET } from '../support/jwt.js';
+import { MemoryTradeStore } from '../support/memory-trade-store.js';
 import { dataDirs, ingestConfig, outcomes, PUBLISH_TOKEN, publishOverWs } from '../support/trade-publisher.js';
 
 const apps = testApps();
@@ -147,5 +148,26 @@ describe('trade-built bars on a real server', () => {
     const id = resumed.request('bars.subscribe', { symbol: 'ACME', params: { resolution: '1' }, since: minute - MINUTE });
     expect((await resumed.response(id)).payload).toMatchObject({ status: 'ok', recovered: true, replayed: 1 });
     expect((await resumed.nextUpdate<Bar>('bars:ACME:1')).payload).toEqual(final.payload);
+  });
+
+  it('refuses trades with STORE_UNAVAILABLE while the store cannot write, keeps serving reads and streams, and takes trades again once it can', async () => {
+    const clock = fastClock(SPEED);
+    const store = new MemoryTradeStore();
+    const { httpUrl, connect } = await apps.start({ scheduler: clock, tradeStore: store, config: ingestConfig(dirs.make(), { latenessMs: 60_000 }) });
+    const watcher = await connect();
+    await watcher.response(watcher.subscribeBars('AAPL', '1'));
+    const publisher = await connect(publisherHeaders);
+    store.failWrites = true;
+    const trade = { symbol: 'ACME', price: 10, size: 1, time: clock.now() };
+    expect(outcomes(await publishOverWs(publisher, [trade, { bad: true }]))).toEqual(['STORE_UNAVAILABLE', 'INVALID_TRADE']);
+    const http = await fetch(`${httpUrl}/api/v1/trades`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${PUBLISH_TOKEN}` }, body: JSON.stringify([trade]) });
+    expect({ status: http.status, code: ((await http.json()) as { code: string }).code }).toEqual({ status: 503, code: 'STORE_UNAVAILABLE' });
+    // Reads go on: live mock bars, their history, trade-fed history.
+    const from = watcher.messages.length;
+    await watcher.waitForCount(isUpdateOf('bars:AAPL:1'), 2, { from });
+    expect((await fetch(`${httpUrl}/api/v1/bars?symbol=AAPL&resolution=1&countback=3`)).status).toBe(200);
+    expect((await fetch(`${httpUrl}/api/v1/bars?symbol=ACME&resolution=1&countback=3`)).status).toBe(200);
+    store.failWrites = false;
+    expect(outcomes(await publishOverWs(publisher, [trade]))).toEqual(['accepted']);
   });
 });
