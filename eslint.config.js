@@ -74,5 +74,11 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  {
+    // Scripts the docs show and tests run as a user would (node docs/examples/x.mjs): printing is their output.
+    files: ['docs/examples/**/*.mjs'],
+    languageOptions: { globals: { fetch: 'readonly', setTimeout: 'readonly' } },
+    rules: { 'no-console': 'off' },
+  },
   ...layers,
 );
