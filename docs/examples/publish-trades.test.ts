@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isUpdateOf, testApps } from 'barcast/testing';
@@ -25,5 +26,12 @@ describe("the README's publish script", () => {
     for (const line of lines) expect(line).toMatch(/^\d+(\.\d+)? \d accepted$/);
     const update = await watcher.waitFor(isUpdateOf('bars:ACME:1'), { timeoutMs: 5_000 });
     expect(update.payload).toMatchObject({ open: expect.any(Number), volume: expect.any(Number) });
+  });
+
+  it('is the script the README shows, line for line', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Broadcast your own trades'));
+    const shown = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(shown).toBe(readFileSync(SCRIPT, 'utf8'));
   });
 });
