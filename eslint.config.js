@@ -50,6 +50,12 @@ const layers = [
     ourFile('app'),
     ...['ws', 'express', 'ioredis', 'better-sqlite3', 'pg'].map((name) => pkg(name, 'the ingest reaches the store through the TradeStore seam, and no transport')),
   ]),
+  // barcast import: reads a file into the store; it knows nothing of serving.
+  layer(['src/import/**/*.ts'], [
+    ...['streams', 'transport', 'engines', 'ingest', 'config', 'client', 'testing'].map(ours),
+    ourFile('app'),
+    ...['rxjs', 'ws', 'express', 'ioredis'].map((name) => pkg(name, 'the import reads a file into the store: domain, store and node only')),
+  ]),
   // barcast/testing may use everything of ours, but no test runner: the runner is injected.
   layer(['src/testing/**/*.ts'], ['vitest', '@vitest', 'jest', '@jest', 'mocha', 'node:test'].map((name) => pkg(name, 'barcast/testing is runner-neutral: take describe/it/assert as arguments'))),
 ];

@@ -6,6 +6,7 @@ import type { ImportCheckpoint, ImportStore, TradeOrderKey } from './import-stor
 import { CREATE_MIGRATIONS_TABLE, pendingMigrations, POSTGRES_DIALECT } from './migrations.js';
 import { barFromRow, checkpointFromRow, checkpointParams, tradeFromRow, type BarRow, type ImportRow, type TradeRow } from './store-rows.js';
 import { numberedPlaceholders, PRUNE_CHUNK, STORE_SQL, TRADES_IN_TIME_ORDER } from './store-sql.js';
+import { postgresUnavailableReason as unavailableReason } from './postgres-failures.js';
 import { StoreUnavailableError, WriteHealth } from './store-unavailable.js';
 import type { StoredBar, StoredTrade, StoreHealth, TradeStore } from './trade-store.js';
 
@@ -55,6 +56,8 @@ export async function openPostgresTradeStore(options: PostgresStoreOptions): Pro
 
 async function migrate(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
+  const onError = () => undefined; // a connection lost mid-migration fails the query in progress; nothing else to do
+  client.on('error', onError);
   try {
     // Several gateways may start together against one database: one migrates, the others wait.
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -73,6 +76,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    client.off('error', onError);
     client.release();
   }
 }
@@ -186,6 +190,13 @@ class PostgresTradeStore implements TradeStore, ImportStore {
     return this.write(async () => {
       const client = await this.pool.connect();
       let broken: Error | undefined;
+      // A checked-out connection that PostgreSQL terminates between two statements emits
+      // 'error' on the client (not the pool): remembered here, it fails this transaction.
+      const onError = (error: Error) => {
+        broken = error;
+        this.health_.failed(unavailableReason(error) ?? error.message);
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await run(client);
@@ -196,6 +207,7 @@ class PostgresTradeStore implements TradeStore, ImportStore {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
+        client.off('error', onError);
         // A connection that failed mid-transaction is dropped rather than handed to the next call.
         client.release(broken !== undefined && unavailableReason(broken) !== undefined ? broken : undefined);
       }
@@ -242,24 +254,4 @@ async function insertBatch(client: pg.PoolClient, trades: readonly Trade[]): Pro
 
 function tradeKey(symbol: string, id: string): string {
   return `${symbol}\u0000${id}`;
-}
-
-/** SQLSTATE classes and socket errors that mean "PostgreSQL cannot take this write now". */
-function unavailableReason(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  if (typeof code === 'string') {
-    if (code.startsWith('08')) return `connection to PostgreSQL failed (${code}: ${message})`;
-    if (code === '53100') return `PostgreSQL's disk is full (${code}: ${message})`;
-    if (code.startsWith('53')) return `PostgreSQL is out of resources (${code}: ${message})`;
-    if (code.startsWith('57P')) return `PostgreSQL is shutting down or restarting (${code}: ${message})`;
-    if (code === '25006') return `PostgreSQL is read-only (${code}: ${message})`;
-    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code)) {
-      return `cannot reach PostgreSQL (${code}: ${message})`;
-    }
-  }
-  if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(message)) {
-    return `connection to PostgreSQL lost (${message})`;
-  }
-  return undefined;
 }

@@ -9,6 +9,7 @@ import type { ImportCheckpoint, ImportStore, TradeOrderKey } from './import-stor
 import { CREATE_MIGRATIONS_TABLE, pendingMigrations, SQLITE_DIALECT } from './migrations.js';
 import { barFromRow, checkpointFromRow, checkpointParams, tradeFromRow, tradeParams, type BarRow, type ImportRow, type TradeRow } from './store-rows.js';
 import { PRUNE_CHUNK, STORE_SQL, TRADES_IN_TIME_ORDER } from './store-sql.js';
+import { sqliteUnwritableReason } from './sqlite-failures.js';
 import { StoreUnavailableError, WriteHealth } from './store-unavailable.js';
 import type { StoredBar, StoredTrade, StoreHealth, TradeStore } from './trade-store.js';
 
@@ -23,6 +24,8 @@ export interface SqliteStoreOptions {
 const BUSY_TIMEOUT_MS = 5_000;
 
 /*
+ * Write transactions are BEGIN IMMEDIATE: they take the write lock up front (waiting up to
+ * BUSY_TIMEOUT_MS for an import beside the server), never failing half-way on a lock upgrade.
  * better-sqlite3 is synchronous: each call below runs to completion on this turn, which is
  * what makes a batch of thousands of trades one short transaction. The promises are the
  * TradeStore contract (PostgreSQL is asynchronous), settled at once.
@@ -58,8 +61,9 @@ function migrate(db: Database.Database): void {
 class SqliteTradeStore implements TradeStore, ImportStore {
   private readonly health_ = new WriteHealth();
   private readonly statements;
-  private readonly insertBatch: (trades: readonly Trade[]) => boolean[];
-  private readonly saveBarBatch: (bars: readonly StoredBar[]) => void;
+  private readonly insertBatch: Database.Transaction<(trades: readonly Trade[]) => boolean[]>;
+  private readonly importBatch: Database.Transaction<(fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint) => boolean[]>;
+  private readonly saveBarBatch: Database.Transaction<(bars: readonly StoredBar[]) => void>;
   private closed = false;
 
   constructor(private readonly db: Database.Database) {
@@ -77,6 +81,11 @@ class SqliteTradeStore implements TradeStore, ImportStore {
     };
     // A duplicate (even of a trade earlier in the same batch) hits the unique index and changes nothing.
     this.insertBatch = db.transaction((trades: readonly Trade[]) => trades.map((trade) => this.statements.insertTrade.run(...tradeParams(trade)).changes === 1));
+    this.importBatch = db.transaction((fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint) => {
+      const inserted = this.insertBatch(trades); // nested: a savepoint inside this transaction
+      this.statements.saveImportCheckpoint.run(...checkpointParams(fileKey, checkpoint));
+      return inserted;
+    });
     this.saveBarBatch = db.transaction((bars: readonly StoredBar[]) => {
       for (const { symbol, resolution, bar } of bars) {
         this.statements.upsertBar.run(symbol, resolution, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume);
@@ -86,17 +95,11 @@ class SqliteTradeStore implements TradeStore, ImportStore {
 
   async appendTrades(trades: readonly Trade[]): Promise<readonly boolean[]> {
     if (trades.length === 0) return [];
-    return this.write(() => this.insertBatch(trades));
+    return this.write(() => this.insertBatch.immediate(trades));
   }
 
   async appendImportBatch(fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint): Promise<readonly boolean[]> {
-    return this.write(() =>
-      this.db.transaction(() => {
-        const inserted = this.insertBatch(trades); // nested: a savepoint inside this transaction
-        this.statements.saveImportCheckpoint.run(...checkpointParams(fileKey, checkpoint));
-        return inserted;
-      })(),
-    );
+    return this.write(() => this.importBatch.immediate(fileKey, trades, checkpoint));
   }
 
   async saveImportCheckpoint(fileKey: string, checkpoint: ImportCheckpoint): Promise<void> {
@@ -119,7 +122,7 @@ class SqliteTradeStore implements TradeStore, ImportStore {
 
   async saveBars(bars: readonly StoredBar[]): Promise<void> {
     if (bars.length === 0) return;
-    this.write(() => this.saveBarBatch(bars));
+    this.write(() => this.saveBarBatch.immediate(bars));
   }
 
   async bars(symbol: string, resolution: Resolution, from: number, to: number, limit: number): Promise<readonly Bar[]> {
@@ -166,7 +169,7 @@ class SqliteTradeStore implements TradeStore, ImportStore {
       this.health_.succeeded();
       return result;
     } catch (error) {
-      const reason = unwritableReason(error);
+      const reason = sqliteUnwritableReason(error);
       if (reason === undefined) throw error;
       this.health_.failed(reason);
       throw new StoreUnavailableError(reason, { cause: error });
@@ -181,20 +184,4 @@ class SqliteTradeStore implements TradeStore, ImportStore {
   private assertOpen(): void {
     if (this.closed) throw new Error('the trade store is closed');
   }
-}
-
-/**
- * The SQLite failures that mean "this database cannot take writes now" (as opposed to a bug
- * in a statement): they make the store unhealthy until a write succeeds again.
- */
-function unwritableReason(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  if (code === 'SQLITE_FULL') return `disk full (${code}: ${message})`;
-  if (code.startsWith('SQLITE_IOERR')) return `I/O error (${code}: ${message})`;
-  if (code.startsWith('SQLITE_READONLY')) return `database is read-only (${code}: ${message})`;
-  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_')) return `database is locked by another process (${code}: ${message})`;
-  if (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_CANTOPEN_')) return `cannot open the database file (${code}: ${message})`;
-  return undefined;
 }

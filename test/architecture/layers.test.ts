@@ -21,6 +21,7 @@ describe('the layers of docs/architecture.md, enforced by lint', () => {
     ['the store importing streams', 'src/store/x.ts', "import { Hub } from '../streams/hub.js';"],
     ['the store importing RxJS', 'src/store/x.ts', "import { map } from 'rxjs';"],
     ['the store importing config', 'src/store/x.ts', "import { loadConfig } from '../config/load.js';"],
+    ['the import reading config', 'src/import/x.ts', "import { loadConfig } from '../config/load.js';"],
     ['the domain importing the store', 'src/domain/x.ts', "import { openTradeStore } from '../store/open-trade-store.js';"],
     ['the ingest importing transport', 'src/ingest/x.ts', "import { Session } from '../transport/ws/session.js';"],
     ['the ingest importing an engine', 'src/ingest/x.ts', "import { TradeAggregator } from '../engines/trades/trade-aggregator.js';"],

@@ -38,6 +38,14 @@ describe.each(factories)('TradeStore contract: $name', (factory: StoreFactory) =
     expect(new Set(seqs).size).toBe(3);
   });
 
+  it('writes nothing of a batch that fails part-way', async () => {
+    await store.appendTrades([trade({ id: 'before' })]);
+    await expect(store.appendTrades([trade({ id: 'good' }), trade({ id: 'broken', time: Number.NaN })])).rejects.toThrow();
+    expect((await store.tradesSince('AAPL', 0)).map((row) => row.id)).toEqual(['before']);
+    expect(store.health()).toEqual({ writable: true }); // bad data is not an unavailable store
+    expect(await store.appendTrades([trade({ id: 'good' })])).toEqual([true]);
+  });
+
   it('answers an empty batch with an empty list', async () => {
     expect(await store.appendTrades([])).toEqual([]);
   });
