@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { SchedulerLike } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Config } from './config/schema.js';
 import { TradeAggregator } from './engines/trades/trade-aggregator.js';
 import { tradeBarHistory, type BarHistorySource } from './engines/trades/trade-history.js';
@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import { openTradeStore } from './store/open-trade-store.js';
 import type { StoredBar, StoreHealth, TradeStore } from './store/trade-store.js';
 import type { TradeFedFinals } from './streams/bars-resume.js';
+import { pruneOnSchedule } from './streams/retention-prune.js';
 import { AdmissionWatermark } from './streams/trade-watermark.js';
 import type { AccessPolicy } from './transport/auth/access-check.js';
 import type { BarHistory } from './transport/http/history-query.js';
@@ -74,6 +75,7 @@ export function tradeIngest(config: Config, { scheduler, logger, store: given }:
     batchWaitMs: settings.batchWaitMs,
     onStoreError: (error) => logger.error({ err: error }, 'committing trades failed; they were refused STORE_UNAVAILABLE'),
   });
+  let pruning: Subscription | undefined;
   return {
     engine: { aggregator },
     finals: aggregator,
@@ -83,12 +85,21 @@ export function tradeIngest(config: Config, { scheduler, logger, store: given }:
     async start() {
       store.open(given ?? (await openTradeStore(config.store)));
       await aggregator.start();
+      // Retention (docs/operations.md, "The trade store"): this process owns the store, so it prunes it.
+      const retention = { tradeHours: config.store.tradeRetentionHours, barDays: config.store.historyRetentionDays, resolutions: config.broadcaster.resolutions };
+      pruning = pruneOnSchedule(store, retention, scheduler).subscribe((outcome) => {
+        if (outcome.kind === 'prune_failed') logger.warn(outcome, 'pruning the trade store failed; retried at the next prune');
+        else if (outcome.trades + outcome.bars > 0) logger.info(outcome, 'trade store pruned');
+      });
       if (settings.publishTokens.length === 0 && !config.auth.jwtSecret && !config.auth.jwtKeyFile) {
         logger.warn({ symbols: settings.symbols }, 'INGEST_SYMBOLS is set but nobody may publish: set PUBLISH_TOKENS (or JWT keys for tokens with the publish scope)');
       }
     },
     drain: () => ingest.close(),
-    close: () => store.close(),
+    close: () => {
+      pruning?.unsubscribe();
+      return store.close();
+    },
   };
 }
 

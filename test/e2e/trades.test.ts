@@ -170,4 +170,15 @@ describe('trade-built bars on a real server', () => {
     store.failWrites = false;
     expect(outcomes(await publishOverWs(publisher, [trade]))).toEqual(['accepted']);
   });
+
+  it('prunes the store it owns on start, by HISTORY_RETENTION_DAYS and INGEST_TRADE_RETENTION_HOURS', async () => {
+    const store = new MemoryTradeStore();
+    const old = Date.now() - 3 * 86_400_000;
+    await store.appendTrades([{ symbol: 'ACME', price: 1, size: 1, time: old }]);
+    await store.saveBars([{ symbol: 'ACME', resolution: '1', bar: { time: periodStart('1', old), open: 1, high: 1, low: 1, close: 1, volume: 1 } }]);
+    const { httpUrl } = await apps.start({ tradeStore: store, config: { ...ingestConfig(dirs.make()), store: { historyRetentionDays: 1, tradeRetentionHours: 24 } } });
+    await expect.poll(() => ({ trades: store.trades.length, bars: store.savedBars.size })).toEqual({ trades: 0, bars: 0 });
+    const rest = (await (await fetch(`${httpUrl}/api/v1/bars?symbol=ACME&resolution=1&countback=10`)).json()) as { bars: Bar[] };
+    expect(rest.bars).toEqual([]);
+  });
 });
