@@ -117,7 +117,8 @@ function readHistoryQuery(query: Request['query'], source: HistorySource, dialec
     to,
     ...(countback === undefined ? {} : { countback }),
     now,
-    listedAt: source.listedAt,
+    // A trade-fed symbol has no listing date: its history is what was stored, from its first bar.
+    ...(source.bars.tradeFed?.(symbol) ? {} : { listedAt: source.listedAt }),
     forming: dialect.forming,
   });
   const size = range.end - range.first;
