@@ -56,6 +56,8 @@ interface TopicAggregation {
  */
 export class TradeAggregator {
   private readonly topics = new Map<string, TopicAggregation>();
+  /** Each symbol's topics, every resolution: what a trade goes to (no key is built per trade). */
+  private readonly bySymbol = new Map<string, TopicAggregation[]>();
   private readonly resolutions: readonly Resolution[];
   private readonly subscriptions: Subscription[] = [];
   private pendingBars: StoredBar[] = [];
@@ -98,6 +100,7 @@ export class TradeAggregator {
           storedUpTo: last?.time ?? Number.NEGATIVE_INFINITY,
         };
         this.topics.set(barsTopicKey(symbol, resolution), topic);
+        this.bySymbol.set(symbol, [...(this.bySymbol.get(symbol) ?? []), topic]);
         replays.push([topic, resolution]);
         from = Math.min(from, last === undefined ? 0 : nextPeriodStart(resolution, last.time));
       }
@@ -116,7 +119,8 @@ export class TradeAggregator {
   /** Committed new trades, in commit order: folded into the bars of every resolution of their symbol. */
   add(trades: readonly Trade[]): void {
     for (const trade of trades) {
-      for (const resolution of this.resolutions) this.topics.get(barsTopicKey(trade.symbol, resolution))?.trades.next(trade);
+      const topics = this.bySymbol.get(trade.symbol);
+      if (topics) for (const topic of topics) topic.trades.next(trade);
     }
   }
 
