@@ -280,7 +280,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
         shutdown$.next();
         shutdown$.complete();
         // Trades waiting for their commit are answered before their publishers' sockets close.
-        await trades?.drain();
+        await trades?.drain(config.shutdown.timeoutMs);
         await websocket?.close(config.shutdown.timeoutMs);
         await engine.stop();
         await trades?.close();

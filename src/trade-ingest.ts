@@ -36,8 +36,8 @@ export interface TradeIngestWiring {
   router(access: AccessPolicy): Router;
   /** Opens (and migrates) the store and recovers the aggregation; before the server listens. */
   start(): Promise<void>;
-  /** Answers the trades waiting for a commit; before the sockets close. */
-  drain(): Promise<void>;
+  /** Answers the trades waiting for a commit, waiting at most `timeoutMs` for the store; before the sockets close. */
+  drain(timeoutMs: number): Promise<void>;
   /** Releases the store; after the engine (and with it the aggregator) stopped. */
   close(): Promise<void>;
 }
@@ -74,6 +74,7 @@ export function tradeIngest(config: Config, { scheduler, logger, store: given }:
     batchMax: settings.batchMax,
     batchWaitMs: settings.batchWaitMs,
     onStoreError: (error) => logger.error({ err: error }, 'committing trades failed; they were refused STORE_UNAVAILABLE'),
+    onAggregatorError: (error) => logger.error({ err: error }, 'aggregating committed trades failed; they are stored, a restart rebuilds their bars'),
   });
   let pruning: Subscription | undefined;
   return {
@@ -95,7 +96,11 @@ export function tradeIngest(config: Config, { scheduler, logger, store: given }:
         logger.warn({ symbols: settings.symbols }, 'INGEST_SYMBOLS is set but nobody may publish: set PUBLISH_TOKENS (or JWT keys for tokens with the publish scope)');
       }
     },
-    drain: () => ingest.close(),
+    drain: (timeoutMs) => {
+      let timer: Subscription | undefined;
+      const late = new Promise<void>((resolve) => (timer = scheduler.schedule(() => resolve(), timeoutMs)));
+      return Promise.race([ingest.close(), late]).finally(() => timer?.unsubscribe());
+    },
     close: () => {
       pruning?.unsubscribe();
       return store.close();
