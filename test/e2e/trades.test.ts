@@ -72,7 +72,7 @@ describe('trade-built bars on a real server', () => {
     ]);
     expect(outcomes(results)).toEqual(['accepted', 'INVALID_TRADE', 'INVALID_PRICE', 'NEGATIVE_SIZE', 'UNKNOWN_SYMBOL', 'TRADE_IN_FUTURE', 'TRADE_TOO_LATE', 'duplicate', 'accepted']);
     expect(results).toMatchObject({ accepted: 2, duplicates: 1, refused: 6 });
-    // The same trade again is a duplicate, however late it is re-sent (it is answered from the store).
+    // The same trade again, while its bar is open, is a duplicate (the store knows its id).
     expect(outcomes(await publishOverWs(publisher, [{ symbol: 'ACME', price: 10, size: 1, time: now, id: 'x1' }]))).toEqual(['duplicate']);
     publisher.send({ type: 'ping', id: 'still-here' });
     await publisher.waitFor(isType('pong'));
