@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { TRANSPORT_ENGINES } from '../../src/config/schema.js';
 import { periodStart } from '../../src/domain/resolution.js';
 import { isType, isUpdateOf, testApps, type TestClient, type UpdateMessage } from '../../src/testing/index.js';
 import type { Bar } from '../../src/domain/bar.js';
@@ -201,5 +202,17 @@ describe('trade-built bars on a real server', () => {
     const flooder = await connect(publisherHeaders);
     flooder.send({ type: 'trades.publish', id: 1, payload: { trades: ['1', '2', '3', '4', '5'].map(trade) } });
     expect(await flooder.closed).toMatchObject({ code: 1013 });
+  });
+
+  it.each(TRANSPORT_ENGINES)('takes trades.publish on the %s engine, and its subscribers see the bars', async (engine) => {
+    const clock = fastClock(SPEED);
+    const { connect } = await apps.start({ scheduler: clock, config: { ...ingestConfig(dirs.make()), transport: { engine } } });
+    const watcher = await connect();
+    await watcher.response(watcher.subscribeBars('ACME', '5'));
+    const publisher = await connect(publisherHeaders);
+    const now = clock.now();
+    expect(await publishOverWs(publisher, [{ symbol: 'ACME', price: 3, size: 4, time: now }])).toMatchObject({ accepted: 1 });
+    const update = (await watcher.waitFor(isUpdateOf('bars:ACME:5'), { timeoutMs: 5_000 })) as UpdateMessage<Bar>;
+    expect(update.payload).toEqual({ time: periodStart('5', now), open: 3, high: 3, low: 3, close: 3, volume: 4 });
   });
 });
