@@ -90,11 +90,14 @@ export function createLifecycle(config: Config, parts: AppParts): App {
     async start() {
       if (status.phase !== 'created') throw new Error(`cannot start an app that is ${status.phase}`);
       status.phase = 'starting';
-      await trades?.start().catch((error: unknown) => {
+      // A failed start releases the trade store again, as it does the ports.
+      await trades?.start().catch(async (error: unknown) => {
+        await trades.close();
         status.phase = 'created';
         throw error;
       });
-      const address = await listen(http.server, config.port, config.host).catch((error: unknown) => {
+      const address = await listen(http.server, config.port, config.host).catch(async (error: unknown) => {
+        await trades?.close();
         status.phase = 'created';
         throw error;
       });
@@ -103,6 +106,7 @@ export function createLifecycle(config: Config, parts: AppParts): App {
       } catch (error) {
         // The HTTP port is released again, so a failed start leaves nothing listening.
         await closeServer(http.server);
+        await trades?.close();
         status.phase = 'stopped';
         throw error;
       }
