@@ -20,6 +20,7 @@ import { pageRoutes } from '../transport/http/page-routes.js';
 import { UDF_PATH, udfRoutes } from '../transport/http/udf-routes.js';
 import type { AppEvents } from './app-events.js';
 import type { AppStatus } from './app-status.js';
+import type { TradeIngestWiring } from './trades.js';
 
 export interface HttpParts {
   readonly scheduler: SchedulerLike;
@@ -29,6 +30,8 @@ export interface HttpParts {
   readonly access: AccessPolicy;
   readonly status: AppStatus;
   readonly ready: () => Readiness;
+  /** Trade-built bars: their history, and `POST /api/v1/trades`. */
+  readonly trades?: TradeIngestWiring | undefined;
 }
 
 export interface AppHttpServer {
@@ -45,15 +48,16 @@ export interface AppHttpServer {
  * The HTTP server and its routes (metrics, history and UDF behind the rate limit and access
  * control, the page), with the connection deadlines and socket caps of `http` and `limits`.
  */
-export function createHttpServer(config: Config, { scheduler, logger, catalog, events, access, status, ready }: HttpParts): AppHttpServer {
+export function createHttpServer(config: Config, { scheduler, logger, catalog, events, access, status, ready, trades }: HttpParts): AppHttpServer {
   const protect = requireAccess(access);
+  const mockHistory = new HistoryBars({ seed: config.broadcaster.seed, cacheBars: config.history.cacheBars });
   const historySource = {
     catalog,
     seed: config.broadcaster.seed,
     maxBars: config.history.maxBars,
     maxCost: config.history.maxCost,
     listedAt: Date.parse(config.history.listingDate),
-    bars: new HistoryBars({ seed: config.broadcaster.seed, cacheBars: config.history.cacheBars }),
+    bars: trades ? trades.history(mockHistory) : mockHistory,
     now: () => scheduler.now(),
   };
   const clientAddresses = new ClientAddresses(new TrustedProxies(config.proxy.trustedProxies));
@@ -78,6 +82,7 @@ export function createHttpServer(config: Config, { scheduler, logger, catalog, e
         Router().use([HISTORY_PATH, UDF_PATH], protect),
         historyRoutes(historySource),
         udfRoutes(historySource),
+        ...(trades ? [trades.router(access)] : []),
         pageRoutes({ ports: () => (status.wsAddress ? { http: (server.address() as AddressInfo).port, webSocket: status.wsAddress.port } : undefined) }),
       ],
     }),

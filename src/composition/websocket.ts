@@ -10,6 +10,7 @@ import type { ClientAddresses } from '../transport/http/client-address.js';
 import { Gateway, type WebSocketEngine } from '../transport/ws/gateway.js';
 import { UwsEngine } from '../transport/ws/uws-engine.js';
 import { rejectUpgrade, WsEngine } from '../transport/ws/ws-engine.js';
+import type { TradeIngest } from '../transport/ws/trades-publish.js';
 
 export interface WebSocketParts {
   readonly hub: Hub;
@@ -19,6 +20,8 @@ export interface WebSocketParts {
   readonly access: AccessPolicy;
   /** The HTTP server's resolver of client addresses (TRUSTED_PROXIES), so every door names the same client. */
   readonly addresses: ClientAddresses;
+  /** Where `trades.publish` goes (INGEST_SYMBOLS set). */
+  readonly ingest?: TradeIngest | undefined;
 }
 
 /**
@@ -32,7 +35,7 @@ export function createWebSocket(config: Config, server: Server, engine: BarEngin
   return websocket;
 }
 
-function gateway(config: Config, { hub, emit, logger, scheduler, access }: WebSocketParts): Gateway {
+function gateway(config: Config, { hub, emit, logger, scheduler, access, ingest }: WebSocketParts): Gateway {
   return new Gateway({
     hub,
     emit,
@@ -44,6 +47,7 @@ function gateway(config: Config, { hub, emit, logger, scheduler, access }: WebSo
     expiry: { warningMs: config.auth.expiryWarningSeconds * 1000, skewMs: config.auth.jwtClockSkewSeconds * 1000 },
     limits: config.limits,
     heartbeat: config.heartbeat,
+    ...(ingest ? { ingest } : {}),
   });
 }
 

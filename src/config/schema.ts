@@ -11,6 +11,7 @@ import { proxySchema, type ProxyConfig } from './schema/proxy.js';
 import { shutdownSchema, type ShutdownConfig } from './schema/shutdown.js';
 import { storeSchema, type StoreConfig } from './schema/store.js';
 import { transportSchema, type TransportConfig } from './schema/transport.js';
+import { ingestSchema, type IngestConfig } from './schema/ingest.js';
 
 export { CLUSTER_ROLES, type ClusterRole } from './schema/cluster.js';
 export { LOG_LEVELS, type LogLevel } from './schema/log.js';
@@ -47,6 +48,7 @@ export const configSchema = {
   transport: transportSchema,
   fanout: fanoutSchema,
   store: storeSchema,
+  ingest: ingestSchema,
 };
 
 /** The one typed configuration the composition root consumes. */
@@ -67,4 +69,5 @@ export interface Config {
   readonly transport: TransportConfig;
   readonly fanout: FanoutConfig;
   readonly store: StoreConfig;
+  readonly ingest: IngestConfig;
 }

@@ -6,13 +6,15 @@ import type { Hub } from '../../streams/hub.js';
 import type { HeartbeatPeer } from './heartbeat-sweep.js';
 import type { PeerListener, PeerSocket } from './peer-socket.js';
 import { closeCodeOf, ERRORS } from '../../domain/errors.js';
-import type { Credential } from '../auth/credential.js';
+import type { PublishScope } from '../../domain/publish-scope.js';
+import { publishScopeOf, type Credential } from '../auth/credential.js';
 import type { RequestId } from './protocol.js';
 import { AuthSession, type AuthContext, type AuthOwner } from './auth-session.js';
 import { Outbox, type OutboxOptions, type OutboxOwner } from './outbox.js';
 import { MessageRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { Session, type SessionAuth } from './session.js';
 import type { TopicFanout } from './topic-fanout.js';
+import type { TradeIngest } from './trades-publish.js';
 
 /** Per-connection limits: the `limits` config group, with its names. */
 export interface ConnectionLimits {
@@ -41,6 +43,8 @@ export interface ConnectionContext {
   readonly outbox: OutboxOptions;
   readonly rateLimit: RateLimitOptions;
   readonly auth: AuthContext;
+  /** Where `trades.publish` goes (absent: this server ingests no trades). */
+  readonly ingest?: TradeIngest;
   /** Called once when the connection's socket has closed. */
   readonly onClosed: (connection: Connection) => void;
 }
@@ -53,6 +57,7 @@ export interface ConnectionContextOptions {
   readonly scheduler: SchedulerLike;
   readonly limits: ConnectionLimits;
   readonly auth: AuthContext;
+  readonly ingest?: TradeIngest | undefined;
   readonly onClosed: (connection: Connection) => void;
 }
 
@@ -68,6 +73,7 @@ export function connectionContext(options: ConnectionContextOptions): Connection
     outbox: { ...limits, scheduler },
     rateLimit: { ...limits, now: () => scheduler.now() },
     auth: options.auth,
+    ...(options.ingest ? { ingest: options.ingest } : {}),
     onClosed: options.onClosed,
   };
 }
@@ -125,6 +131,10 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerLi
 
   stopAuth(): void {
     this.authSession?.close();
+  }
+
+  publishing(): PublishScope | undefined {
+    return publishScopeOf(this.credential);
   }
 
   pong(payload: Uint8Array): void {

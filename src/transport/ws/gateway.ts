@@ -11,6 +11,7 @@ import type { AccessPolicy } from '../auth/access-check.js';
 import type { Credential } from '../auth/credential.js';
 import type { ExpiryTiming } from './auth-expiry.js';
 import type { PeerSocket } from './peer-socket.js';
+import type { TradeIngest } from './trades-publish.js';
 
 export const WS_PATH = '/api/v1/ws';
 
@@ -31,6 +32,8 @@ export interface GatewayOptions {
   readonly heartbeat: { readonly intervalMs: number };
   /** A live-fed topic with no update for longer than this is declared stale to its subscribers; 0: never. */
   readonly staleAfterMs?: number;
+  /** Where `trades.publish` goes (INGEST_SYMBOLS set); without it the message type is unknown. */
+  readonly ingest?: TradeIngest;
 }
 
 /** The shortest silence that declares a topic stale. */

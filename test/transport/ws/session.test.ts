@@ -69,7 +69,7 @@ function setup({
     { sendReply: (frame) => outbox.sendReply(frame), closeForAuth: (code) => socket.close(code), isOpen: true },
     { authority: () => ({ required: false, verify: () => Promise.reject(new Error('unused')), stillValid: () => true }), timing: { warningMs: 0, skewMs: 0 }, scheduler: asyncScheduler, emit: () => undefined },
   );
-  const sessionAuth = { allows: (key: string) => auth.allows(key), receiveAuth: auth.receive.bind(auth), stopAuth: () => auth.close() };
+  const sessionAuth = { allows: (key: string) => auth.allows(key), receiveAuth: auth.receive.bind(auth), stopAuth: () => auth.close(), publishing: () => undefined };
   const session = new Session(socket as unknown as PeerSocket, { hub, fanout, emit: () => undefined, maxSubscriptions }, outbox, limiter, sessionAuth);
   const receive = (message: unknown): void => session.receive(Buffer.from(JSON.stringify(message)), false);
   return { session, socket, sources, receive };
