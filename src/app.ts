@@ -7,6 +7,7 @@ import { createAppHub } from './composition/hub.js';
 import { createHttpServer } from './composition/http-server.js';
 import { createLifecycle, type App } from './composition/lifecycle.js';
 import { appReadiness } from './composition/readiness.js';
+import { createTrades } from './composition/trades.js';
 import { createWebSocket } from './composition/websocket.js';
 import type { Config } from './config/schema.js';
 import { configuredEngine } from './engines/configured-engine.js';
@@ -15,6 +16,7 @@ import type { BarGenerator } from './streams/bar-stream.js';
 import { catalogTopicKeys } from './streams/catalog.js';
 import { seriesHistory } from './streams/series-history.js';
 import type { AnyTopicKind } from './streams/topic-kind.js';
+import type { TradeStore } from './store/trade-store.js';
 
 export type { App, ReloadSummary } from './composition/lifecycle.js';
 
@@ -27,6 +29,8 @@ export interface AppDependencies {
   readonly topicKinds?: readonly AnyTopicKind[];
   /** A generator's id in topic leases (default: host, pid and a random suffix). */
   readonly clusterOwner?: string;
+  /** Replaces the trade store the config names (DATA_DIR / DATABASE_URL), for trade-fed symbols. */
+  readonly tradeStore?: TradeStore;
 }
 
 /**
@@ -37,6 +41,8 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   const scheduler = dependencies.scheduler ?? asyncScheduler;
   const logger = dependencies.logger ?? createLogger(config.log.level);
   const catalog = configuredCatalog(config);
+  // Trade-built bars (INGEST_SYMBOLS): undefined without trade-fed symbols, and then nothing of it runs.
+  const trades = createTrades(config, { scheduler, logger, store: dependencies.tradeStore });
   const events = createAppEvents(config, catalog, { scheduler, logger });
   const { emit } = events.bus;
 
@@ -49,16 +55,17 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
     topics: catalogTopicKeys(catalog),
     generate: dependencies.generate,
     owner: dependencies.clusterOwner,
+    trades: trades?.engine,
   });
 
   const shutdown$ = new ReplaySubject<void>(1);
-  const hub = createAppHub(config, catalog, { scheduler, shutdown$, emit, engine, history, topicKinds: dependencies.topicKinds });
+  const hub = createAppHub(config, catalog, { scheduler, shutdown$, emit, engine, history, topicKinds: dependencies.topicKinds, tradeFed: trades?.finals });
 
-  const access = createAccessPolicy(config.auth, () => scheduler.now());
+  const access = createAccessPolicy(config, () => scheduler.now());
   const status = new AppStatus();
   // Readiness asks the gateway, built next; it is only called once the server listens.
-  const http = createHttpServer(config, { scheduler, logger, catalog, events, access, status, ready: () => appReadiness(status.phase, engine, websocket?.gateway) });
-  const websocket = createWebSocket(config, http.server, engine, { hub, emit, logger, scheduler, access });
+  const http = createHttpServer(config, { scheduler, logger, catalog, events, access, status, ready: () => appReadiness(status.phase, engine, websocket?.gateway), trades });
+  const websocket = createWebSocket(config, http.server, engine, { hub, emit, logger, scheduler, access, addresses: http.clientAddresses, ingest: trades?.ingest });
 
-  return createLifecycle(config, { scheduler, logger, status, events, engine, shutdown$, hub, access, http, websocket });
+  return createLifecycle(config, { scheduler, logger, status, events, engine, shutdown$, hub, access, http, websocket, trades });
 }

@@ -12,7 +12,8 @@ import type { WebSocketEngine } from '../transport/ws/gateway.js';
 import { tokenAuthority } from './access.js';
 import type { AppEvents } from './app-events.js';
 import type { AppStatus } from './app-status.js';
-import { closeServer, listen, type AppHttpServer } from './http-server.js';
+import { closeServer, listen, stopListening, type AppHttpServer } from './http-server.js';
+import type { TradeIngestWiring } from './trades.js';
 
 export interface App {
   /** Listens on config host/port; resolves with the bound HTTP address (port 0 picks one). */
@@ -56,6 +57,8 @@ export interface AppParts {
   readonly access: ReloadableAccessPolicy;
   readonly http: AppHttpServer;
   readonly websocket: WebSocketEngine | undefined;
+  /** Trade-built bars (INGEST_SYMBOLS), if any: its store opens and its bars recover before the server listens. */
+  readonly trades?: TradeIngestWiring | undefined;
 }
 
 /**
@@ -64,7 +67,7 @@ export interface AppParts {
  * engine, closes the server, completes the event bus; `reload` swaps log level and tokens.
  */
 export function createLifecycle(config: Config, parts: AppParts): App {
-  const { scheduler, logger, status, events, engine, shutdown$, hub, access, http, websocket } = parts;
+  const { scheduler, logger, status, events, engine, shutdown$, hub, access, http, websocket, trades } = parts;
   const { bus, metrics } = events;
   const gateway = websocket?.gateway;
   let stopping: Promise<void> | undefined;
@@ -77,7 +80,7 @@ export function createLifecycle(config: Config, parts: AppParts): App {
 
     reload(next) {
       logger.level = next.log.level;
-      access.replace(tokenAuthority(next.auth, () => scheduler.now()));
+      access.replace(tokenAuthority(next, () => scheduler.now()));
       const revoked = gateway?.revokeInvalidCredentials() ?? 0;
       const summary = { logLevel: next.log.level, staticTokens: new Set(next.auth.tokens).size, revoked };
       logger.info(summary, 'configuration reloaded');
@@ -87,7 +90,14 @@ export function createLifecycle(config: Config, parts: AppParts): App {
     async start() {
       if (status.phase !== 'created') throw new Error(`cannot start an app that is ${status.phase}`);
       status.phase = 'starting';
-      const address = await listen(http.server, config.port, config.host).catch((error: unknown) => {
+      // A failed start releases the trade store again, as it does the ports.
+      await trades?.start().catch(async (error: unknown) => {
+        await trades.close();
+        status.phase = 'created';
+        throw error;
+      });
+      const address = await listen(http.server, config.port, config.host).catch(async (error: unknown) => {
+        await trades?.close();
         status.phase = 'created';
         throw error;
       });
@@ -95,7 +105,8 @@ export function createLifecycle(config: Config, parts: AppParts): App {
         status.wsAddress = await websocket?.listen(config.host);
       } catch (error) {
         // The HTTP port is released again, so a failed start leaves nothing listening.
-        await closeServer(http.server);
+        await closeServer(http);
+        await trades?.close();
         status.phase = 'stopped';
         throw error;
       }
@@ -116,9 +127,17 @@ export function createLifecycle(config: Config, parts: AppParts): App {
         status.phase = 'stopping';
         shutdown$.next();
         shutdown$.complete();
+        // Not listening any more, first: the clients the shutdown drops come straight back, and
+        // each would cost a handshake (and a refusal) while the server is busy closing the rest.
+        const closed = stopListening(http.server);
+        // Trades waiting for their commit are answered before their publishers' sockets close.
+        await trades?.drain(config.shutdown.timeoutMs);
         await websocket?.close(config.shutdown.timeoutMs);
         await engine.stop();
-        await closeServer(http.server);
+        await trades?.close();
+        http.server.closeAllConnections();
+        http.guard.close();
+        await closed;
         http.rateLimit.close();
         events.close();
         status.phase = 'stopped';

@@ -42,7 +42,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const loaded = config.getProperties() as Config;
   const conflict = conflictingSettings(loaded);
   if (conflict) throw new ConfigError(`Invalid configuration: ${conflict}`);
-  return withCheckedJwtKeys(withTokenFile(loaded));
+  return withCheckedJwtKeys(withPublishTokenFile(withTokenFile(loaded)));
 }
 
 /** A JWT key file that cannot be used stops start-up (and a reload) here, with the setting named. */
@@ -66,6 +66,9 @@ function conflictingSettings(config: Config): string | undefined {
   if (config.transport.engine === 'uws' && config.transport.uwsPort !== 0 && config.transport.uwsPort === config.port) {
     return `UWS_PORT (${config.transport.uwsPort}) must differ from PORT: with WS_ENGINE=uws the WebSocket has a port of its own (0 picks a free one)`;
   }
+  if (config.ingest.symbols.length > 0 && config.cluster.role !== 'standalone') {
+    return `INGEST_SYMBOLS is served in the standalone role only for now (BARCAST_ROLE is ${config.cluster.role}): trade-built bars over Redis are not built yet`;
+  }
   if (config.transport.engine === 'uws' && config.fanout.perMessageDeflate) {
     return 'FANOUT_PERMESSAGE_DEFLATE is not available with WS_ENGINE=uws: the uWebSockets.js binaries barcast uses have no compression';
   }
@@ -78,6 +81,17 @@ function withTokenFile(config: Config): Config {
   try {
     const tokens = [...config.auth.tokens, ...readTokenFile(config.auth.tokenFile)];
     return { ...config, auth: { ...config.auth, tokens } };
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Adds the tokens of ingest.publishTokensFile (if set) to ingest.publishTokens. */
+function withPublishTokenFile(config: Config): Config {
+  if (!config.ingest.publishTokensFile) return config;
+  try {
+    const publishTokens = [...config.ingest.publishTokens, ...readTokenFile(config.ingest.publishTokensFile, 'PUBLISH_TOKENS_FILE (ingest.publishTokensFile)')];
+    return { ...config, ingest: { ...config.ingest, publishTokens } };
   } catch (error) {
     throw new ConfigError(`Invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
   }

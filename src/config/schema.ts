@@ -7,9 +7,11 @@ import { historySchema, type HistoryConfig } from './schema/history.js';
 import { httpSchema, type HttpConfig } from './schema/http.js';
 import { limitsSchema, type LimitsConfig } from './schema/limits.js';
 import { logSchema, type LogConfig } from './schema/log.js';
+import { proxySchema, type ProxyConfig } from './schema/proxy.js';
 import { shutdownSchema, type ShutdownConfig } from './schema/shutdown.js';
 import { storeSchema, type StoreConfig } from './schema/store.js';
 import { transportSchema, type TransportConfig } from './schema/transport.js';
+import { ingestSchema, type IngestConfig } from './schema/ingest.js';
 
 export { CLUSTER_ROLES, type ClusterRole } from './schema/cluster.js';
 export { LOG_LEVELS, type LogLevel } from './schema/log.js';
@@ -36,6 +38,7 @@ export const configSchema = {
   broadcaster: broadcasterSchema,
   history: historySchema,
   http: httpSchema,
+  proxy: proxySchema,
   log: logSchema,
   shutdown: shutdownSchema,
   limits: limitsSchema,
@@ -45,6 +48,7 @@ export const configSchema = {
   transport: transportSchema,
   fanout: fanoutSchema,
   store: storeSchema,
+  ingest: ingestSchema,
 };
 
 /** The one typed configuration the composition root consumes. */
@@ -54,6 +58,8 @@ export interface Config {
   readonly broadcaster: BroadcasterConfig;
   readonly history: HistoryConfig;
   readonly http: HttpConfig;
+  /** The edge: trusted proxies, the PROXY protocol, the handshake queue. */
+  readonly proxy: ProxyConfig;
   readonly log: LogConfig;
   readonly shutdown: ShutdownConfig;
   readonly limits: LimitsConfig;
@@ -63,4 +69,5 @@ export interface Config {
   readonly transport: TransportConfig;
   readonly fanout: FanoutConfig;
   readonly store: StoreConfig;
+  readonly ingest: IngestConfig;
 }

@@ -7,6 +7,7 @@ import type { EmitEvent } from '../streams/events.js';
 import type { SeriesHistory } from '../streams/series-history.js';
 import { topicTicks } from '../streams/topic-ticks.js';
 import { selectEngine, type EngineRole, type EngineSelection } from './select-engine.js';
+import type { TradesEngineOptions } from './trades/trades-engine.js';
 
 /**
  * The settings an engine is built from, as the app's `Config` spells them (engines never import
@@ -31,6 +32,8 @@ export interface EngineEnvironment {
   readonly generate?: BarGenerator | undefined;
   /** A generator's id in topic leases (default: host, pid and a random suffix). */
   readonly owner?: string | undefined;
+  /** Trade-fed symbols (INGEST_SYMBOLS): the aggregator their bars come from. */
+  readonly trades?: TradesEngineOptions | undefined;
 }
 
 /**
@@ -39,7 +42,7 @@ export interface EngineEnvironment {
  * events and failures that are no one topic's as `topic_error` of the topic `engine`.
  */
 export function configuredEngine(settings: EngineSettings, environment: EngineEnvironment): BarEngine {
-  const { scheduler, logger, history, emit, topics, generate, owner } = environment;
+  const { scheduler, logger, history, emit, topics, generate, owner, trades } = environment;
   const periodMs = settings.broadcaster.interval * 1000;
   return selectEngine(
     {
@@ -53,6 +56,7 @@ export function configuredEngine(settings: EngineSettings, environment: EngineEn
       topics,
       onLeadership: (topic, leading) => emit({ type: 'lease_changed', topic, change: leading ? 'acquired' : 'lost' }),
       ...(owner ? { owner } : {}),
+      ...(trades ? { trades } : {}),
     },
     { scheduler, logger, history, emit, reportError: (topic, error) => emit({ type: 'topic_error', topic: topic ?? 'engine', error }) },
   );

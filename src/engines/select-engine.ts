@@ -8,6 +8,7 @@ import { parseClusterNodes } from '../domain/cluster-nodes.js';
 import { redisGatewayEngine, redisGeneratorEngine, type RedisEngineConfig, type RedisEngineDependencies } from './redis/redis-engine.js';
 import { singleRedisGatewayLink, singleRedisGeneratorLink, type GatewayLink, type GeneratorLink } from './redis/redis-link.js';
 import { clusterGatewayLink, clusterGeneratorLink } from './redis-cluster/cluster-link.js';
+import { tradesEngine, type TradesEngineOptions } from './trades/trades-engine.js';
 
 /** The process's part: standalone (no Redis), a gateway (serves clients) or a generator. */
 export type EngineRole = 'standalone' | 'gateway' | 'generator';
@@ -22,6 +23,8 @@ export interface EngineSelection {
   /** A generator's id in leases (default: host, pid and a random suffix). */
   readonly owner?: string;
   readonly onLeadership?: (topic: string, leading: boolean) => void;
+  /** Trade-fed symbols (INGEST_SYMBOLS): their bars come from the aggregator, the rest from the role's engine. */
+  readonly trades?: TradesEngineOptions;
 }
 
 /**
@@ -29,8 +32,14 @@ export interface EngineSelection {
  * Standalone computes bars in-process; a gateway reads them off Redis; a generator computes
  * them in-process and publishes them to Redis. "Redis" is one server (REDIS_URL), or a Redis
  * Cluster when REDIS_CLUSTER_NODES lists its seed nodes: the same engines on another link.
+ * With trade-fed symbols, whichever it is is wrapped by the trades engine.
  */
 export function selectEngine(selection: EngineSelection, dependencies: RedisEngineDependencies): BarEngine {
+  const engine = roleEngine(selection, dependencies);
+  return selection.trades ? tradesEngine(selection.trades, engine) : engine;
+}
+
+function roleEngine(selection: EngineSelection, dependencies: RedisEngineDependencies): BarEngine {
   const { cluster } = selection;
   switch (cluster.role) {
     case 'standalone':

@@ -44,3 +44,29 @@ export function resumeBars(topic: BarsTopic, since: number, latest: TopicUpdate<
   const coveredUpTo = updates.at(-1)?.value.time ?? since;
   return { recovered: true, updates, covers: (update) => update.value.time <= coveredUpTo };
 }
+
+/** What a trade-fed topic's resume is served from: the aggregator's finals in memory (engines/trades). */
+export interface TradeFedFinals {
+  isTradeFed(symbol: string): boolean;
+  /** The topic's most recent finals, oldest first; `truncated` when older ones exist that are not held. */
+  recentFinals(topic: BarsTopic): { readonly bars: readonly Bar[]; readonly truncated: boolean };
+}
+
+/**
+ * The resume of a trade-fed topic: the finals after `since` that the aggregator holds in
+ * memory (at most HISTORY_MAX_BARS, loaded from the store at start), so it is answered on the
+ * subscriber's turn without the database. Periods without trades have no bar, so the replay
+ * may have gaps, as history does. Recovered only when every final after `since` is held:
+ * a `since` older than the oldest one held, once older ones were let go, is not.
+ */
+export function resumeTradeBars(topic: BarsTopic, since: number, latest: TopicUpdate<Bar> | undefined, finals: TradeFedFinals): TopicResume<Bar> {
+  const { bars, truncated } = finals.recentFinals(topic);
+  const oldest = bars[0];
+  if (truncated && (oldest === undefined || since < oldest.time)) return { recovered: false };
+  const before = latest?.value.time ?? Number.POSITIVE_INFINITY;
+  const updates = bars
+    .filter((bar) => bar.time > since && bar.time < before)
+    .map((bar): TopicUpdate<Bar> => ({ value: bar, ts: closingInstant(topic.resolution, bar.time), final: true, replay: true }));
+  const coveredUpTo = updates.at(-1)?.value.time ?? since;
+  return { recovered: true, updates, covers: (update) => update.value.time <= coveredUpTo };
+}

@@ -3,7 +3,7 @@ import type { Resolution } from '../domain/resolution.js';
 import { BARS_KIND, barsTopicKey, type BarsTopic } from '../domain/topic.js';
 import type { BarEngine } from './bar-source.js';
 import { parseBarsPayload } from './bars-payload.js';
-import { resumeBars, type BarsResumeOptions } from './bars-resume.js';
+import { resumeBars, resumeTradeBars, type BarsResumeOptions, type TradeFedFinals } from './bars-resume.js';
 import type { Catalog } from './catalog.js';
 import { topicRef, type TopicKind, type TopicRef } from './topic-kind.js';
 
@@ -16,6 +16,8 @@ export interface BarsTopicOptions {
   readonly engine: Pick<BarEngine, 'bars'>;
   /** History for resumes (`since`); without it a resume is answered `recovered: false`. */
   readonly resume?: BarsResumeOptions;
+  /** Trade-fed symbols (INGEST_SYMBOLS): resumed from the aggregator's finals, and quiet without trades rather than stale. */
+  readonly tradeFed?: TradeFedFinals;
 }
 
 /** The registered `bars` kind, by name: `context.stream(BARS_TOPIC, params)` in a factory. */
@@ -35,6 +37,10 @@ export function barsTopicKind(options: BarsTopicOptions): TopicKind<BarsParams, 
     key: ({ symbol, resolution }) => barsTopicKey(symbol, resolution),
     describe: ({ symbol, resolution }) => ({ symbol, resolution }),
     updates: (params, context) => options.engine.bars(params, context),
-    resume: (params, since, latest) => (options.resume ? resumeBars(params, since, latest, options.resume) : { recovered: false }),
+    resume: (params, since, latest) => {
+      if (options.tradeFed?.isTradeFed(params.symbol)) return resumeTradeBars(params, since, latest, options.tradeFed);
+      return options.resume ? resumeBars(params, since, latest, options.resume) : { recovered: false };
+    },
+    live: (params) => !(options.tradeFed?.isTradeFed(params.symbol) ?? false),
   };
 }

@@ -186,7 +186,7 @@ export class Hub {
       kind: kind.name,
       key: shared.key,
       description: kind.describe(params),
-      live: 'updates' in kind,
+      live: 'updates' in kind && (kind.live?.(params) ?? true),
       stream$: shared.stream$ as Observable<T>,
       updates$: shared.updates$ as Observable<TopicUpdate<T>>,
       ...(resume ? { resume: (since: number, latest: TopicUpdate<T> | undefined) => resume.call(kind, params, since, latest) } : {}),

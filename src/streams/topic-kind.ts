@@ -83,6 +83,12 @@ export interface TopicKindRules<P, T> {
    * subscriber is about to get; the replay ends before it.
    */
   resume?(params: P, since: number, latest: TopicUpdate<T> | undefined): TopicResume<T>;
+  /**
+   * Optional, for kinds that make `updates`: whether the topic's source promises an update
+   * every interval, so a silence means it is stale (the default). Trade-built bars answer
+   * false: a symbol nobody trades is quiet, not broken.
+   */
+  live?(params: P): boolean;
 }
 
 /**

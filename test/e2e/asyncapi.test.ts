@@ -3,10 +3,15 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/domain/errors.js';
 import { hmacToken, JWT_SECRET } from '../support/jwt.js';
+import { dataDirs, ingestConfig, PUBLISH_TOKEN } from '../support/trade-publisher.js';
 import { isType, isUpdateOf, type ServerMessage, testApps, TestClient } from '../../src/testing/index.js';
 
 const apps = testApps();
-afterEach(() => apps.stopAll());
+const dirs = dataDirs();
+afterEach(async () => {
+  await apps.stopAll();
+  dirs.removeAll();
+});
 
 interface AsyncApiDocument {
   readonly asyncapi: string;
@@ -110,6 +115,30 @@ describe('AsyncAPI document: access-control messages', () => {
     await client.close();
     for (const message of [...sent, ...client.messages]) expect({ message, errors: validate(schemas, message) }).toEqual({ message, errors: [] });
     expect(new Set(client.messages.map((message) => message.type))).toEqual(new Set(['auth.expiring', 'auth.refresh.response']));
+  });
+});
+
+describe('AsyncAPI document: publishing trades', () => {
+  it('describes trades.publish and its responses as the server sends them', async () => {
+    const { httpUrl, connect } = await apps.start({ config: ingestConfig(dirs.make(), { latenessMs: 60_000 }) });
+    const schemas = validators((await (await fetch(`${httpUrl}/api/v1/ws/asyncapi.json`)).json()) as AsyncApiDocument);
+    const publisher = await connect({ headers: { authorization: `Bearer ${PUBLISH_TOKEN}` } });
+    const anonymous = await connect();
+    const now = Date.now();
+    const sent = [
+      { type: 'trades.publish', id: 1, payload: { trades: [{ symbol: 'ACME', price: 10, size: 1, time: now, id: 't1' }, { symbol: 'ACME', price: 10, size: 1, time: now, id: 't1' }, { symbol: 'ACME', price: -1, size: 1, time: now }] } },
+    ];
+    for (const message of sent) publisher.send(message);
+    // Not a batch (so outside the schema of what clients send): refused whole, in a response the schema does describe.
+    publisher.send({ type: 'trades.publish', id: 2, payload: { trades: 'none' } });
+    anonymous.send(sent[0]);
+    await publisher.waitForCount(isType('trades.publish.response'), 2);
+    await anonymous.waitFor(isType('trades.publish.response'));
+    for (const message of [...sent, ...publisher.messages, ...anonymous.messages]) expect({ message, errors: validate(schemas, message) }).toEqual({ message, errors: [] });
+    // The refusal needs no commit, so it may be answered first: responses are matched by id.
+    expect(Object.fromEntries(publisher.messages.map((message) => [message['id'], (message.payload as { status: string }).status]))).toEqual({ 1: 'ok', 2: 'error' });
+    const broken = { type: 'trades.publish.response', payload: { status: 'ok', results: [{ status: 'maybe' }] } };
+    expect(validate(schemas, broken)).not.toEqual([]);
   });
 });
 

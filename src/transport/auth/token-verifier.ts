@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { errors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { grantsPublish, publishScope } from '../../domain/publish-scope.js';
 import { ANY_TOPIC, topicScope } from '../../domain/topic-scope.js';
 import type { Credential, TokenAuthority, TokenCheck, TokenRefusal } from './credential.js';
 import type { StaticTokens } from './static-tokens.js';
@@ -14,6 +15,8 @@ export interface JwtKeys {
 
 export interface TokenVerifierOptions {
   readonly tokens: StaticTokens;
+  /** Publisher tokens (PUBLISH_TOKENS): they publish every trade-fed symbol, and are accepted wherever a token is. */
+  readonly publishTokens?: StaticTokens;
   readonly jwt: JwtKeys;
   /** Required `aud` / `iss` when non-empty. */
   readonly audience: string;
@@ -68,24 +71,39 @@ export class TokenVerifier implements TokenAuthority {
   }
 
   async verify(token: string | undefined): Promise<TokenCheck> {
-    if (!this.required) return ANONYMOUS;
+    // With subscribers open to all, a publisher still presents its token: it is matched, the rest is anonymous.
+    if (!this.required) return this.publisher(token) ?? ANONYMOUS;
     if (token === undefined || token.length === 0) return refuse('missing');
     if (Buffer.byteLength(token, 'utf8') > this.options.maxTokenBytes) return refuse('oversized');
     const tokenId = this.options.tokens.match(token);
     if (tokenId !== undefined) return { ok: true, credential: { kind: 'static', tokenId } };
+    const publisher = this.publisher(token);
+    if (publisher) return publisher;
     if (!this.key) return refuse('unknown');
     try {
       const { payload } = await jwtVerify(token, this.key, { ...this.verifyOptions, currentDate: new Date(this.options.now()) });
       const scope = payload['topics'] === undefined ? ANY_TOPIC : topicScope(payload['topics']);
       if (!scope || payload.exp === undefined) return refuse('claims');
-      return { ok: true, credential: { kind: 'jwt', expiresAt: payload.exp * 1000, scope } };
+      if (!grantsPublish(payload['scope'])) return { ok: true, credential: { kind: 'jwt', expiresAt: payload.exp * 1000, scope } };
+      // The publish scope without a valid `publish` claim is a token minted wrong: refused, not silently a subscriber.
+      const publishes = publishScope(payload['publish']);
+      if (!publishes) return refuse('claims');
+      return { ok: true, credential: { kind: 'jwt', expiresAt: payload.exp * 1000, scope, publishes } };
     } catch (error) {
       return refuse(refusalOf(error));
     }
   }
 
   stillValid(credential: Credential): boolean {
-    return credential.kind !== 'static' || this.options.tokens.has(credential.tokenId);
+    if (credential.kind !== 'static') return true;
+    return credential.publishes === undefined ? this.options.tokens.has(credential.tokenId) : (this.options.publishTokens?.has(credential.tokenId) ?? false);
+  }
+
+  private publisher(token: string | undefined): TokenCheck | undefined {
+    const { publishTokens, maxTokenBytes } = this.options;
+    if (!publishTokens || publishTokens.size === 0 || token === undefined || Buffer.byteLength(token, 'utf8') > maxTokenBytes) return undefined;
+    const tokenId = publishTokens.match(token);
+    return tokenId === undefined ? undefined : { ok: true, credential: { kind: 'static', tokenId, publishes: '*' } };
   }
 }
 

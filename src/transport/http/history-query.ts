@@ -4,7 +4,19 @@ import { historyCost, historyRange, type IndexRange } from '../../domain/history
 import { parseResolution, RESOLUTION_RULE, type Resolution } from '../../domain/resolution.js';
 import { isValidSymbol, MAX_SYMBOL_LENGTH, SYMBOL_RULE } from '../../domain/symbol.js';
 import { checkCatalog, type Catalog } from '../../streams/catalog.js';
-import type { HistoryBars } from './history-bars.js';
+import type { Bar } from '../../domain/bar.js';
+
+/** Where the history endpoints' bars come from: the mock series (HistoryBars), and trade-fed symbols' store. */
+export interface BarHistory {
+  /** Waits for a turn at the event loop, in the queue bars are computed in. */
+  turn(): Promise<void>;
+  /** The bars of `range`, oldest first; the one forming at `now` too, if the range reaches it. Trade-fed symbols: only bars that exist. */
+  bars(symbol: string, resolution: Resolution, range: IndexRange, now: number): Promise<Bar[]>;
+  /** Whether `symbol`'s bars are built from trades (a period without trades has no bar). */
+  tradeFed?(symbol: string): boolean;
+  /** A trade-fed topic's latest final bar before `time`: what UDF's `nextTime` names when a range has none. */
+  barBefore?(symbol: string, resolution: Resolution, time: number): Promise<Bar | undefined>;
+}
 
 /** What the history endpoints need to answer: what is served, the limits, the series' start, the bars and the clock. */
 export interface HistorySource {
@@ -15,7 +27,7 @@ export interface HistorySource {
   readonly maxCost: number;
   /** Epoch ms of the listing: every series' first bar is the first period starting at or after it. */
   readonly listedAt: number;
-  readonly bars: HistoryBars;
+  readonly bars: BarHistory;
   readonly now: () => number;
 }
 
@@ -105,7 +117,8 @@ function readHistoryQuery(query: Request['query'], source: HistorySource, dialec
     to,
     ...(countback === undefined ? {} : { countback }),
     now,
-    listedAt: source.listedAt,
+    // A trade-fed symbol has no listing date: its history is what was stored, from its first bar.
+    ...(source.bars.tradeFed?.(symbol) ? {} : { listedAt: source.listedAt }),
     forming: dialect.forming,
   });
   const size = range.end - range.first;

@@ -51,7 +51,7 @@ export function udfRoutes(source: HistorySource): Router {
       response.status(404).json({ s: 'error', errmsg: `unknown symbol; available: ${catalog.symbols.join(', ')}` });
       return;
     }
-    response.json(symbolInfo(symbol, catalog.resolutions));
+    response.json({ ...symbolInfo(symbol, catalog.resolutions), description: describeSymbol(source, symbol) });
   });
 
   // `type` and `exchange` are filters; empty means any, as TradingView's symbol search sends them.
@@ -63,7 +63,7 @@ export function udfRoutes(source: HistorySource): Router {
     const served = (type === '' || type === SYMBOL_TYPE) && (exchange === '' || exchange === UDF_EXCHANGE);
     const found = served ? catalog.symbols.filter((symbol) => symbol.includes(query)).slice(0, limit) : [];
     response.json(
-      found.map((symbol) => ({ symbol, full_name: `${UDF_EXCHANGE}:${symbol}`, description: `${symbol} (mock)`, exchange: UDF_EXCHANGE, ticker: symbol, type: SYMBOL_TYPE })),
+      found.map((symbol) => ({ symbol, full_name: `${UDF_EXCHANGE}:${symbol}`, description: describeSymbol(source, symbol), exchange: UDF_EXCHANGE, ticker: symbol, type: SYMBOL_TYPE })),
     );
   });
 
@@ -79,7 +79,7 @@ export function udfRoutes(source: HistorySource): Router {
     const { symbol, resolution, range, now } = parsed.request;
     const bars = await source.bars.bars(symbol, resolution, range, now);
     if (bars.length === 0) {
-      response.json(noData(resolution, range.first, now, source.listedAt));
+      response.json(source.bars.tradeFed?.(symbol) ? await tradeFedNoData(source, symbol, resolution, range.first) : noData(resolution, range.first, now, source.listedAt));
       return;
     }
     const lists = {
@@ -128,6 +128,16 @@ function noData(resolution: Resolution, first: number, now: number, listedAt: nu
   return { s: 'no_data', nextTime: Math.floor(periodStartAt(resolution, closest) / 1000) };
 }
 
+/**
+ * No bars in the range of a trade-fed topic: `nextTime` is the time of its latest bar before
+ * the range (periods without trades have none, so it may lie far back), left out when there
+ * is none, so TradingView stops paging back.
+ */
+async function tradeFedNoData(source: HistorySource, symbol: string, resolution: Resolution, first: number): Promise<Record<string, unknown>> {
+  const before = await source.bars.barBefore?.(symbol, resolution, periodStartAt(resolution, first));
+  return before === undefined ? { s: 'no_data' } : { s: 'no_data', nextTime: Math.floor(before.time / 1000) };
+}
+
 /** A UDF quote of `name` (as the client spelt it): the day so far against the previous day's close. */
 function quoteOf(name: string, source: HistorySource, now: number): QuoteData | { readonly s: 'ok'; readonly n: string; readonly v: object } {
   const symbol = normaliseSymbol(name);
@@ -137,6 +147,11 @@ function quoteOf(name: string, source: HistorySource, now: number): QuoteData | 
   const day = { seed: source.seed, symbol, resolution: '1D' as const };
   const quote = quoteFromSessionBar(name, barAt(day, now), historicalBar(day, periodIndex('1D', now) - 1).close);
   return quote.s === 'ok' ? { ...quote, v: { ...quote.v, short_name: symbol, exchange: UDF_EXCHANGE, description: `${symbol} (mock)` } } : quote;
+}
+
+/** What a symbol is: the mock market's, or built from the trades published to it. */
+function describeSymbol(source: HistorySource, symbol: string): string {
+  return source.bars.tradeFed?.(symbol) ? `${symbol} (from published trades)` : `${symbol} (mock)`;
 }
 
 function text(request: Request, name: string): string {

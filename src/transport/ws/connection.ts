@@ -6,13 +6,15 @@ import type { Hub } from '../../streams/hub.js';
 import type { HeartbeatPeer } from './heartbeat-sweep.js';
 import type { PeerListener, PeerSocket } from './peer-socket.js';
 import { closeCodeOf, ERRORS } from '../../domain/errors.js';
-import type { Credential } from '../auth/credential.js';
+import type { PublishScope } from '../../domain/publish-scope.js';
+import { publishScopeOf, type Credential } from '../auth/credential.js';
 import type { RequestId } from './protocol.js';
 import { AuthSession, type AuthContext, type AuthOwner } from './auth-session.js';
 import { Outbox, type OutboxOptions, type OutboxOwner } from './outbox.js';
 import { bucketClock, type RateLimitOptions } from './rate-limit.js';
 import { Session, type SessionOwner } from './session.js';
 import type { TopicFanout } from './topic-fanout.js';
+import type { TradeIngest } from './trades-publish.js';
 
 /** Per-connection limits: the `limits` config group, with its names. */
 export interface ConnectionLimits {
@@ -41,6 +43,8 @@ export interface ConnectionContext {
   readonly outbox: OutboxOptions;
   readonly rateLimit: RateLimitOptions;
   readonly auth: AuthContext;
+  /** Where `trades.publish` goes (absent: this server ingests no trades). */
+  readonly ingest?: TradeIngest;
   /** Called once when the connection's socket has closed. */
   readonly onClosed: (connection: Connection) => void;
 }
@@ -53,6 +57,7 @@ export interface ConnectionContextOptions {
   readonly scheduler: SchedulerLike;
   readonly limits: ConnectionLimits;
   readonly auth: AuthContext;
+  readonly ingest?: TradeIngest | undefined;
   readonly onClosed: (connection: Connection) => void;
 }
 
@@ -68,6 +73,7 @@ export function connectionContext(options: ConnectionContextOptions): Connection
     outbox: { ...limits, scheduler },
     rateLimit: { ...limits, now: bucketClock(() => scheduler.now()) },
     auth: options.auth,
+    ...(options.ingest ? { ingest: options.ingest } : {}),
     onClosed: options.onClosed,
   };
 }
@@ -87,16 +93,17 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerLi
    */
   private authSession: AuthSession | undefined;
 
-  /** `presented`: the credential of the upgrade request (checked by the engine). */
+  /** `presented`: the credential of the upgrade request (checked by the engine); `address`: the client's (TRUSTED_PROXIES applied), for logs. */
   constructor(
     readonly socket: PeerSocket,
     readonly context: ConnectionContext,
     private readonly presented: Credential,
+    readonly address: string,
   ) {
     this.outbox = new Outbox(socket, context.outbox, this);
     if (presented.kind === 'jwt') this.authSession = new AuthSession(presented, this, context.auth);
     this.session = new Session(this);
-    context.emit({ type: 'client_joined' });
+    context.emit({ type: 'client_joined', address });
     socket.listen(this);
     // The first read probe, at once: whether this peer answers pings is known before it could fall behind.
     if (context.outbox.unreadSoftBytes > 0) this.outbox.ping();
@@ -126,13 +133,17 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerLi
     this.authSession?.close();
   }
 
+  publishing(): PublishScope | undefined {
+    return publishScopeOf(this.credential);
+  }
+
   pong(payload: Uint8Array): void {
     this.awaitingPong = false;
     this.outbox.ponged(payload);
   }
 
   failed(error: Error): void {
-    this.context.logger.debug({ err: error }, 'websocket error');
+    this.context.logger.debug({ err: error, address: this.address }, 'websocket error');
   }
 
   /** Heartbeat: ping now and expect the pong before the next sweep. */
@@ -154,7 +165,7 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerLi
 
   onSlowConsumer(): void {
     this.context.emit({ type: 'slow_consumer_closed' });
-    this.context.logger.warn({ bufferedBytes: this.socket.bufferedAmount }, 'closing a slow consumer');
+    this.context.logger.warn({ bufferedBytes: this.socket.bufferedAmount, address: this.address }, 'closing a slow consumer');
     this.socket.close(closeCodeOf('SLOW_CONSUMER'), ERRORS.SLOW_CONSUMER.message);
   }
 

@@ -11,6 +11,7 @@ import type { AccessPolicy } from '../auth/access-check.js';
 import type { Credential } from '../auth/credential.js';
 import type { ExpiryTiming } from './auth-expiry.js';
 import type { PeerSocket } from './peer-socket.js';
+import type { TradeIngest } from './trades-publish.js';
 
 export const WS_PATH = '/api/v1/ws';
 
@@ -31,6 +32,8 @@ export interface GatewayOptions {
   readonly heartbeat: { readonly intervalMs: number };
   /** A live-fed topic with no update for longer than this is declared stale to its subscribers; 0: never. */
   readonly staleAfterMs?: number;
+  /** Where `trades.publish` goes (INGEST_SYMBOLS set); without it the message type is unknown. */
+  readonly ingest?: TradeIngest;
 }
 
 /** The shortest silence that declares a topic stale. */
@@ -111,17 +114,20 @@ export class Gateway {
     };
   }
 
-  /** Counts and describes a refused upgrade (`refusal`: why access was refused, for the debug log); the engine writes the HTTP response. */
-  refuse(code: ErrorCode, refusal?: string): UpgradeRefusal {
-    if (refusal !== undefined) this.options.logger.debug({ code, refusal }, 'upgrade refused');
+  /**
+   * Counts and describes a refused upgrade (`refusal`: why access was refused, for the debug
+   * log; `address`: the client's); the engine writes the HTTP response.
+   */
+  refuse(code: ErrorCode, refusal?: string, address?: string): UpgradeRefusal {
+    if (refusal !== undefined) this.options.logger.debug({ code, refusal, address }, 'upgrade refused');
     const status = httpStatusOf(code);
-    this.options.emit({ type: 'connection_refused', status });
+    this.options.emit({ type: 'connection_refused', status, ...(address === undefined ? {} : { address }) });
     return { status, message: ERRORS[code].message };
   }
 
-  /** An opened WebSocket, with the credential its upgrade presented (checked by the engine with `checkAccess`). */
-  accept(socket: PeerSocket, credential: Credential): void {
-    this.connections.add(new Connection(socket, this.context, credential));
+  /** An opened WebSocket, with the credential its upgrade presented (checked by the engine with `checkAccess`) and its client's address. */
+  accept(socket: PeerSocket, credential: Credential, address: string): void {
+    this.connections.add(new Connection(socket, this.context, credential, address));
     if (this.connections.size === 1) {
       this.startHeartbeat();
       this.startStaleSweep();

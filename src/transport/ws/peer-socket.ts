@@ -33,6 +33,12 @@ export interface PeerSocket {
   terminate(): void;
   /** Who hears what arrives; set once, right after the socket opens. */
   listen(listener: PeerListener): void;
+  /**
+   * Stops reading what the peer sends until `resume` (a publisher past the ingest's bound:
+   * TCP then slows it down). ws's own; uWebSockets.js has none, where the bound's close applies.
+   */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** What a socket reports to its connection. */

@@ -25,11 +25,16 @@ export type ClientMessage =
     }
   | { readonly type: 'ping'; readonly id?: RequestId }
   /** `auth.*` (auth.refresh): handled by the connection's AuthSession (auth-session.ts). */
-  | { readonly type: 'auth'; readonly name: string; readonly payload: unknown; readonly id?: RequestId };
+  | { readonly type: 'auth'; readonly name: string; readonly payload: unknown; readonly id?: RequestId }
+  /** `trades.publish`: a batch of trades from a publisher (trades-publish.ts). */
+  | { readonly type: 'publish'; readonly payload: unknown; readonly id?: RequestId };
 
 export type ParsedFrame =
   | { readonly ok: true; readonly message: ClientMessage }
   | { readonly ok: false; readonly error: RequestError; readonly id?: RequestId };
+
+/** Publishing trades is not a topic request: its own message (docs/websockets.md, "Publishing trades"). */
+export const PUBLISH_TYPE = 'trades.publish';
 
 const TOPIC_TYPE = /^([a-z][a-z0-9_-]{0,31})\.(subscribe|unsubscribe)$/;
 
@@ -50,6 +55,7 @@ export function parseClientFrame(data: RawData, isBinary: boolean): ParsedFrame 
   if (typeof type !== 'string') return failure('INVALID_MESSAGE', 'message.type must be a string', id);
   if (type === 'ping') return { ok: true, message: { type: 'ping', ...id } };
   if (type.startsWith('auth.')) return { ok: true, message: { type: 'auth', name: type, payload: value['payload'], ...id } };
+  if (type === PUBLISH_TYPE) return { ok: true, message: { type: 'publish', payload: value['payload'], ...id } };
   const match = TOPIC_TYPE.exec(type);
   if (!match) return failure('UNKNOWN_TYPE', `unknown message type ${JSON.stringify(type.slice(0, 64))}`, id);
   const [, kind = '', action] = match;

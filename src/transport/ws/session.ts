@@ -15,12 +15,14 @@ import {
   type TopicAction,
 } from './protocol.js';
 
+import type { PublishScope } from '../../domain/publish-scope.js';
 import type { Outbox } from './outbox.js';
 import type { PeerSocket } from './peer-socket.js';
 import type { PreparedFrame } from './prepared-frame.js';
 import { fillBucket, takeToken, type RateLimitOptions, type TokenBucket } from './rate-limit.js';
 import { hasTopic, topicCount, topicList, withoutTopic, withTopic, type SubscribedTopics } from './subscribed-topics.js';
 import type { FrameSink, TopicFanout } from './topic-fanout.js';
+import { publishTrades, type TradeIngest } from './trades-publish.js';
 
 /** What a session asks of its connection's access control (connection.ts; auth-session.ts does the work). */
 export interface SessionAuth {
@@ -30,6 +32,8 @@ export interface SessionAuth {
   receiveAuth(name: string, payload: unknown, id?: RequestId): void;
   /** The socket has closed: stop any expiry timer. */
   stopAuth(): void;
+  /** The symbols the connection's credential may publish trades of; undefined: it may not publish. */
+  publishing(): PublishScope | undefined;
 }
 
 /** What every session of a gateway shares (one object for all; see connection.ts). */
@@ -39,6 +43,8 @@ export interface SessionContext {
   readonly emit: EmitEvent;
   readonly maxSubscriptions: number;
   readonly rateLimit: RateLimitOptions;
+  /** Where `trades.publish` goes; without it (no INGEST_SYMBOLS) the type is unknown. */
+  readonly ingest?: TradeIngest;
 }
 
 /**
@@ -71,6 +77,9 @@ export class Session implements FrameSink, TokenBucket {
    * Undefined until a resume, so a session that never resumes pays nothing per update.
    */
   private replayed: Map<string, (update: TopicUpdate<unknown>) => boolean> | undefined;
+  /** `trades.publish` batches of this connection not answered yet, and whether its reading is paused for them. */
+  private publishesWaiting = 0;
+  private readingPaused = false;
 
   /** `owner`: the connection, whose outbox and access control are this session's protections with the rate limit. */
   constructor(private readonly owner: SessionOwner) {
@@ -145,7 +154,38 @@ export class Session implements FrameSink, TokenBucket {
     const { message } = parsed;
     if (message.type === 'ping') this.reply(pongMessage(message.id));
     else if (message.type === 'auth') this.auth.receiveAuth(message.name, message.payload, message.id);
+    else if (message.type === 'publish') this.publish(message.payload, message.id);
     else this.handle(message);
+  }
+
+  /** `trades.publish`: answered by trades-publish.ts once the trades are durable. */
+  private publish(payload: unknown, id?: RequestId): void {
+    const { ingest } = this.context;
+    if (!ingest) {
+      this.rejectFrame(requestError('UNKNOWN_TYPE', 'unknown message type "trades.publish": this server ingests no trades (INGEST_SYMBOLS)'), id);
+      return;
+    }
+    const { socket } = this;
+    const answered = publishTrades(ingest, this.auth.publishing(), payload, id, {
+      get isOpen() {
+        return socket.isOpen;
+      },
+      reply: (frame) => this.reply(frame),
+      close: (code, reason) => socket.close(code, reason),
+    });
+    if (!answered) return;
+    // Past the ingest's bound, a publisher is not read while it has a batch waiting: TCP slows it down.
+    this.publishesWaiting += 1;
+    if (ingest.pending > ingest.maxPending && !this.readingPaused && socket.pause) {
+      this.readingPaused = true;
+      socket.pause();
+    }
+    void answered.then(() => {
+      this.publishesWaiting -= 1;
+      if (this.publishesWaiting > 0 || !this.readingPaused) return;
+      this.readingPaused = false;
+      socket.resume?.();
+    });
   }
 
   /** Releases every subscription; called once when the socket closes. */

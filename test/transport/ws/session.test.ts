@@ -75,6 +75,7 @@ function setup({
     allows: (key: string) => auth.allows(key),
     receiveAuth: auth.receive.bind(auth),
     stopAuth: () => auth.close(),
+    publishing: () => undefined,
   };
   const session = new Session(owner);
   const receive = (message: unknown): void => session.receive(Buffer.from(JSON.stringify(message)), false);

@@ -1,0 +1,195 @@
+import { concat, defer, EMPTY, merge, of, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Bar } from '../../domain/bar.js';
+import { nextPeriodStart, periodStart, type Resolution } from '../../domain/resolution.js';
+import type { BarsTopic } from '../../domain/topic.js';
+import { barsTopicKey } from '../../domain/topic.js';
+import type { Trade } from '../../domain/trade.js';
+import type { TopicUpdate } from '../../domain/update.js';
+import { BASE_RESOLUTION } from '../../streams/bars-topic.js';
+import { aggregateTrades, type TradeWatermark } from '../../streams/operators/aggregate-trades.js';
+import type { StoredBar, TradeStore } from '../../store/trade-store.js';
+
+export interface TradeAggregatorOptions {
+  /** The trade-fed symbols (INGEST_SYMBOLS). */
+  readonly symbols: readonly string[];
+  /** The configured resolutions; `1` is always aggregated too (admission and quotes lean on it). */
+  readonly resolutions: readonly Resolution[];
+  readonly latenessMs: number;
+  /** Finals kept in memory per topic, for resumes (HISTORY_MAX_BARS). */
+  readonly maxBars: number;
+  readonly store: TradeStore;
+  readonly scheduler: SchedulerLike;
+  /** The ingest's commits in flight: no bar goes final while a trade admitted before its final instant is being written. */
+  readonly watermark?: TradeWatermark;
+  /** A failure to store finals (they are retried with the next ones, and rebuilt from trades on a restart). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** The in-memory finals of one topic, newest last, and whether older ones exist that it no longer holds. */
+export interface RecentFinals {
+  readonly bars: readonly Bar[];
+  readonly truncated: boolean;
+}
+
+/** One topic's aggregation: its trades in, its updates out, what it shows now, its recent finals. */
+interface TopicAggregation {
+  readonly trades: Subject<Trade>;
+  readonly live: Subject<TopicUpdate<Bar>>;
+  latest: TopicUpdate<Bar> | undefined;
+  finals: Bar[];
+  truncated: boolean;
+  /** Time of the newest final already in the store at start: replayed trades of it or before are skipped. */
+  storedUpTo: number;
+}
+
+/**
+ * The aggregation of every trade-fed symbol at every resolution, running from start to
+ * shutdown whether or not anyone watches (docs/architecture.md, "The always-on aggregator"):
+ * finals must reach history either way. Topics are views on it (`updates`). Committed trades
+ * come in through `add`, in commit order; each final goes to `store.saveBars` and into the
+ * recent finals a resume is served from.
+ *
+ * On start it recovers (docs/architecture.md, "Recovery"): the recent finals of each topic
+ * from the store, then the stored trades after each topic's last final, folded again, so
+ * the forming bars are what they were before a stop or a crash and a bar that should have
+ * closed meanwhile closes (and is stored) at once.
+ */
+export class TradeAggregator {
+  private readonly topics = new Map<string, TopicAggregation>();
+  /** Each symbol's topics, every resolution: what a trade goes to (no key is built per trade). */
+  private readonly bySymbol = new Map<string, TopicAggregation[]>();
+  private readonly resolutions: readonly Resolution[];
+  private readonly subscriptions: Subscription[] = [];
+  private pendingBars: StoredBar[] = [];
+  private saving: Promise<void> = Promise.resolve();
+  private flushQueued = false;
+  /** While the stored trades are replayed, no bar is shown or goes final: they all come in first. */
+  private recovering = true;
+  private readonly recovered = new Subject<void>();
+  private readonly watermark: TradeWatermark;
+
+  constructor(private readonly options: TradeAggregatorOptions) {
+    this.resolutions = [...new Set<Resolution>([BASE_RESOLUTION, ...options.resolutions])];
+    const ingest = options.watermark;
+    this.watermark = {
+      heldBefore: () => (this.recovering ? Number.NEGATIVE_INFINITY : (ingest?.heldBefore() ?? Number.POSITIVE_INFINITY)),
+      released$: ingest ? merge(this.recovered, ingest.released$) : this.recovered,
+    };
+  }
+
+  /** Whether `symbol`'s bars come from trades. */
+  isTradeFed(symbol: string): boolean {
+    return this.options.symbols.includes(symbol);
+  }
+
+  /** Recovers from the store, then runs every topic's aggregation. Trades may be added once it resolves. */
+  async start(): Promise<void> {
+    const { store, symbols, maxBars } = this.options;
+    for (const symbol of symbols) {
+      const replays: [TopicAggregation, Resolution][] = [];
+      let from = Number.POSITIVE_INFINITY;
+      for (const resolution of this.resolutions) {
+        const finals = [...(await store.bars(symbol, resolution, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, maxBars))];
+        const last = finals.at(-1);
+        const topic: TopicAggregation = {
+          trades: new Subject(),
+          live: new Subject(),
+          latest: undefined,
+          finals,
+          truncated: finals.length >= maxBars,
+          storedUpTo: last?.time ?? Number.NEGATIVE_INFINITY,
+        };
+        this.topics.set(barsTopicKey(symbol, resolution), topic);
+        this.bySymbol.set(symbol, [...(this.bySymbol.get(symbol) ?? []), topic]);
+        replays.push([topic, resolution]);
+        from = Math.min(from, last === undefined ? 0 : nextPeriodStart(resolution, last.time));
+      }
+      for (const [topic, resolution] of replays) this.run(symbol, resolution, topic);
+      // In arrival order, as they were folded live; nothing settles until all are in (see
+      // `watermark`), so a bar long due closes with every trade it had, late ones included.
+      const stored = await store.tradesSince(symbol, from);
+      for (const [topic, resolution] of replays) {
+        for (const trade of stored) if (periodStart(resolution, trade.time) > topic.storedUpTo) topic.trades.next(trade);
+      }
+    }
+    this.recovering = false;
+    this.recovered.next();
+  }
+
+  /** Committed new trades, in commit order: folded into the bars of every resolution of their symbol. */
+  add(trades: readonly Trade[]): void {
+    for (const trade of trades) {
+      const topics = this.bySymbol.get(trade.symbol);
+      if (topics) for (const topic of topics) topic.trades.next(trade);
+    }
+  }
+
+  /** A topic's live updates: the bar it shows now (if one is forming), then every update. Cold. */
+  updates({ symbol, resolution }: BarsTopic): Observable<TopicUpdate<Bar>> {
+    return defer(() => {
+      const topic = this.topics.get(barsTopicKey(symbol, resolution));
+      if (!topic) return EMPTY;
+      const current = topic.latest;
+      return current !== undefined && current.final !== true ? concat(of(current), topic.live) : topic.live;
+    });
+  }
+
+  /** The bar a topic shows now, if one is forming. */
+  forming({ symbol, resolution }: BarsTopic): Bar | undefined {
+    const latest = this.topics.get(barsTopicKey(symbol, resolution))?.latest;
+    return latest !== undefined && latest.final !== true ? latest.value : undefined;
+  }
+
+  /** The finals a topic holds in memory (up to HISTORY_MAX_BARS, newest last). */
+  recentFinals({ symbol, resolution }: BarsTopic): RecentFinals {
+    const topic = this.topics.get(barsTopicKey(symbol, resolution));
+    return { bars: topic?.finals ?? [], truncated: topic?.truncated ?? false };
+  }
+
+  /** Stops aggregating and waits for the finals on their way to the store. */
+  async stop(): Promise<void> {
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    for (const topic of this.topics.values()) topic.live.complete();
+    this.flush();
+    await this.saving;
+  }
+
+  private run(symbol: string, resolution: Resolution, topic: TopicAggregation): void {
+    const { latenessMs, scheduler } = this.options;
+    this.subscriptions.push(
+      topic.trades.pipe(aggregateTrades(resolution, latenessMs, scheduler, this.watermark)).subscribe((update) => {
+        topic.latest = update;
+        if (update.final === true) this.keepFinal(symbol, resolution, topic, update.value);
+        topic.live.next(update);
+      }),
+    );
+  }
+
+  private keepFinal(symbol: string, resolution: Resolution, topic: TopicAggregation, bar: Bar): void {
+    topic.finals.push(bar);
+    if (topic.finals.length > this.options.maxBars) {
+      topic.finals.shift();
+      topic.truncated = true;
+    }
+    this.pendingBars.push({ symbol, resolution, bar });
+    // The finals of one instant (every resolution's, every symbol's) go in one write.
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.pendingBars.length === 0) return;
+    const bars = this.pendingBars;
+    this.pendingBars = [];
+    this.saving = this.saving.then(() =>
+      this.options.store.saveBars(bars).catch((error: unknown) => {
+        // Kept for the next write; a restart rebuilds them from the stored trades anyway.
+        this.pendingBars = [...bars, ...this.pendingBars];
+        this.options.onError?.(error);
+      }),
+    );
+  }
+}

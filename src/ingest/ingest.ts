@@ -1,0 +1,159 @@
+import type { SchedulerLike } from 'rxjs';
+import { requestError } from '../domain/errors.js';
+import { mayPublish, type PublishScope } from '../domain/publish-scope.js';
+import type { Trade } from '../domain/trade.js';
+import { admitTrade, type AdmissionRules } from '../domain/trade-admission.js';
+import { parseTrade } from '../domain/trade-parse.js';
+import { ACCEPTED, DUPLICATE, refused, type TradeResult } from '../domain/trade-result.js';
+import type { AdmissionWatermark } from '../streams/trade-watermark.js';
+import type { TradeStore } from '../store/trade-store.js';
+
+export interface IngestOptions {
+  readonly store: TradeStore;
+  /** Where committed new trades go, in commit order (the TradeAggregator). */
+  readonly aggregator: { add(trades: readonly Trade[]): void };
+  /** Holds bars open while trades admitted before their final instant are being written. */
+  readonly watermark: AdmissionWatermark;
+  readonly rules: AdmissionRules;
+  readonly scheduler: SchedulerLike;
+  /** INGEST_MAX_PENDING: trades waiting to be stored past which publishers are slowed. */
+  readonly maxPending: number;
+  /** INGEST_BATCH_MAX: most trades per transaction. */
+  readonly batchMax: number;
+  /** INGEST_BATCH_WAIT_MS: how long a commit of fewer than batchMax waits for more. */
+  readonly batchWaitMs: number;
+  /** A commit failed (the trades are refused STORE_UNAVAILABLE); for logs and metrics. */
+  readonly onStoreError?: (error: unknown) => void;
+  /** Handing committed trades to the aggregator threw (a bug): for logs. */
+  readonly onAggregatorError?: (error: unknown) => void;
+}
+
+/** One trade waiting for its commit, and the publish it belongs to. */
+interface Waiting {
+  readonly trade: Trade;
+  readonly publish: Publish;
+  readonly index: number;
+}
+
+/** A publish in flight: its answers so far, and its hold on the watermark. */
+interface Publish {
+  readonly results: TradeResult[];
+  readonly ticket: number;
+  waiting: number;
+  readonly done: (results: TradeResult[]) => void;
+}
+
+/**
+ * The way in for published trades (docs/architecture.md, "Trade-built bars"), the same for
+ * the WebSocket and HTTP: each trade is parsed, checked against the publisher's right and
+ * admitted (admitTrade) on its own, so a bad one never takes the good ones of its batch;
+ * the admitted ones wait for a commit. Trades waiting together are written in one
+ * transaction (group commit: up to `batchMax`, at once when the store is free, or after
+ * `batchWaitMs`), and only once it has committed are they answered (accepted, or duplicate)
+ * and handed to the aggregator: an acknowledgement means durable. A failed commit refuses
+ * its trades with STORE_UNAVAILABLE, and the next commit tries again.
+ */
+export class Ingest {
+  private readonly queue: Waiting[] = [];
+  private committing = 0;
+  private waitTimer: { unsubscribe(): void } | undefined;
+  private closing = false;
+  private idle: (() => void) | undefined;
+
+  constructor(private readonly options: IngestOptions) {}
+
+  /** Trades waiting for, or in, a commit: what back-pressure is measured by. */
+  get pending(): number {
+    return this.queue.length + this.committing;
+  }
+
+  get maxPending(): number {
+    return this.options.maxPending;
+  }
+
+  /**
+   * Answers each of `items` (untrusted JSON) in order, once every admitted one is committed
+   * or refused. `scope` is what the publisher's credential may publish.
+   */
+  publish(items: readonly unknown[], scope: PublishScope): Promise<TradeResult[]> {
+    const { rules, scheduler } = this.options;
+    const now = scheduler.now();
+    const results: TradeResult[] = new Array<TradeResult>(items.length);
+    const admitted: { trade: Trade; index: number }[] = [];
+    items.forEach((item, index) => {
+      const parsed = parseTrade(item);
+      if (!parsed.ok) return void (results[index] = refused(parsed.error));
+      const { trade } = parsed;
+      if (this.closing) return void (results[index] = refused(requestError('SHUTTING_DOWN', 'the server is shutting down; publish again after it restarts')));
+      if (!mayPublish(scope, trade.symbol)) return void (results[index] = refused(requestError('PUBLISH_FORBIDDEN', `your credential may not publish ${trade.symbol}`)));
+      const refusal = admitTrade(trade, rules, now);
+      if (refusal) return void (results[index] = refused(refusal));
+      admitted.push({ trade, index });
+    });
+    if (admitted.length === 0) return Promise.resolve(results);
+    return new Promise((done) => {
+      const publish: Publish = { results, ticket: this.options.watermark.hold(now), waiting: admitted.length, done };
+      for (const { trade, index } of admitted) this.queue.push({ trade, publish, index });
+      this.pump();
+    });
+  }
+
+  /** Takes no more trades and resolves once every waiting one is answered. */
+  close(): Promise<void> {
+    this.closing = true;
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.idle = resolve));
+  }
+
+  private pump(): void {
+    if (this.committing > 0 || this.queue.length === 0 || this.waitTimer) return;
+    const { batchMax, batchWaitMs, scheduler } = this.options;
+    if (this.queue.length < batchMax && batchWaitMs > 0 && !this.closing) {
+      this.waitTimer = scheduler.schedule(() => {
+        this.waitTimer = undefined;
+        this.commit();
+      }, batchWaitMs);
+      return;
+    }
+    this.commit();
+  }
+
+  private commit(): void {
+    if (this.committing > 0 || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.options.batchMax);
+    this.committing = batch.length;
+    // A store that throws instead of rejecting is refused the same way.
+    new Promise<readonly boolean[]>((resolve) => resolve(this.options.store.appendTrades(batch.map((waiting) => waiting.trade)))).then(
+      (fresh) => {
+        // Handed over before anyone hears of it, so a publisher told "accepted" finds the trade in the bar.
+        try {
+          this.options.aggregator.add(batch.filter((_, index) => fresh[index] === true).map((waiting) => waiting.trade));
+        } catch (error) {
+          // The trades are durable whatever went wrong downstream: they are answered, and a restart rebuilds their bars.
+          this.options.onAggregatorError?.(error);
+        }
+        this.answer(batch, (index) => (fresh[index] === true ? ACCEPTED : DUPLICATE));
+      },
+      (error: unknown) => {
+        this.options.onStoreError?.(error);
+        const unavailable = refused(requestError('STORE_UNAVAILABLE'));
+        this.answer(batch, () => unavailable);
+      },
+    );
+  }
+
+  private answer(batch: readonly Waiting[], resultOf: (index: number) => TradeResult): void {
+    batch.forEach((waiting, index) => {
+      const { publish } = waiting;
+      publish.results[waiting.index] = resultOf(index);
+      publish.waiting -= 1;
+      if (publish.waiting === 0) {
+        this.options.watermark.release(publish.ticket);
+        publish.done(publish.results);
+      }
+    });
+    this.committing = 0;
+    if (this.pending === 0) this.idle?.();
+    this.pump();
+  }
+}
