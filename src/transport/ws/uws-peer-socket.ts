@@ -53,6 +53,11 @@ export class UwsPeerSocket implements PeerSocket {
 
   get bufferedAmount(): number {
     if (this.corkedBytes >= 0) return this.corkedBytes;
+    return this.unsentBytes();
+  }
+
+  /** What uWS holds unsent: 0 without asking while the last write went out whole. */
+  private unsentBytes(): number {
     if (this.state === 'drained') return 0;
     const amount = this.socket?.getBufferedAmount() ?? 0;
     if (amount === 0 && this.state === 'buffering') this.state = 'drained';
@@ -68,12 +73,17 @@ export class UwsPeerSocket implements PeerSocket {
   }
 
   cork(): void {
-    if (this.corkedBytes < 0) this.corkedBytes = this.bufferedAmount;
+    if (this.corkedBytes < 0) this.corkedBytes = this.unsentBytes();
   }
 
   uncork(): void {
     if (this.corkedBytes < 0) return;
     this.corkedBytes = -1;
+    this.writeHeldFrames();
+  }
+
+  /** The frames held since `cork`, in one uWS cork (one write), and nothing held after. */
+  private writeHeldFrames(): void {
     if (this.held === undefined || this.held.length === 0) return;
     if (this.isOpen) {
       // eslint-disable-next-line @typescript-eslint/no-this-alias -- read by writeHeld during the cork call only (see `flushing`)
@@ -93,8 +103,19 @@ export class UwsPeerSocket implements PeerSocket {
     for (const message of this.held) socket.send(message, false);
   }
 
+  /**
+   * A ping goes after every frame written before it, as on ws (where it joins the corked
+   * socket's queue): its payload counts those frames (the outbox's read confirmation), so a
+   * ping that overtook the frames held by a cork would have the peer confirm bytes it had not
+   * been sent yet. So held frames are written first; the socket stays corked for the rest of the tick.
+   */
   ping(payload: string): void {
-    if (this.isOpen && this.socket?.ping(payload) !== SENT) this.state = 'buffering';
+    if (!this.isOpen) return;
+    if (this.corkedBytes >= 0 && this.held !== undefined && this.held.length > 0) {
+      this.writeHeldFrames();
+      this.corkedBytes = this.unsentBytes();
+    }
+    if (this.socket?.ping(payload) !== SENT) this.state = 'buffering';
   }
 
   close(code: number, reason: string): void {

@@ -31,7 +31,10 @@ function fakeUws(kernelRoom: number) {
       fake.corked = false;
       return fake;
     },
-    ping: () => 1,
+    ping(payload: string): number {
+      fake.sent.push(`ping ${payload}`);
+      return 1;
+    },
   };
   return fake;
 }
@@ -86,6 +89,19 @@ describe('UwsPeerSocket', () => {
     uws.buffered = 40; // what uWS kept of the cork's one write
     peer.uncork();
     expect(peer.bufferedAmount).toBe(40);
+  });
+
+  it('writes the frames a cork holds before a ping, so the ping follows what its payload counts', () => {
+    const uws = fakeUws(1_000);
+    const peer = new UwsPeerSocket(uws as unknown as UwsWebSocket<unknown>);
+    peer.cork();
+    peer.sendFrame(frame('a'));
+    peer.ping('1');
+    peer.sendFrame(frame('b'));
+    expect(uws.sent).toEqual(['a', 'ping 1']);
+    expect(peer.bufferedAmount).toBe(1);
+    peer.uncork();
+    expect(uws.sent).toEqual(['a', 'ping 1', 'b']);
   });
 
   it('drops writes once closing, and answers from uWS then', () => {
