@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { DEFAULT_BACKOFF, reconnectDelay } from '../src/client/reconnect-with-backoff.js';
+import type { Bar } from '../src/domain/bar.js';
 import { historicalBars } from '../src/domain/bar-path.js';
 import { periodIndex, periodStartAt, type Resolution } from '../src/domain/resolution.js';
 import { serveRequests } from './ipc.js';
@@ -13,15 +14,6 @@ import type { StormBack, StormClientReply, StormClientRequest, StormTopic, Storm
  * replays what closed while it was away. `verify` then checks every client's finals against
  * history: contiguous, each equal to the historical bar, none received twice with other values.
  */
-interface Bar {
-  readonly time: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
-}
-
 const counters = { attempts: 0, refused503: 0, otherFailures: 0, replayed: 0 };
 let stopping = false;
 

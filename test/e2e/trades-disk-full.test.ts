@@ -1,47 +1,20 @@
-import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { unlinkSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isUpdateOf, testApps } from '../../src/testing/index.js';
 import { ingestConfig, PUBLISH_TOKEN } from '../support/trade-publisher.js';
+import { canMountTmpfs, fillDisk, mountTinyDisk, unmountTinyDisk } from '../support/tiny-disk.js';
 
-const isRoot = process.getuid?.() === 0;
 const apps = testApps();
 afterEach(() => apps.stopAll());
 
-/** Fills the file system under `dir` to the last byte with one file (as test/store/disk-full.test.ts does). */
-function fill(dir: string): string {
-  const path = join(dir, 'filler');
-  const fd = openSync(path, 'w');
-  const block = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (let size = block.length; size >= 1; ) {
-      try {
-        writeSync(fd, block, 0, size);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-        size = Math.floor(size / 2);
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return path;
-}
-
 /* A real full disk under a running server: DATA_DIR on a 4 MB tmpfs mounted for the test (needs root). */
-describe.skipIf(!isRoot)('publishing onto a full disk (DATA_DIR on a 4 MB tmpfs; needs root to mount it)', () => {
+describe.skipIf(!canMountTmpfs)('publishing onto a full disk (DATA_DIR on a 4 MB tmpfs; needs root to mount it)', () => {
   let dir: string;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'barcast-ingest-full-'));
-    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir], { encoding: 'utf8' });
-    if (mount.status !== 0) throw new Error(`cannot mount a tmpfs as root: ${mount.stderr}`);
+    dir = mountTinyDisk('barcast-ingest-full-');
   });
   afterAll(() => {
-    // Lazy: the SQLite driver lets go of a closed database's files only once its statements are collected.
-    spawnSync('umount', ['-l', dir]);
-    rmSync(dir, { recursive: true, force: true });
+    unmountTinyDisk(dir);
   });
 
   it('refuses trades with STORE_UNAVAILABLE while the disk is full, serves reads and streams meanwhile, and takes trades again once there is room', async () => {
@@ -53,7 +26,7 @@ describe.skipIf(!isRoot)('publishing onto a full disk (DATA_DIR on a 4 MB tmpfs;
     const watcher = await connect();
     await watcher.response(watcher.subscribeBars('AAPL', '1'));
 
-    const filler = fill(dir);
+    const filler = fillDisk(dir);
     const refusals: unknown[] = [];
     for (let attempt = 0; attempt < 5 && refusals.length === 0; attempt += 1) {
       const response = await post(batch(`full-${attempt}`));

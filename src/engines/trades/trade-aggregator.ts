@@ -63,6 +63,9 @@ export class TradeAggregator {
   private pendingBars: StoredBar[] = [];
   private saving: Promise<void> = Promise.resolve();
   private flushQueued = false;
+  /** While a batch of trades is folded (`add`): each topic's latest forming update, sent once the batch is in. */
+  private batching = false;
+  private readonly heldForming = new Map<TopicAggregation, TopicUpdate<Bar>>();
   /** While the stored trades are replayed, no bar is shown or goes final: they all come in first. */
   private recovering = true;
   private readonly recovered = new Subject<void>();
@@ -118,9 +121,20 @@ export class TradeAggregator {
 
   /** Committed new trades, in commit order: folded into the bars of every resolution of their symbol. */
   add(trades: readonly Trade[]): void {
-    for (const trade of trades) {
-      const topics = this.bySymbol.get(trade.symbol);
-      if (topics) for (const topic of topics) topic.trades.next(trade);
+    // One commit's forming updates are conflated per topic: its last one goes out, after the
+    // fold of the whole batch (a commit of 5,000 trades is one update, not 5,000, for the
+    // fan-out to frame and send). Finals are never conflated (see `run`).
+    this.batching = true;
+    try {
+      for (const trade of trades) {
+        const topics = this.bySymbol.get(trade.symbol);
+        if (topics) for (const topic of topics) topic.trades.next(trade);
+      }
+    } finally {
+      this.batching = false;
+      const held = [...this.heldForming];
+      this.heldForming.clear();
+      for (const [topic, update] of held) this.publish(topic, update);
     }
   }
 
@@ -158,11 +172,22 @@ export class TradeAggregator {
     const { latenessMs, scheduler } = this.options;
     this.subscriptions.push(
       topic.trades.pipe(aggregateTrades(resolution, latenessMs, scheduler, this.watermark)).subscribe((update) => {
-        topic.latest = update;
-        if (update.final === true) this.keepFinal(symbol, resolution, topic, update.value);
-        topic.live.next(update);
+        if (update.final !== true) {
+          if (this.batching) this.heldForming.set(topic, update);
+          else this.publish(topic, update);
+          return;
+        }
+        // A final supersedes the forming update held for the same bar (the topic shows one bar at a time).
+        this.heldForming.delete(topic);
+        this.keepFinal(symbol, resolution, topic, update.value);
+        this.publish(topic, update);
       }),
     );
+  }
+
+  private publish(topic: TopicAggregation, update: TopicUpdate<Bar>): void {
+    topic.latest = update;
+    topic.live.next(update);
   }
 
   private keepFinal(symbol: string, resolution: Resolution, topic: TopicAggregation, bar: Bar): void {
