@@ -8,6 +8,8 @@ import { cluster } from './w7-cluster.js';
 import { history } from './w8-history.js';
 import { redisCluster } from './w9-redis-cluster.js';
 import { sweep } from './sweep.js';
+import { aggregation } from './t1-aggregation.js';
+import { durable } from './t2-durable.js';
 
 /** Every workload of `npm run bench`, in the order they run: a new one is its module plus one line here. */
-export const WORKLOADS: readonly RegisteredWorkload[] = [saturation, latency, scale, churnThenIdle, multiTopic, cluster, history, redisCluster, sweep];
+export const WORKLOADS: readonly RegisteredWorkload[] = [saturation, latency, scale, churnThenIdle, multiTopic, cluster, history, redisCluster, sweep, aggregation, durable];
