@@ -33,7 +33,8 @@ export interface RecentFinals {
 
 /** One topic's aggregation: its trades in, its updates out, what it shows now, its recent finals. */
 interface TopicAggregation {
-  readonly trades: Subject<Trade>;
+  /** A trade, or a commit's worth of them (folded whole: one update per batch, see aggregateTrades). */
+  readonly trades: Subject<Trade | readonly Trade[]>;
   readonly live: Subject<TopicUpdate<Bar>>;
   latest: TopicUpdate<Bar> | undefined;
   finals: Bar[];
@@ -56,6 +57,8 @@ interface TopicAggregation {
  */
 export class TradeAggregator {
   private readonly topics = new Map<string, TopicAggregation>();
+  /** Each symbol's topics, every resolution: what `add` hands a commit to, without a key per trade. */
+  private readonly topicsOf = new Map<string, TopicAggregation[]>();
   private readonly resolutions: readonly Resolution[];
   private readonly subscriptions: Subscription[] = [];
   private pendingBars: StoredBar[] = [];
@@ -98,6 +101,7 @@ export class TradeAggregator {
           storedUpTo: last?.time ?? Number.NEGATIVE_INFINITY,
         };
         this.topics.set(barsTopicKey(symbol, resolution), topic);
+        this.topicsOf.set(symbol, [...(this.topicsOf.get(symbol) ?? []), topic]);
         replays.push([topic, resolution]);
         from = Math.min(from, last === undefined ? 0 : nextPeriodStart(resolution, last.time));
       }
@@ -113,10 +117,19 @@ export class TradeAggregator {
     this.recovered.next();
   }
 
-  /** Committed new trades, in commit order: folded into the bars of every resolution of their symbol. */
+  /**
+   * Committed new trades, in commit order: folded into the bars of every resolution of their
+   * symbol, each symbol's trades of the commit as one batch (one update per topic, not one per trade).
+   */
   add(trades: readonly Trade[]): void {
+    const bySymbol = new Map<string, Trade[]>();
     for (const trade of trades) {
-      for (const resolution of this.resolutions) this.topics.get(barsTopicKey(trade.symbol, resolution))?.trades.next(trade);
+      const batch = bySymbol.get(trade.symbol);
+      if (batch) batch.push(trade);
+      else bySymbol.set(trade.symbol, [trade]);
+    }
+    for (const [symbol, batch] of bySymbol) {
+      for (const topic of this.topicsOf.get(symbol) ?? []) topic.trades.next(batch);
     }
   }
 
