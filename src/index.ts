@@ -15,7 +15,6 @@ export type { TopicUpdate } from './domain/update.js';
 export { ERRORS, ERROR_CODES, TopicRequestError, requestError, type ErrorCode, type ErrorSpec, type RequestError } from './domain/errors.js';
 export { RESOLUTIONS, parseResolution, periodStart, nextPeriodStart, type Resolution } from './domain/resolution.js';
 export { topicKey, parseTopicKey, barsTopicKey, parseBarsTopicKey } from './domain/topic.js';
-export { isRecord } from './domain/json-record.js';
 export { isValidSymbol } from './domain/symbol.js';
 export { quoteError, quoteFromSessionBar, type QuoteData, type QuoteValues } from './domain/quote.js';
 

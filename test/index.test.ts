@@ -30,7 +30,6 @@ describe('the package API', () => {
         'barsTopicKey',
         'conflate',
         'createApp',
-        'isRecord',
         'isValidSymbol',
         'loadConfig',
         'nextPeriodStart',

@@ -26,6 +26,9 @@ describe("the README's publish script", () => {
     for (const line of lines) expect(line).toMatch(/^\d+(\.\d+)? \d accepted$/);
     const update = await watcher.waitFor(isUpdateOf('bars:ACME:1'), { timeoutMs: 5_000 });
     expect(update.payload).toMatchObject({ open: expect.any(Number), volume: expect.any(Number) });
+    // The chart page lists its symbols from UDF search: ACME is there to pick (/?symbol=ACME).
+    const found = (await (await fetch(`${httpUrl}/api/v1/udf/search?query=ACME`)).json()) as { symbol: string; description: string }[];
+    expect(found).toEqual([expect.objectContaining({ symbol: 'ACME', description: 'ACME (from published trades)' })]);
   });
 
   it('is the script the README shows, line for line', () => {

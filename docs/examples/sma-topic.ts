@@ -1,4 +1,4 @@
-import { BARS_TOPIC, isRecord, requestError, sma, type IndicatorPoint, type TopicKind } from 'barcast';
+import { BARS_TOPIC, requestError, sma, type IndicatorPoint, type TopicKind } from 'barcast';
 
 export interface SmaParams {
   readonly symbol: string;
@@ -10,7 +10,7 @@ export function smaTopicKind(symbols: readonly string[]): TopicKind<SmaParams, I
   return {
     name: 'sma',
     parse(payload) {
-      const { symbol, length } = isRecord(payload) ? payload : {};
+      const { symbol, length }: { symbol?: unknown; length?: unknown } = typeof payload === 'object' && payload !== null ? payload : {};
       if (typeof symbol !== 'string' || !symbols.includes(symbol)) {
         return { ok: false, error: requestError('UNKNOWN_SYMBOL', `symbol must be one of ${symbols.join(', ')}`) };
       }

@@ -1,9 +1,9 @@
 import { roundToCent, type Bar } from './bar.js';
 import { mergeBars, treeBar, treePrefix, TreeWalk } from './bar-tree.js';
 import { DAY_MS, DayWalk } from './day-bar.js';
-import type { MockBarContext } from './mock-bar.js';
 import { nextPeriodStart, periodStart, periodStartAt, type Resolution } from './resolution.js';
 import { keyedRandom } from './rng.js';
+import type { MockBarContext } from './series-key.js';
 
 /**
  * Bars of any resolution, closed (history) or as they stand at a given millisecond (live),

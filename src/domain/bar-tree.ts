@@ -1,7 +1,7 @@
 import { roundToCent, type Bar } from './bar.js';
 import { DAY_MS, DayWalk } from './day-bar.js';
-import type { MockBarContext } from './mock-bar.js';
 import { gaussian, keyedRandom } from './rng.js';
+import type { SeriesKey } from './series-key.js';
 
 /**
  * The bar tree: a day splits into 4-hour bars, those into hours, then 30, 15, 5 and 1-minute
@@ -20,10 +20,8 @@ const CHILD_WICK = 0.15;
 /** Typical relative move of the price in one minute. */
 const MINUTE_VOLATILITY = 0.0004;
 
-type Context = Pick<MockBarContext, 'seed' | 'symbol'>;
-
 /** The children of `parent` (a bar of `parentMinutes`), each `childMinutes` long, in time order. */
-export function splitBar(context: Context, parent: Bar, parentMinutes: number, childMinutes: number): Bar[] {
+export function splitBar(context: SeriesKey, parent: Bar, parentMinutes: number, childMinutes: number): Bar[] {
   const count = parentMinutes / childMinutes;
   const random = keyedRandom(context.seed, context.symbol, 'split', childMinutes, parent.time);
   const range = parent.high - parent.low;
@@ -59,7 +57,7 @@ export function splitBar(context: Context, parent: Bar, parentMinutes: number, c
 }
 
 /** The closed bar `minutes` long (one of LEVEL_MINUTES) that contains `time`. */
-export function treeBar(context: Context, minutes: number, time: number): Bar {
+export function treeBar(context: SeriesKey, minutes: number, time: number): Bar {
   return new TreeWalk(context).bar(minutes, time);
 }
 
@@ -73,7 +71,7 @@ export class TreeWalk {
   private day: Bar | undefined;
   private readonly splits: ({ readonly time: number; readonly children: Bar[] } | undefined)[] = [];
 
-  constructor(private readonly context: Context) {
+  constructor(private readonly context: SeriesKey) {
     this.days = new DayWalk(context);
   }
 
@@ -99,7 +97,7 @@ export class TreeWalk {
 }
 
 /** The aggregate of the minute bars of `node` (a bar `minutes` long) that start before `end`. */
-export function treePrefix(context: Context, node: Bar, minutes: number, end: number): Bar | undefined {
+export function treePrefix(context: SeriesKey, node: Bar, minutes: number, end: number): Bar | undefined {
   let closed: Bar | undefined;
   let current = node;
   for (let level = LEVEL_MINUTES.indexOf(minutes as (typeof LEVEL_MINUTES)[number]) + 1; level < LEVEL_MINUTES.length; level += 1) {

@@ -1,6 +1,6 @@
 import { roundToCent, type Bar } from './bar.js';
-import type { MockBarContext } from './mock-bar.js';
 import { gaussian, hashKey, keyedRandom } from './rng.js';
+import type { SeriesKey } from './series-key.js';
 
 /**
  * The daily bars of the mock market, the top of the bar tree (bar-tree.ts). The price at the
@@ -24,8 +24,6 @@ export const DAY_MS = 86_400_000;
 export function dayBar(context: SeriesKey, day: number): Bar {
   return new DayWalk(context).bar(day);
 }
-
-type SeriesKey = Pick<MockBarContext, 'seed' | 'symbol'>;
 
 /** One octave's lattice cell the walk stands in: its index and its two corner values. */
 interface Cell {

@@ -1,8 +1,8 @@
 import type { Bar } from './bar.js';
 import { barAt, historicalBars } from './bar-path.js';
 import { DAY_MS } from './day-bar.js';
-import type { MockBarContext } from './mock-bar.js';
 import { CALENDAR_RESOLUTIONS, periodIndex, periodStartAt, type Resolution } from './resolution.js';
+import type { MockBarContext } from './series-key.js';
 
 /** A history query in epoch ms: bars starting in [from, to), or the last `countback` before `to`. */
 export interface HistoryQuery {

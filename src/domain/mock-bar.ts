@@ -1,14 +1,8 @@
 import type { Bar } from './bar.js';
 import { barAt } from './bar-path.js';
-import type { Resolution } from './resolution.js';
+import type { MockBarContext } from './series-key.js';
 
 export { initialPrice } from './day-bar.js';
-
-export interface MockBarContext {
-  readonly seed: number;
-  readonly symbol: string;
-  readonly resolution: Resolution;
-}
 
 /**
  * The next state of a topic's bar, given the previous one and the clock.

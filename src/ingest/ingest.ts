@@ -24,6 +24,8 @@ export interface IngestOptions {
   readonly batchWaitMs: number;
   /** A commit failed (the trades are refused STORE_UNAVAILABLE); for logs and metrics. */
   readonly onStoreError?: (error: unknown) => void;
+  /** Handing committed trades to the aggregator threw (a bug): for logs. */
+  readonly onAggregatorError?: (error: unknown) => void;
 }
 
 /** One trade waiting for its commit, and the publish it belongs to. */
@@ -123,8 +125,13 @@ export class Ingest {
     // A store that throws instead of rejecting is refused the same way.
     new Promise<readonly boolean[]>((resolve) => resolve(this.options.store.appendTrades(batch.map((waiting) => waiting.trade)))).then(
       (fresh) => {
-        // Handed over before anyone hears of it, so a subscriber told "accepted" finds the trade in the bar.
-        this.options.aggregator.add(batch.filter((_, index) => fresh[index] === true).map((waiting) => waiting.trade));
+        // Handed over before anyone hears of it, so a publisher told "accepted" finds the trade in the bar.
+        try {
+          this.options.aggregator.add(batch.filter((_, index) => fresh[index] === true).map((waiting) => waiting.trade));
+        } catch (error) {
+          // The trades are durable whatever went wrong downstream: they are answered, and a restart rebuilds their bars.
+          this.options.onAggregatorError?.(error);
+        }
         this.answer(batch, (index) => (fresh[index] === true ? ACCEPTED : DUPLICATE));
       },
       (error: unknown) => {

@@ -4,7 +4,7 @@ import { openPostgresTradeStore } from './postgres-trade-store.js';
 import { openSqliteTradeStore } from './sqlite-trade-store.js';
 import type { TradeStore } from './trade-store.js';
 
-/** What picks and opens a store: the `store` config group (src/config/store-schema.ts) fits it. */
+/** What picks and opens a store: the `store` config group (src/config/schema/store.ts) fits it. */
 export interface StoreSettings {
   /** Folder of the SQLite file, when `databaseUrl` is empty. */
   readonly dataDir: string;

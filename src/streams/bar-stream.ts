@@ -1,7 +1,8 @@
 import { interval, map, merge, type Observable, type SchedulerLike, startWith } from 'rxjs';
 import type { Bar } from '../domain/bar.js';
-import { mockLastBar, type MockBarContext } from '../domain/mock-bar.js';
+import { mockLastBar } from '../domain/mock-bar.js';
 import type { Resolution } from '../domain/resolution.js';
+import type { MockBarContext } from '../domain/series-key.js';
 import type { TopicUpdate } from '../domain/update.js';
 import { closeEveryPeriod } from './operators/close-every-period.js';
 import { scanSkippingFailures } from './operators/scan-skipping-failures.js';

@@ -1,8 +1,9 @@
 import type { TestScheduler } from 'rxjs/testing';
 import type { Bar } from '../domain/bar.js';
 import { barAt, historicalBar } from '../domain/bar-path.js';
-import { mockLastBar, type MockBarContext } from '../domain/mock-bar.js';
+import { mockLastBar } from '../domain/mock-bar.js';
 import { nextPeriodStart, periodIndex, type Resolution } from '../domain/resolution.js';
+import type { MockBarContext } from '../domain/series-key.js';
 import { marbleDiagram, type MarbleDiagram, type TimedValue } from './marble-diagram.js';
 import { TEST_HUB_DEFAULTS } from './test-hub.js';
 

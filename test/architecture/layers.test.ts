@@ -28,6 +28,8 @@ describe('the layers of docs/architecture.md, enforced by lint', () => {
     ['the ingest importing a database driver', 'src/ingest/x.ts', "import { Database } from 'better-sqlite3';"],
     ['transport importing the ingest', 'src/transport/ws/x.ts', "import { Ingest } from '../../ingest/ingest.js';"],
     ['an engine importing the ingest', 'src/engines/trades/x.ts', "import { Ingest } from '../../ingest/ingest.js';"],
+    ['transport importing a step of the composition root', 'src/transport/http/x.ts', "import { createAppHub } from '../../composition/hub.js';"],
+    ['a step of the composition root importing the root', 'src/composition/x.ts', "import { createApp } from '../app.js';"],
     ['barcast/testing importing a test runner', 'src/testing/x.ts', "import { expect } from 'vitest';"],
   ])('fails on %s', async (_case, filePath, code) => {
     expect(await restrictedImports(filePath, `${code}\nexport const used = [${code.match(/\{ (\w+) \}/)?.[1]}];\n`)).toHaveLength(1);
@@ -39,6 +41,7 @@ describe('the layers of docs/architecture.md, enforced by lint', () => {
     ['the store importing the domain and its drivers', 'src/store/x.ts', "import { periodStart } from '../domain/resolution.js';\nimport Database from 'better-sqlite3';\nimport pg from 'pg';\nimport { mkdirSync } from 'node:fs';"],
     ['the ingest importing the domain, streams and the store seam', 'src/ingest/x.ts', "import { parseTrade } from '../domain/trade-parse.js';\nimport { AdmissionWatermark } from '../streams/trade-watermark.js';\nimport type { TradeStore } from '../store/trade-store.js';"],
     ['the client importing the domain and RxJS', 'src/client/x.ts', "import { BARS_KIND } from '../domain/topic.js';\nimport { map } from 'rxjs';"],
+    ['a step of the composition root importing every layer', 'src/composition/x.ts', "import { Hub } from '../streams/hub.js';\nimport { Gateway } from '../transport/ws/gateway.js';\nimport { memoryEngine } from '../engines/memory/memory-engine.js';\nimport type { Config } from '../config/schema.js';"],
     ['barcast/testing importing the app and rxjs/testing', 'src/testing/x.ts', "import { createApp } from '../app.js';\nimport { TestScheduler } from 'rxjs/testing';"],
   ])('allows %s', async (_case, filePath, code) => {
     expect(await restrictedImports(filePath, `${code}\nexport const used = 1;\n`)).toEqual([]);

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isConsistentBar, type Bar } from '../../src/domain/bar.js';
-import { initialPrice, mockLastBar, type MockBarContext } from '../../src/domain/mock-bar.js';
+import { initialPrice, mockLastBar } from '../../src/domain/mock-bar.js';
 import { periodStart, RESOLUTIONS, type Resolution } from '../../src/domain/resolution.js';
 import { gaussian, hashKey, keyedRandom } from '../../src/domain/rng.js';
+import type { MockBarContext } from '../../src/domain/series-key.js';
 
 const START = Date.parse('2024-01-01T00:00:00Z');
 const resolution = fc.constantFrom<Resolution>(...RESOLUTIONS);

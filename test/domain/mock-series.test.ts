@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
 import { historicalBar } from '../../src/domain/bar-path.js';
-import { mockLastBar, type MockBarContext } from '../../src/domain/mock-bar.js';
+import { mockLastBar } from '../../src/domain/mock-bar.js';
 import { periodIndex, periodStartAt, RESOLUTIONS } from '../../src/domain/resolution.js';
+import type { MockBarContext } from '../../src/domain/series-key.js';
 
 const context = fc.record({
   seed: fc.integer(),

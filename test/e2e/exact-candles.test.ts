@@ -85,12 +85,14 @@ describe.each(TRANSPORT_ENGINES)('on the %s engine', (engine) => {
 
       client.pauseReading();
       await conflated; // the outbox is conflating this client's bars now
+      // At most the bar the server was on: what the client had read when it stopped reading.
+      const pausedAt = barOf(client.messages.filter(isUpdateOf(AAPL)).at(-1)!).time;
       await sleep(realMs(4 * MINUTE));
       client.resumeReading();
       client.send({ type: 'blob.unsubscribe', payload: {} });
       await client.waitFor(isType('blob.unsubscribe.response'), { timeoutMs: 20_000 });
-      const resumedAt = barOf(client.messages.filter(isUpdateOf(AAPL)).at(-1)!).time;
-      await client.waitFor((message) => isUpdateOf(AAPL)(message) && barOf(message).time >= resumedAt + 2 * MINUTE, { timeoutMs: 10_000 });
+      // Four bars closed while it was not reading; two more live after it reads again.
+      await client.waitFor((message) => isUpdateOf(AAPL)(message) && barOf(message).time >= pausedAt + 6 * MINUTE, { timeoutMs: 10_000 });
 
       const updates = client.messages.filter(isUpdateOf(AAPL));
       for (const update of updates) recorder.apply(update);

@@ -181,4 +181,25 @@ describe('trade-built bars on a real server', () => {
     const rest = (await (await fetch(`${httpUrl}/api/v1/bars?symbol=ACME&resolution=1&countback=10`)).json()) as { bars: Bar[] };
     expect(rest.bars).toEqual([]);
   });
+
+  it("withholds a WebSocket publisher's acks past INGEST_MAX_PENDING and stops reading it until they come; past twice the bound it is closed with 1013", async () => {
+    const clock = fastClock(SPEED);
+    const store = new MemoryTradeStore();
+    const { connect } = await apps.start({ scheduler: clock, tradeStore: store, config: ingestConfig(dirs.make(), { latenessMs: 60_000, maxPending: 2 }) });
+    const publisher = await connect(publisherHeaders);
+    const trade = (id: string) => ({ symbol: 'ACME', price: 10, size: 1, time: clock.now(), id });
+    store.hold();
+    const answered = publishOverWs(publisher, [trade('a'), trade('b'), trade('c')]);
+    await expect.poll(() => store.appends).toBe(1);
+    publisher.send({ type: 'ping', id: 'while-held' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(publisher.messages).toEqual([]);
+    store.release();
+    expect(await answered).toMatchObject({ accepted: 3 });
+    await publisher.waitFor((message) => message.type === 'pong' && message['id'] === 'while-held');
+
+    const flooder = await connect(publisherHeaders);
+    flooder.send({ type: 'trades.publish', id: 1, payload: { trades: ['1', '2', '3', '4', '5'].map(trade) } });
+    expect(await flooder.closed).toMatchObject({ code: 1013 });
+  });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openedTopic, testBarsKind } from '../support/bars-kind.js';
 import type { Bar } from '../../src/domain/bar.js';
 import { TopicRequestError } from '../../src/domain/errors.js';
-import type { MockBarContext } from '../../src/domain/mock-bar.js';
+import type { MockBarContext } from '../../src/domain/series-key.js';
 import type { BarGenerator } from '../../src/streams/bar-stream.js';
 import type { BroadcastEventBody } from '../../src/streams/events.js';
 import { Hub } from '../../src/streams/hub.js';

@@ -57,8 +57,8 @@ interface TopicAggregation {
  */
 export class TradeAggregator {
   private readonly topics = new Map<string, TopicAggregation>();
-  /** Each symbol's topics, every resolution: what `add` hands a commit to, without a key per trade. */
-  private readonly topicsOf = new Map<string, TopicAggregation[]>();
+  /** Each symbol's topics, every resolution: what a commit goes to (no key is built per trade). */
+  private readonly bySymbol = new Map<string, TopicAggregation[]>();
   private readonly resolutions: readonly Resolution[];
   private readonly subscriptions: Subscription[] = [];
   private pendingBars: StoredBar[] = [];
@@ -101,7 +101,7 @@ export class TradeAggregator {
           storedUpTo: last?.time ?? Number.NEGATIVE_INFINITY,
         };
         this.topics.set(barsTopicKey(symbol, resolution), topic);
-        this.topicsOf.set(symbol, [...(this.topicsOf.get(symbol) ?? []), topic]);
+        this.bySymbol.set(symbol, [...(this.bySymbol.get(symbol) ?? []), topic]);
         replays.push([topic, resolution]);
         from = Math.min(from, last === undefined ? 0 : nextPeriodStart(resolution, last.time));
       }
@@ -122,14 +122,14 @@ export class TradeAggregator {
    * symbol, each symbol's trades of the commit as one batch (one update per topic, not one per trade).
    */
   add(trades: readonly Trade[]): void {
-    const bySymbol = new Map<string, Trade[]>();
+    const batches = new Map<string, Trade[]>();
     for (const trade of trades) {
-      const batch = bySymbol.get(trade.symbol);
+      const batch = batches.get(trade.symbol);
       if (batch) batch.push(trade);
-      else bySymbol.set(trade.symbol, [trade]);
+      else batches.set(trade.symbol, [trade]);
     }
-    for (const [symbol, batch] of bySymbol) {
-      for (const topic of this.topicsOf.get(symbol) ?? []) topic.trades.next(batch);
+    for (const [symbol, batch] of batches) {
+      for (const topic of this.bySymbol.get(symbol) ?? []) topic.trades.next(batch);
     }
   }
 

@@ -26,6 +26,7 @@ export interface ConnectionLimits {
   readonly bufferHardBytes: number;
   readonly slowConsumerTimeoutMs: number;
   readonly drainCheckMs: number;
+  readonly unreadSoftBytes: number;
 }
 
 /**
@@ -103,6 +104,8 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerLi
     this.session = new Session(socket, context, this.outbox, new MessageRateLimiter(context.rateLimit), this);
     context.emit({ type: 'client_joined' });
     socket.listen(this);
+    // The first read probe, at once: whether this peer answers pings is known before it could fall behind.
+    if (context.outbox.unreadSoftBytes > 0) this.outbox.ping();
   }
 
   /** The credential in force: the upgrade's, or the one a later `auth.refresh` brought. */
@@ -133,8 +136,9 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerLi
     return publishScopeOf(this.credential);
   }
 
-  pong(): void {
+  pong(payload: Uint8Array): void {
     this.awaitingPong = false;
+    this.outbox.ponged(payload);
   }
 
   failed(error: Error): void {
@@ -144,7 +148,8 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerLi
   /** Heartbeat: ping now and expect the pong before the next sweep. */
   ping(): void {
     this.awaitingPong = true;
-    this.socket.ping();
+    // The outbox's ping: it carries the bytes written so far, so a heartbeat's pong confirms reading too.
+    this.outbox.ping();
   }
 
   /** Heartbeat: the last ping went unanswered for a whole period. */

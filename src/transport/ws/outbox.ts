@@ -3,7 +3,7 @@ import type { PeerSocket } from './peer-socket.js';
 import type { PreparedFrame } from './prepared-frame.js';
 
 /** The part of a socket the outbox needs. */
-export type OutboxSocket = Pick<PeerSocket, 'isOpen' | 'bufferedAmount' | 'sendText' | 'sendFrame'>;
+export type OutboxSocket = Pick<PeerSocket, 'isOpen' | 'bufferedAmount' | 'sendText' | 'sendFrame' | 'ping'>;
 
 /** An update as the fan-out hands it over (framed once for all sockets), or plain text. */
 export type OutgoingFrame = PreparedFrame | string;
@@ -18,6 +18,11 @@ export interface OutboxOptions {
   readonly slowConsumerTimeoutMs: number;
   /** How often a backed-up socket is looked at again. */
   readonly drainCheckMs: number;
+  /**
+   * Bytes written that the peer has not shown it read (see "Read confirmation" on Outbox),
+   * past which the socket is lagging as if over `bufferSoftBytes`; 0 turns the check off.
+   */
+  readonly unreadSoftBytes: number;
   readonly scheduler: SchedulerLike;
 }
 
@@ -49,6 +54,19 @@ interface HeldFrames {
  * A socket that lags for `slowConsumerTimeoutMs` without a break, or is found over the hard
  * limit (only replies or one huge frame can get it there), is a slow consumer: the owner is
  * told to close it.
+ *
+ * Read confirmation. `bufferedAmount` counts only bytes not yet handed to the kernel, and the
+ * kernel takes megabytes (Linux grows a socket's send buffer up to `tcp_wmem`'s maximum, 4 MiB
+ * by default) before a reader that stopped reading shows there: by then the reader has
+ * megabytes of superseded updates to get through before the final it needs, which on a slow
+ * link, or a TCP connection backing off its retransmissions, is a stall (issue 20). So the
+ * outbox also counts the bytes it wrote and, with a protocol ping carrying that count, asks
+ * the peer how far it has read: a pong echoes the count once the peer has read everything
+ * before the ping (TCP keeps order, and RFC 6455 makes every client answer). Written minus
+ * confirmed is what the peer has not read, wherever it sits; past `unreadSoftBytes` the socket
+ * lags exactly as past the soft limit. A peer that has never answered a ping (a raw client
+ * that ignores them) is judged by `bufferedAmount` alone, as before. One probe is out at a
+ * time, sent when half the allowance is unconfirmed and, while lagging, at each check.
  */
 export class Outbox {
   /** Held updates by topic; defined exactly while the socket is backed up. */
@@ -57,6 +75,12 @@ export class Outbox {
   /** When the current lagging spell began. */
   private laggingSince = 0;
   private disposed = false;
+  /** Bytes written to the socket so far (frames and replies). */
+  private written = 0;
+  /** Of `written`, what the peer has shown it read: the count its latest pong echoed. */
+  private confirmed = 0;
+  /** Read probes: whether one is out unanswered, and whether the peer ever answered one. */
+  private probe: number = ProbeState.Idle;
 
   constructor(
     private readonly socket: OutboxSocket,
@@ -66,11 +90,26 @@ export class Outbox {
 
   /** Sends a topic update, or holds it (conflated unless `final`) while the socket is backed up. */
   send(frame: OutgoingFrame, topic: string, final = false): void {
-    if (this.held === undefined && this.socket.bufferedAmount <= this.options.bufferSoftBytes) {
+    if (this.held === undefined && this.keepsUp()) {
       if (this.socket.isOpen) this.write(frame);
       return;
     }
     if (!this.disposed) this.hold(frame, topic, final);
+  }
+
+  /** A ping that carries the bytes written so far (the heartbeat's pings are probes too). */
+  ping(): void {
+    if (!this.socket.isOpen) return;
+    this.probe |= ProbeState.Probing;
+    this.socket.ping(String(this.written));
+  }
+
+  /** A pong: the peer has read everything written before the ping it answers. */
+  ponged(payload: Uint8Array): void {
+    const count = readCount(payload);
+    if (count === undefined || count > this.written) return;
+    if (count > this.confirmed) this.confirmed = count;
+    this.probe = ProbeState.Answering;
   }
 
   /**
@@ -79,8 +118,9 @@ export class Outbox {
    */
   sendReply(frame: string): void {
     if (this.disposed || !this.socket.isOpen) return;
+    this.written += Buffer.byteLength(frame);
     this.socket.sendText(frame);
-    if (this.held === undefined && this.socket.bufferedAmount > this.options.bufferSoftBytes) this.backUp();
+    if (this.held === undefined && !this.keepsUp()) this.backUp();
   }
 
   /** Drops a held update of a topic the client has left, so it is never sent after the unsubscribe response. */
@@ -97,8 +137,22 @@ export class Outbox {
   }
 
   private write(frame: OutgoingFrame): void {
-    if (typeof frame === 'string') this.socket.sendText(frame);
-    else this.socket.sendFrame(frame);
+    if (typeof frame === 'string') {
+      this.written += Buffer.byteLength(frame);
+      this.socket.sendText(frame);
+    } else {
+      this.written += frame.framed.length;
+      this.socket.sendFrame(frame);
+    }
+    const { unreadSoftBytes } = this.options;
+    if (unreadSoftBytes > 0 && (this.probe & ProbeState.Probing) === 0 && this.written - this.confirmed > unreadSoftBytes / 2) this.ping();
+  }
+
+  /** Under both allowances: the socket's own buffer, and what a peer that answers pings has not read. */
+  private keepsUp(): boolean {
+    const { bufferSoftBytes, unreadSoftBytes } = this.options;
+    if (this.socket.bufferedAmount > bufferSoftBytes) return false;
+    return unreadSoftBytes === 0 || this.probe < ProbeState.Answering || this.written - this.confirmed <= unreadSoftBytes;
   }
 
   private hold(frame: OutgoingFrame, topic: string, final: boolean): void {
@@ -128,15 +182,17 @@ export class Outbox {
 
   private recheck(): void {
     const { bufferedAmount, isOpen } = this.socket;
-    const { bufferSoftBytes, bufferHardBytes, slowConsumerTimeoutMs, scheduler } = this.options;
+    const { bufferHardBytes, slowConsumerTimeoutMs, scheduler } = this.options;
     if (!isOpen) {
       this.dispose();
       return;
     }
-    if (bufferedAmount <= bufferSoftBytes) {
+    if (this.keepsUp()) {
       this.flush();
       return;
     }
+    // Nothing is written while lagging: a probe must go out for a pong to come back.
+    if ((this.probe & ProbeState.Probing) === 0) this.ping();
     if (bufferedAmount > bufferHardBytes || scheduler.now() - this.laggingSince >= slowConsumerTimeoutMs) {
       this.dispose();
       this.owner.onSlowConsumer();
@@ -153,11 +209,33 @@ export class Outbox {
       }
     }
     // Flushing may fill the buffer again; then the same lagging spell goes on.
-    if (this.socket.bufferedAmount > this.options.bufferSoftBytes) {
+    if (!this.keepsUp()) {
       this.held = new Map();
     } else {
       this.check?.unsubscribe();
       this.check = undefined;
     }
   }
+}
+
+/**
+ * Where a socket's read probes stand, as bits: `Probing` (one is out unanswered) and
+ * `Answering` (the peer has answered one, so its unread count is trusted). One small integer
+ * per socket rather than two fields.
+ */
+const enum ProbeState {
+  Idle = 0,
+  Probing = 1,
+  Answering = 2,
+}
+
+/** The byte count a probe's pong echoes: ASCII decimal digits, or undefined for any other pong. */
+function readCount(payload: Uint8Array): number | undefined {
+  if (payload.length === 0 || payload.length > 15) return undefined;
+  let count = 0;
+  for (const byte of payload) {
+    if (byte < 0x30 || byte > 0x39) return undefined;
+    count = count * 10 + (byte - 0x30);
+  }
+  return count;
 }

@@ -22,21 +22,31 @@ export interface PeerSocket {
   /** Holds this socket's writes until `uncork`, so the frames of one tick leave in one write. */
   cork(): void;
   uncork(): void;
-  /** A protocol ping; the answer comes to `PeerListener.pong`. */
-  ping(): void;
+  /**
+   * A protocol ping carrying `payload` (a few ASCII bytes); the peer's pong echoes it to
+   * `PeerListener.pong`, as RFC 6455 requires of every client.
+   */
+  ping(payload: string): void;
   /** Begins the closing handshake with `code` and `reason`. */
   close(code: number, reason: string): void;
   /** Cuts the connection without a handshake (the peer sees 1006). */
   terminate(): void;
   /** Who hears what arrives; set once, right after the socket opens. */
   listen(listener: PeerListener): void;
+  /**
+   * Stops reading what the peer sends until `resume` (a publisher past the ingest's bound:
+   * TCP then slows it down). ws's own; uWebSockets.js has none, where the bound's close applies.
+   */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** What a socket reports to its connection. */
 export interface PeerListener {
   /** One whole message; `data` is valid during this call only. */
   received(data: RawData, isBinary: boolean): void;
-  pong(): void;
+  /** A pong, with the payload of the ping it answers (valid during this call only). */
+  pong(payload: Uint8Array): void;
   /** A protocol error on the socket (ws reports them; the socket closes right after). */
   failed(error: Error): void;
   /** The socket has closed, for whatever reason; called once. */

@@ -59,6 +59,9 @@ export class Session implements FrameSink {
    * Undefined until a resume, so a session that never resumes pays nothing per update.
    */
   private replayed: Map<string, (update: TopicUpdate<unknown>) => boolean> | undefined;
+  /** `trades.publish` batches of this connection not answered yet, and whether its reading is paused for them. */
+  private publishesWaiting = 0;
+  private readingPaused = false;
 
   /** `outbox` and `rateLimiter` are this connection's own protections (built by connection.ts). */
   constructor(
@@ -133,12 +136,25 @@ export class Session implements FrameSink {
       return;
     }
     const { socket } = this;
-    publishTrades(ingest, this.auth.publishing(), payload, id, {
+    const answered = publishTrades(ingest, this.auth.publishing(), payload, id, {
       get isOpen() {
         return socket.isOpen;
       },
       reply: (frame) => this.reply(frame),
       close: (code, reason) => socket.close(code, reason),
+    });
+    if (!answered) return;
+    // Past the ingest's bound, a publisher is not read while it has a batch waiting: TCP slows it down.
+    this.publishesWaiting += 1;
+    if (ingest.pending > ingest.maxPending && !this.readingPaused && socket.pause) {
+      this.readingPaused = true;
+      socket.pause();
+    }
+    void answered.then(() => {
+      this.publishesWaiting -= 1;
+      if (this.publishesWaiting > 0 || !this.readingPaused) return;
+      this.readingPaused = false;
+      socket.resume?.();
     });
   }
 

@@ -31,19 +31,24 @@ export interface PublishReplies {
  * Refused as a whole: a credential without the publish right (PUBLISH_FORBIDDEN), a payload
  * of another shape (INVALID_PAYLOAD). A publisher that keeps sending while more than twice
  * INGEST_MAX_PENDING trades wait for the store is closed with INGEST_OVERLOADED (1013); below
- * that, its acks are simply withheld until its trades are stored.
+ * that, its acks are simply withheld until its trades are stored. Resolves once answered
+ * (undefined: answered at once), so the session can stop reading a publisher meanwhile.
  */
-export function publishTrades(ingest: TradeIngest, scope: PublishScope | undefined, payload: unknown, id: RequestId | undefined, replies: PublishReplies): void {
-  if (scope === undefined) return replies.reply(publishError(id, requestError('PUBLISH_FORBIDDEN', 'this connection may not publish trades: connect with a publisher token (PUBLISH_TOKENS) or a JWT with the publish scope')));
+export function publishTrades(ingest: TradeIngest, scope: PublishScope | undefined, payload: unknown, id: RequestId | undefined, replies: PublishReplies): Promise<void> | undefined {
+  if (scope === undefined) {
+    replies.reply(publishError(id, requestError('PUBLISH_FORBIDDEN', 'this connection may not publish trades: connect with a publisher token (PUBLISH_TOKENS) or a JWT with the publish scope')));
+    return undefined;
+  }
   const trades = isRecord(payload) ? payload['trades'] : undefined;
   if (!Array.isArray(trades) || trades.length === 0 || trades.length > MAX_PUBLISH_TRADES) {
-    return replies.reply(publishError(id, requestError('INVALID_PAYLOAD', `payload.trades must be an array of 1-${MAX_PUBLISH_TRADES} trades`)));
+    replies.reply(publishError(id, requestError('INVALID_PAYLOAD', `payload.trades must be an array of 1-${MAX_PUBLISH_TRADES} trades`)));
+    return undefined;
   }
   if (ingest.pending + trades.length > 2 * ingest.maxPending) {
     replies.close(closeCodeOf('INGEST_OVERLOADED'), ERRORS.INGEST_OVERLOADED.message);
-    return;
+    return undefined;
   }
-  void ingest.publish(trades, scope).then((results) => {
+  return ingest.publish(trades, scope).then((results) => {
     if (replies.isOpen) replies.reply(publishResponse(id, results));
   });
 }

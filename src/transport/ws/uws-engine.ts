@@ -80,7 +80,7 @@ export class UwsEngine implements WebSocketEngine {
           if (message.byteLength > maxPayloadBytes) peer?.close(closeCodeOf('MESSAGE_TOO_BIG'), ERRORS.MESSAGE_TOO_BIG.message);
           else peer?.received(message, isBinary);
         },
-        pong: (ws) => ws.getUserData().peer?.ponged(),
+        pong: (ws, payload) => ws.getUserData().peer?.ponged(payload),
         close: (ws) => ws.getUserData().peer?.gone(),
       })
       // Every other path and method: 404, as the ws engine answers an upgrade elsewhere.

@@ -70,8 +70,8 @@ export class UwsPeerSocket implements PeerSocket {
     for (const message of this.held) socket.send(message, false);
   }
 
-  ping(): void {
-    if (this.isOpen) this.socket?.ping();
+  ping(payload: string): void {
+    if (this.isOpen) this.socket?.ping(payload);
   }
 
   close(code: number, reason: string): void {
@@ -95,8 +95,8 @@ export class UwsPeerSocket implements PeerSocket {
     this.listener?.received(Buffer.from(data), isBinary);
   }
 
-  ponged(): void {
-    this.listener?.pong();
+  ponged(payload: ArrayBuffer): void {
+    this.listener?.pong(new Uint8Array(payload));
   }
 
   /** uWS's close handler ran: the socket must not be touched again. */

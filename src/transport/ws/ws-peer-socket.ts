@@ -48,8 +48,8 @@ function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   (this as WsPeerSocket).listener?.received(data, isBinary);
 }
 
-function onPong(this: WebSocket): void {
-  (this as WsPeerSocket).listener?.pong();
+function onPong(this: WebSocket, payload: Buffer): void {
+  (this as WsPeerSocket).listener?.pong(payload);
 }
 
 function onError(this: WebSocket, error: Error): void {

@@ -116,9 +116,10 @@ describe('aggregateTrades', () => {
   it('never asks for a timer longer than Node can wait (a month bar), and still goes final on time', () => {
     const scheduler = marbleScheduler(vitestEqual);
     const delays: number[] = [];
+    const schedule = scheduler.schedule.bind(scheduler);
     const recording: SchedulerLike = {
       now: () => scheduler.now(),
-      schedule: (work, delay, state) => (delays.push(delay ?? 0), scheduler.schedule(work, delay, state)),
+      schedule: ((...args: Parameters<typeof schedule>) => (delays.push(args[1] ?? 0), schedule(...args))) as SchedulerLike['schedule'],
     };
     const february = Date.UTC(1970, 1, 1);
     scheduler.run(({ cold, expectObservable }) => {

@@ -9,7 +9,7 @@ import { vitestEqual } from '../../support/vitest-equal.js';
  * soft limit 100 bytes, hard 1,000, slow after 10 ms of lagging, checked every 4 ms.
  * `run` plays the scheduled buffer changes in virtual time.
  */
-function setup() {
+function setup({ unreadSoftBytes = 0 }: { unreadSoftBytes?: number } = {}) {
   const scheduler = marbleScheduler(vitestEqual);
   const socket = {
     isOpen: true,
@@ -23,6 +23,10 @@ function setup() {
     sendFrame(frame: PreparedFrame) {
       socket.sendText(frame.text);
     },
+    pings: [] as string[],
+    ping(payload: string) {
+      socket.pings.push(payload);
+    },
   };
   const conflated: string[] = [];
   const slowAt: number[] = [];
@@ -31,6 +35,7 @@ function setup() {
     bufferHardBytes: 1_000,
     slowConsumerTimeoutMs: 10,
     drainCheckMs: 4,
+    unreadSoftBytes,
     scheduler,
   }, {
     onConflated: (topic) => conflated.push(topic),
@@ -190,5 +195,73 @@ describe('Outbox', () => {
     // a1 flushed at 4 (buffer back to 200 > soft), so a2 at 5 is held, then flushed at 12.
     expect(socket.written).toEqual(['a1', 'a2']);
     expect(socket.writtenAt).toEqual([4, 12]);
+  });
+
+  describe('read confirmation', () => {
+    // Frames of 10 bytes (their text length here), an allowance of 40 unread bytes.
+    const frame = (name: string): string => name.padEnd(10, '.');
+
+    it("holds a peer's updates once it has not read past the allowance, though its own buffer is empty, and flushes them when its pong confirms", () => {
+      const { socket, outbox, conflated, at, run } = setup({ unreadSoftBytes: 40 });
+      run(() => {
+        outbox.ping(); // the probe a connection sends as it opens
+        outbox.ponged(Buffer.from('0')); // answered: this peer's unread count is trusted
+        outbox.send(frame('a1'), 'a');
+        outbox.send(frame('a2'), 'a');
+        // 30 bytes unconfirmed, past half the allowance: a probe asks how far the peer has read.
+        outbox.send(frame('a3'), 'a');
+        outbox.send(frame('a3-final'), 'a', true);
+        outbox.send(frame('a4'), 'a'); // 40 unread: still within the allowance
+        outbox.send(frame('a5'), 'a'); // 50: held, although the socket's own buffer is empty
+        outbox.send(frame('a6'), 'a'); // conflates a5
+        at(6, () => outbox.ponged(Buffer.from('30'))); // the peer has read up to the probe
+      });
+      // Held through the check at 4 (no pong yet), flushed at the check after the pong.
+      expect(socket.written).toEqual([frame('a1'), frame('a2'), frame('a3'), frame('a3-final'), frame('a4'), frame('a6')]);
+      expect(socket.writtenAt.at(-1)).toBe(8);
+      expect(conflated).toEqual(['a']);
+      // One probe out at a time; the flush left 30 unconfirmed, so a new one went out with it.
+      expect(socket.pings).toEqual(['0', '30', '60']);
+    });
+
+    it('sends a probe at the first check of a lagging spell when none is out, so a peer that reads again is heard', () => {
+      const { socket, outbox, bufferAt, run } = setup({ unreadSoftBytes: 40 });
+      run(() => {
+        outbox.ping();
+        outbox.ponged(Buffer.from('0'));
+        outbox.send(frame('a1'), 'a');
+        socket.bufferedAmount = 101; // lagging by its own buffer, no probe out
+        outbox.send(frame('a2'), 'a');
+        bufferAt(5, 0);
+      });
+      // The check at 4 found it lagging with no probe out and sent one; a2 left once it drained.
+      expect(socket.pings).toEqual(['0', '10']);
+      expect(socket.written).toEqual([frame('a1'), frame('a2')]);
+      expect(socket.writtenAt).toEqual([0, 8]);
+    });
+
+    it('judges a peer that never answered a ping by its own buffer alone, as before', () => {
+      const { socket, outbox, run } = setup({ unreadSoftBytes: 20 });
+      run(() => {
+        outbox.ping();
+        for (let bar = 1; bar <= 10; bar += 1) outbox.send(frame(`a${bar}`), 'a');
+      });
+      expect(socket.written).toHaveLength(10);
+      // One probe out, unanswered: no other is sent.
+      expect(socket.pings).toEqual(['0']);
+    });
+
+    it("ignores a pong that is not an answer to a probe: another payload, or a count it never wrote", () => {
+      const { socket, outbox, run } = setup({ unreadSoftBytes: 20 });
+      run(() => {
+        outbox.ping();
+        outbox.ponged(Buffer.from('hello'));
+        outbox.ponged(Buffer.from('99999'));
+        outbox.ponged(Buffer.alloc(0));
+        for (let bar = 1; bar <= 10; bar += 1) outbox.send(frame(`a${bar}`), 'a');
+      });
+      // Still unanswered: judged by its buffer, which keeps up.
+      expect(socket.written).toHaveLength(10);
+    });
   });
 });

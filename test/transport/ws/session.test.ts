@@ -50,6 +50,7 @@ function setup({
       socket.sendText(frame.text);
     },
     cork: () => undefined,
+    ping: () => undefined,
     uncork: () => undefined,
     closedWith: undefined as number | undefined,
     close(code: number) {
@@ -58,7 +59,7 @@ function setup({
   };
   const outbox = new Outbox(
     socket,
-    { bufferSoftBytes: 1_000, bufferHardBytes: 10_000, slowConsumerTimeoutMs: 1_000, drainCheckMs: 10, scheduler: asyncScheduler },
+    { bufferSoftBytes: 1_000, bufferHardBytes: 10_000, slowConsumerTimeoutMs: 1_000, drainCheckMs: 10, unreadSoftBytes: 0, scheduler: asyncScheduler },
     { onConflated: () => undefined, onSlowConsumer: () => undefined },
   );
   const fanout = new TopicFanout(() => undefined, () => NOW, (flush) => flush());

@@ -33,7 +33,7 @@ async function engineWithHangingCheck(): Promise<{ port: number; release: () => 
     expiry: { warningMs: 0, skewMs: 0 },
     limits: {
       maxConnections: 10, maxPayloadBytes: 1024, maxSubscriptions: 10, messagesPerSecond: 10, messageBurst: 10, rateLimitCloseAfter: 10,
-      bufferSoftBytes: 1024, bufferHardBytes: 4096, slowConsumerTimeoutMs: 1_000, drainCheckMs: 50,
+      bufferSoftBytes: 1024, bufferHardBytes: 4096, slowConsumerTimeoutMs: 1_000, drainCheckMs: 50, unreadSoftBytes: 0,
     },
     heartbeat: { intervalMs: 0 },
   });

@@ -1,25 +1,25 @@
 import type { Router } from 'express';
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { Config } from './config/schema.js';
-import { TradeAggregator } from './engines/trades/trade-aggregator.js';
-import { tradeBarHistory, type BarHistorySource } from './engines/trades/trade-history.js';
-import type { TradesEngineOptions } from './engines/trades/trades-engine.js';
-import { Ingest } from './ingest/ingest.js';
-import type { Logger } from './logger.js';
-import { openTradeStore } from './store/open-trade-store.js';
-import type { StoredBar, StoreHealth, TradeStore } from './store/trade-store.js';
-import type { TradeFedFinals } from './streams/bars-resume.js';
-import { pruneOnSchedule } from './streams/retention-prune.js';
-import { AdmissionWatermark } from './streams/trade-watermark.js';
-import type { AccessPolicy } from './transport/auth/access-check.js';
-import type { BarHistory } from './transport/http/history-query.js';
-import { tradesRoutes } from './transport/http/trades-routes.js';
-import type { Trade } from './domain/trade.js';
-import type { Resolution } from './domain/resolution.js';
+import type { Config } from '../config/schema.js';
+import { TradeAggregator } from '../engines/trades/trade-aggregator.js';
+import { tradeBarHistory, type BarHistorySource } from '../engines/trades/trade-history.js';
+import type { TradesEngineOptions } from '../engines/trades/trades-engine.js';
+import { Ingest } from '../ingest/ingest.js';
+import type { Logger } from '../logger.js';
+import { openTradeStore } from '../store/open-trade-store.js';
+import type { StoredBar, StoreHealth, TradeStore } from '../store/trade-store.js';
+import type { TradeFedFinals } from '../streams/bars-resume.js';
+import { pruneOnSchedule } from '../streams/retention-prune.js';
+import { AdmissionWatermark } from '../streams/trade-watermark.js';
+import type { AccessPolicy } from '../transport/auth/access-check.js';
+import type { BarHistory } from '../transport/http/history-query.js';
+import { tradesRoutes } from '../transport/http/trades-routes.js';
+import type { Trade } from '../domain/trade.js';
+import type { Resolution } from '../domain/resolution.js';
 
 /**
- * The wiring of trade-built bars (issue 21, docs/architecture.md "Trade-built bars"), kept
- * out of app.ts in one piece: the store (opened on start), the always-on aggregator, the
+ * The wiring of trade-built bars (issue 21, docs/architecture.md "Trade-built bars"), a step
+ * of the composition root in one piece: the store (opened on start), the always-on aggregator, the
  * ingest, and what the composition root hands to the engine selection, the bars kind, the
  * history routes and the gateway. Undefined when INGEST_SYMBOLS is empty: then none of it runs.
  */
@@ -36,8 +36,8 @@ export interface TradeIngestWiring {
   router(access: AccessPolicy): Router;
   /** Opens (and migrates) the store and recovers the aggregation; before the server listens. */
   start(): Promise<void>;
-  /** Answers the trades waiting for a commit; before the sockets close. */
-  drain(): Promise<void>;
+  /** Answers the trades waiting for a commit, waiting at most `timeoutMs` for the store; before the sockets close. */
+  drain(timeoutMs: number): Promise<void>;
   /** Releases the store; after the engine (and with it the aggregator) stopped. */
   close(): Promise<void>;
 }
@@ -46,10 +46,10 @@ export interface TradeIngestDependencies {
   readonly scheduler: SchedulerLike;
   readonly logger: Logger;
   /** Replaces the store the config names (tests). */
-  readonly store?: TradeStore;
+  readonly store?: TradeStore | undefined;
 }
 
-export function tradeIngest(config: Config, { scheduler, logger, store: given }: TradeIngestDependencies): TradeIngestWiring | undefined {
+export function createTrades(config: Config, { scheduler, logger, store: given }: TradeIngestDependencies): TradeIngestWiring | undefined {
   const { ingest: settings } = config;
   if (settings.symbols.length === 0) return undefined;
   const store = new OpenedStore();
@@ -74,6 +74,7 @@ export function tradeIngest(config: Config, { scheduler, logger, store: given }:
     batchMax: settings.batchMax,
     batchWaitMs: settings.batchWaitMs,
     onStoreError: (error) => logger.error({ err: error }, 'committing trades failed; they were refused STORE_UNAVAILABLE'),
+    onAggregatorError: (error) => logger.error({ err: error }, 'aggregating committed trades failed; they are stored, a restart rebuilds their bars'),
   });
   let pruning: Subscription | undefined;
   return {
@@ -95,7 +96,11 @@ export function tradeIngest(config: Config, { scheduler, logger, store: given }:
         logger.warn({ symbols: settings.symbols }, 'INGEST_SYMBOLS is set but nobody may publish: set PUBLISH_TOKENS (or JWT keys for tokens with the publish scope)');
       }
     },
-    drain: () => ingest.close(),
+    drain: (timeoutMs) => {
+      let timer: Subscription | undefined;
+      const late = new Promise<void>((resolve) => (timer = scheduler.schedule(() => resolve(), timeoutMs)));
+      return Promise.race([ingest.close(), late]).finally(() => timer?.unsubscribe());
+    },
     close: () => {
       pruning?.unsubscribe();
       return store.close();

@@ -1,30 +1,11 @@
 import convict from 'convict';
-import { isValidSymbol } from '../domain/symbol.js';
+import { isValidSymbol } from '../../domain/symbol.js';
+import { listOf, range } from './formats.js';
 
 /*
  * The `ingest` group: trade-built bars (issue 21; docs/operations.md, "Broadcasting your own
- * trades"). Kept in its own file, formats included, so it moves as one piece.
+ * trades"). One file, like every group of schema/.
  */
-
-function listOf(value: unknown): string[] {
-  const items = Array.isArray(value) ? value : String(value).split(',');
-  return items.map((item) => String(item).trim()).filter((item) => item.length > 0);
-}
-
-/** The same format as schema.ts's `range('int', min, max)`, under the same name (a twin registration is harmless). */
-function wholeNumberFormat(min: number, max: number): string {
-  const name = `int ${min}..${max}`;
-  convict.addFormat({
-    name,
-    validate(value: unknown) {
-      if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max)) {
-        throw new Error(`must be a whole number from ${min} to ${max}`);
-      }
-    },
-    coerce: (value: unknown) => Number(value),
-  });
-  return name;
-}
 
 convict.addFormat({
   name: 'ingest-symbol-list',
@@ -54,13 +35,13 @@ export const ingestSchema = {
   },
   latenessMs: {
     doc: 'Milliseconds after its period ends that a bar waits for late trades before it goes final (0-600000); a trade of a final bar is refused TRADE_TOO_LATE.',
-    format: wholeNumberFormat(0, 600_000),
+    format: range('int', 0, 600_000),
     default: 2_000,
     env: 'INGEST_LATENESS_MS',
   },
   maxFutureMs: {
     doc: 'Milliseconds a trade time may be ahead of the server clock (0-3600000); further ahead it is refused TRADE_IN_FUTURE.',
-    format: wholeNumberFormat(0, 3_600_000),
+    format: range('int', 0, 3_600_000),
     default: 5_000,
     env: 'INGEST_MAX_FUTURE_MS',
   },
@@ -68,19 +49,19 @@ export const ingestSchema = {
     doc:
       'Trades waiting to be stored past which publishers are slowed (1-10000000): HTTP publishes get 429, a WebSocket ' +
       "publisher's acks wait, and one past twice this is closed with 1013 (INGEST_OVERLOADED).",
-    format: wholeNumberFormat(1, 10_000_000),
+    format: range('int', 1, 10_000_000),
     default: 50_000,
     env: 'INGEST_MAX_PENDING',
   },
   batchMax: {
     doc: 'Most trades written in one transaction (1-1000000): trades waiting together are committed together (group commit).',
-    format: wholeNumberFormat(1, 1_000_000),
+    format: range('int', 1, 1_000_000),
     default: 5_000,
     env: 'INGEST_BATCH_MAX',
   },
   batchWaitMs: {
     doc: 'Milliseconds a commit waits for more trades to join it when fewer than INGEST_BATCH_MAX are waiting (0-1000); 0 commits at once.',
-    format: wholeNumberFormat(0, 1_000),
+    format: range('int', 0, 1_000),
     default: 0,
     env: 'INGEST_BATCH_WAIT_MS',
   },

@@ -1,4 +1,5 @@
 import convict from 'convict';
+import { range } from './formats.js';
 
 /*
  * The `store` group: where trade-built history lives (docs/operations.md, "The trade store").
@@ -7,21 +8,6 @@ import convict from 'convict';
 
 export const STORE_SYNC_MODES = ['normal', 'full'] as const;
 export type StoreSyncMode = (typeof STORE_SYNC_MODES)[number];
-
-/** The same format as schema.ts's `range('int', min, max)`, under the same name (a twin registration is harmless). */
-function wholeNumberFormat(min: number, max: number): string {
-  const name = `int ${min}..${max}`;
-  convict.addFormat({
-    name,
-    validate(value: unknown) {
-      if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max)) {
-        throw new Error(`must be a whole number from ${min} to ${max}`);
-      }
-    },
-    coerce: (value: unknown) => Number(value),
-  });
-  return name;
-}
 
 convict.addFormat({
   name: 'database-url',
@@ -56,13 +42,13 @@ export const storeSchema = {
   },
   historyRetentionDays: {
     doc: 'Days final bars of trade-fed symbols are kept (0-36500); 0 keeps them forever.',
-    format: wholeNumberFormat(0, 36_500),
+    format: range('int', 0, 36_500),
     default: 0,
     env: 'HISTORY_RETENTION_DAYS',
   },
   tradeRetentionHours: {
     doc: 'Hours stored trades are kept (1-876000): long enough to rebuild any bar still forming after a restart.',
-    format: wholeNumberFormat(1, 876_000),
+    format: range('int', 1, 876_000),
     default: 48,
     env: 'INGEST_TRADE_RETENTION_HOURS',
   },

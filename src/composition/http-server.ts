@@ -1,0 +1,104 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Router } from 'express';
+import type { SchedulerLike } from 'rxjs';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+import type { Readiness } from '../streams/bar-source.js';
+import type { Catalog } from '../streams/catalog.js';
+import type { AccessPolicy } from '../transport/auth/access-check.js';
+import { requireAccess } from '../transport/http/access-middleware.js';
+import { deadlineServerOptions, guardConnections, type ConnectionDeadlines } from '../transport/http/connection-deadlines.js';
+import { HistoryBars } from '../transport/http/history-bars.js';
+import { historyRateLimit, type HistoryRateLimit } from '../transport/http/history-rate-limit.js';
+import { HISTORY_PATH, historyRoutes } from '../transport/http/history-routes.js';
+import { createHttpApp } from '../transport/http/http-app.js';
+import { metricsRoutes } from '../transport/http/metrics-routes.js';
+import { pageRoutes } from '../transport/http/page-routes.js';
+import { UDF_PATH, udfRoutes } from '../transport/http/udf-routes.js';
+import type { AppEvents } from './app-events.js';
+import type { AppStatus } from './app-status.js';
+import type { TradeIngestWiring } from './trades.js';
+
+export interface HttpParts {
+  readonly scheduler: SchedulerLike;
+  readonly logger: Logger;
+  readonly catalog: Catalog;
+  readonly events: AppEvents;
+  readonly access: AccessPolicy;
+  readonly status: AppStatus;
+  readonly ready: () => Readiness;
+  /** Trade-built bars: their history, and `POST /api/v1/trades`. */
+  readonly trades?: TradeIngestWiring | undefined;
+}
+
+export interface AppHttpServer {
+  readonly server: Server;
+  /** The history routes' limiter: its store's timer is released on stop. */
+  readonly rateLimit: HistoryRateLimit;
+}
+
+/**
+ * The HTTP server and its routes (metrics, history and UDF behind the rate limit and access
+ * control, the page), with the connection deadlines and socket caps of `http` and `limits`.
+ */
+export function createHttpServer(config: Config, { scheduler, logger, catalog, events, access, status, ready, trades }: HttpParts): AppHttpServer {
+  const protect = requireAccess(access);
+  const mockHistory = new HistoryBars({ seed: config.broadcaster.seed, cacheBars: config.history.cacheBars });
+  const historySource = {
+    catalog,
+    seed: config.broadcaster.seed,
+    maxBars: config.history.maxBars,
+    maxCost: config.history.maxCost,
+    listedAt: Date.parse(config.history.listingDate),
+    bars: trades ? trades.history(mockHistory) : mockHistory,
+    now: () => scheduler.now(),
+  };
+  const rateLimit = historyRateLimit({ limit: config.history.rateLimit, windowMs: config.history.rateWindowMs });
+  const deadlines: ConnectionDeadlines = {
+    ...config.http,
+    maxSockets: config.limits.maxConnections + config.limits.maxHttpConnections,
+    maxHandshakesPerIp: config.limits.maxHandshakesPerIp,
+  };
+  const server: Server = createServer(
+    deadlineServerOptions(deadlines),
+    createHttpApp({
+      ready,
+      logger,
+      ...(config.transport.engine === 'uws' ? { webSocketPort: () => status.wsAddress?.port } : {}),
+      // Rate limit, then access control: separate middlewares over the same paths.
+      routers: [
+        metricsRoutes({ snapshot: () => events.metrics.snapshot(), prometheus: events.prometheus, ...(config.auth.metricsPublic ? {} : { access: protect }) }),
+        rateLimit.router,
+        Router().use([HISTORY_PATH, UDF_PATH], protect),
+        historyRoutes(historySource),
+        udfRoutes(historySource),
+        ...(trades ? [trades.router(access)] : []),
+        pageRoutes({ ports: () => (status.wsAddress ? { http: (server.address() as AddressInfo).port, webSocket: status.wsAddress.port } : undefined) }),
+      ],
+    }),
+  );
+  guardConnections(server, deadlines);
+  return { server, rateLimit };
+}
+
+/** Listens on `port` (0 picks a free one) and resolves with the bound address. */
+export async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
+}
+
+/** Closes the server and its keep-alive connections; nothing to do if it is not listening. */
+export function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}
