@@ -71,8 +71,11 @@ async function main(argv: readonly string[]): Promise<number> {
     });
     bar?.stop();
     if (summary.alreadyDone) {
-      process.stderr.write(`${file}: imported already (same path, size and mtime); nothing to do\n`);
+      process.stderr.write(`${file}: imported already, and unchanged since; nothing to do\n`);
       return EXIT_OK;
+    }
+    if (summary.changedSinceCheckpoint) {
+      process.stderr.write(`${file}: changed before the point its last import reached: imported again from the top (trades with an id count as duplicates)\n`);
     }
     if (reported > MAX_REPORTED_LINES) process.stderr.write(`... and ${reported - MAX_REPORTED_LINES} more bad lines\n`);
     const resumed = summary.resumedAfterLine > 0 ? `resumed after line ${summary.resumedAfterLine}; ` : '';

@@ -8,8 +8,8 @@ import { httpSchema, type HttpConfig } from './schema/http.js';
 import { limitsSchema, type LimitsConfig } from './schema/limits.js';
 import { logSchema, type LogConfig } from './schema/log.js';
 import { shutdownSchema, type ShutdownConfig } from './schema/shutdown.js';
-import { transportSchema, type TransportConfig } from './schema/transport.js';
 import { storeSchema, type StoreConfig } from './schema/store.js';
+import { transportSchema, type TransportConfig } from './schema/transport.js';
 import { ingestSchema, type IngestConfig } from './schema/ingest.js';
 
 export { CLUSTER_ROLES, type ClusterRole } from './schema/cluster.js';

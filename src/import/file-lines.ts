@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
 
-/** One line of a text file and the byte offset just past its line break (where a resume starts). */
+/** One line of a text file: its text, its bytes with the line break, and the byte offset just past it (where a resume starts). */
 export interface FileLine {
   readonly text: string;
+  readonly bytes: Buffer;
   readonly endOffset: number;
 }
 
@@ -21,17 +22,17 @@ export async function* fileLines(path: string, start = 0): AsyncGenerator<FileLi
   for await (const chunk of createReadStream(path, { start }) as AsyncIterable<Buffer>) {
     let from = 0;
     for (let at = chunk.indexOf(NEWLINE); at >= 0; at = chunk.indexOf(NEWLINE, from)) {
-      pending.push(chunk.subarray(from, at));
+      pending.push(chunk.subarray(from, at + 1));
       const bytes = Buffer.concat(pending);
-      offset += bytes.length + 1;
+      offset += bytes.length;
       pending = [];
       from = at + 1;
-      yield { text: lineText(bytes), endOffset: offset };
+      yield { text: lineText(bytes.subarray(0, bytes.length - 1)), bytes, endOffset: offset };
     }
     if (from < chunk.length) pending.push(chunk.subarray(from));
   }
   const rest = Buffer.concat(pending);
-  if (rest.length > 0) yield { text: lineText(rest), endOffset: offset + rest.length };
+  if (rest.length > 0) yield { text: lineText(rest), bytes: rest, endOffset: offset + rest.length };
 }
 
 function lineText(bytes: Buffer): string {

@@ -67,20 +67,22 @@ async function rebuildMinutes(range: RebuildRange, options: RebuildOptions, save
 }
 
 async function rebuildFromMinutes(range: RebuildRange, resolution: Resolution, options: RebuildOptions, saver: BarSaver): Promise<void> {
-  let period = periodStart(resolution, range.from);
-  const last = periodStart(resolution, range.to);
+  const from = periodStart(resolution, range.from);
+  const to = Math.min(nextPeriodStart(resolution, range.to), periodStart(resolution, options.closedBy)); // closed periods only
   await saver.flush(); // the minutes just built are what the coarse bars are merged from
-  for (; period <= last; period = nextPeriodStart(resolution, period)) {
-    const end = nextPeriodStart(resolution, period);
-    if (end > options.closedBy) return;
-    let bar: Bar | undefined;
-    // A day at a time: at most 1440 minutes a read, whatever the resolution.
-    for (let day = period; day < end; day += DAY_MS) {
-      const minutes = await options.store.bars(range.symbol, '1', day, Math.min(day + DAY_MS, end), 1_440);
-      for (const minute of minutes) bar = bar ? mergeBars(bar, minute) : { ...minute, time: period };
+  let current: Bar | undefined;
+  // A day of minutes a read (at most 1440), whatever the resolution: one pass over the range.
+  for (let day = from; day < to; day += DAY_MS) {
+    for (const minute of await options.store.bars(range.symbol, '1', day, Math.min(day + DAY_MS, to), 1_440)) {
+      const period = periodStart(resolution, minute.time);
+      if (current && current.time !== period) {
+        await saver.add(range.symbol, resolution, current);
+        current = undefined;
+      }
+      current = current ? mergeBars(current, minute) : { ...minute, time: period };
     }
-    if (bar) await saver.add(range.symbol, resolution, bar);
   }
+  if (current) await saver.add(range.symbol, resolution, current);
 }
 
 /** Saves bars in chunks, so a rebuild of years holds a thousand bars at a time, not all of them. */

@@ -3,14 +3,16 @@ import type { StoredTrade } from './trade-store.js';
 
 /**
  * Where `barcast import` left a file: the byte offset and line just past the last committed
- * batch, whether the whole file (and its bars) is done, and the time range each symbol's
- * imported trades span (the bars to rebuild at the end).
+ * batch, whether the whole file (and its bars) is done, the time range each symbol's
+ * imported trades span (the bars to rebuild at the end), and the SHA-256 of the file's bytes
+ * before `offset` (hex), which tells a file that only grew from one rewritten before it.
  */
 export interface ImportCheckpoint {
   readonly offset: number;
   readonly line: number;
   readonly done: boolean;
   readonly ranges: Readonly<Record<string, readonly [from: number, to: number]>>;
+  readonly prefixSha256: string;
 }
 
 /** A trade's place in time order: ties in trade time are broken by arrival (`seq`). */
@@ -24,7 +26,7 @@ export interface TradeOrderKey {
  * TradeStore so the ingest, which never imports, is built against the smaller seam.
  */
 export interface ImportStore {
-  /** The checkpoint of `fileKey` (path, size, mtime), if an import of it ever committed a batch. */
+  /** The checkpoint of `fileKey` (the file's absolute path), if an import of it ever committed a batch. */
   importCheckpoint(fileKey: string): Promise<ImportCheckpoint | undefined>;
   /** appendTrades and the new checkpoint in one transaction: a resumed import starts exactly after it. */
   appendImportBatch(fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint): Promise<readonly boolean[]>;

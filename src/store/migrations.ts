@@ -55,7 +55,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'import checkpoints',
     statements: () => [
-      // One row per imported file (path, size and mtime: a changed file is a new import);
+      // One row per imported file (first keyed by path, size and mtime; by the path alone from 3 on);
       // `offset_bytes` and `line` are where the last committed batch ended, `ranges` (JSON)
       // the time span of each symbol's imported trades.
       `CREATE TABLE imports (
@@ -66,6 +66,13 @@ export const MIGRATIONS: readonly Migration[] = [
         ranges TEXT NOT NULL DEFAULT '{}'
       )`,
     ],
+  },
+  {
+    version: 3,
+    name: 'import checkpoints by path and committed prefix',
+    // file_key becomes the file's path alone; the digest of the bytes before offset_bytes tells
+    // a file that only grew (or changed after its checkpoint) from one rewritten before it.
+    statements: () => ["ALTER TABLE imports ADD COLUMN prefix_sha256 TEXT NOT NULL DEFAULT ''"],
   },
 ];
 

@@ -36,15 +36,20 @@ export function openSqliteTradeStore(options: SqliteStoreOptions): TradeStore & 
   mkdirSync(dirname(options.file), { recursive: true });
   const db = new Database(options.file);
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    configureConnection(db, options.sync);
     migrate(db);
   } catch (error) {
     db.close();
     throw error;
   }
   return new SqliteTradeStore(db);
+}
+
+/** WAL, the commit durability INGEST_SYNC asks for, and a wait for other writers: per connection. */
+export function configureConnection(db: Database.Database, sync: SqliteStoreOptions['sync']): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 }
 
 function migrate(db: Database.Database): void {

@@ -31,6 +31,7 @@ export interface ImportRow {
   readonly line: number | string;
   readonly done: number;
   readonly ranges: string;
+  readonly prefix_sha256: string;
 }
 
 export function tradeFromRow(row: TradeRow): StoredTrade {
@@ -43,7 +44,13 @@ export function barFromRow(row: BarRow): Bar {
 }
 
 export function checkpointFromRow(row: ImportRow): ImportCheckpoint {
-  return { offset: Number(row.offset_bytes), line: Number(row.line), done: row.done === 1, ranges: JSON.parse(row.ranges) as ImportCheckpoint['ranges'] };
+  return {
+    offset: Number(row.offset_bytes),
+    line: Number(row.line),
+    done: row.done === 1,
+    ranges: JSON.parse(row.ranges) as ImportCheckpoint['ranges'],
+    prefixSha256: row.prefix_sha256,
+  };
 }
 
 /** The parameters of STORE_SQL.insertTrade. */
@@ -53,5 +60,5 @@ export function tradeParams(trade: Trade): readonly unknown[] {
 
 /** The parameters of STORE_SQL.saveImportCheckpoint. */
 export function checkpointParams(fileKey: string, checkpoint: ImportCheckpoint): readonly unknown[] {
-  return [fileKey, checkpoint.offset, checkpoint.line, checkpoint.done ? 1 : 0, JSON.stringify(checkpoint.ranges)];
+  return [fileKey, checkpoint.offset, checkpoint.line, checkpoint.done ? 1 : 0, JSON.stringify(checkpoint.ranges), checkpoint.prefixSha256];
 }

@@ -19,10 +19,10 @@ export const STORE_SQL = {
     (SELECT symbol, resolution, time FROM bars WHERE time < ? LIMIT ?)`,
   appliedMigrations: 'SELECT version FROM schema_migrations ORDER BY version',
   recordMigration: 'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
-  importCheckpoint: 'SELECT offset_bytes, line, done, ranges FROM imports WHERE file_key = ?',
-  saveImportCheckpoint: `INSERT INTO imports (file_key, offset_bytes, line, done, ranges) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (file_key) DO UPDATE SET
-      offset_bytes = excluded.offset_bytes, line = excluded.line, done = excluded.done, ranges = excluded.ranges`,
+  importCheckpoint: 'SELECT offset_bytes, line, done, ranges, prefix_sha256 FROM imports WHERE file_key = ?',
+  saveImportCheckpoint: `INSERT INTO imports (file_key, offset_bytes, line, done, ranges, prefix_sha256) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (file_key) DO UPDATE SET offset_bytes = excluded.offset_bytes, line = excluded.line, done = excluded.done,
+      ranges = excluded.ranges, prefix_sha256 = excluded.prefix_sha256`,
 } as const;
 
 /** Rows deleted per statement of a prune. */

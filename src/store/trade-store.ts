@@ -38,7 +38,11 @@ export interface TradeStore {
   bars(symbol: string, resolution: Resolution, from: number, to: number, limit: number): Promise<readonly Bar[]>;
   /** The latest stored final bar of a topic, if any. */
   lastBar(symbol: string, resolution: Resolution): Promise<Bar | undefined>;
-  /** Deletes trades with `time < tradesBefore` and bars with `time < barsBefore`; resolves with how many went. */
+  /**
+   * Deletes trades with `time < tradesBefore` and bars with `time < barsBefore`; resolves with
+   * how many went. The one call that is not one transaction: it deletes in chunks, each
+   * committed on its own (a prune that fails part-way has deleted some; the next one goes on).
+   */
   prune(tradesBefore: number, barsBefore: number): Promise<{ readonly trades: number; readonly bars: number }>;
   /** Whether writes succeed now (the last write's outcome, or a probe). */
   health(): StoreHealth;

@@ -112,7 +112,7 @@ describe.each(targets)('npx barcast import, into $name', (target) => {
     } finally {
       await store.close();
     }
-  });
+  }, 120_000);
 
   it('reports bad lines with their numbers on stderr, imports the rest and exits 2', async () => {
     const env = await target.env();

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { TRANSPORT_ENGINES } from '../../src/config/schema.js';
 import { periodStart } from '../../src/domain/resolution.js';
 import { isType, isUpdateOf, testApps, type TestClient, type UpdateMessage } from '../../src/testing/index.js';
 import type { Bar } from '../../src/domain/bar.js';
@@ -72,7 +73,7 @@ describe('trade-built bars on a real server', () => {
     ]);
     expect(outcomes(results)).toEqual(['accepted', 'INVALID_TRADE', 'INVALID_PRICE', 'NEGATIVE_SIZE', 'UNKNOWN_SYMBOL', 'TRADE_IN_FUTURE', 'TRADE_TOO_LATE', 'duplicate', 'accepted']);
     expect(results).toMatchObject({ accepted: 2, duplicates: 1, refused: 6 });
-    // The same trade again is a duplicate, however late it is re-sent (it is answered from the store).
+    // The same trade again, while its bar is open, is a duplicate (the store knows its id).
     expect(outcomes(await publishOverWs(publisher, [{ symbol: 'ACME', price: 10, size: 1, time: now, id: 'x1' }]))).toEqual(['duplicate']);
     publisher.send({ type: 'ping', id: 'still-here' });
     await publisher.waitFor(isType('pong'));
@@ -201,5 +202,17 @@ describe('trade-built bars on a real server', () => {
     const flooder = await connect(publisherHeaders);
     flooder.send({ type: 'trades.publish', id: 1, payload: { trades: ['1', '2', '3', '4', '5'].map(trade) } });
     expect(await flooder.closed).toMatchObject({ code: 1013 });
+  });
+
+  it.each(TRANSPORT_ENGINES)('takes trades.publish on the %s engine, and its subscribers see the bars', async (engine) => {
+    const clock = fastClock(SPEED);
+    const { connect } = await apps.start({ scheduler: clock, config: { ...ingestConfig(dirs.make()), transport: { engine } } });
+    const watcher = await connect();
+    await watcher.response(watcher.subscribeBars('ACME', '5'));
+    const publisher = await connect(publisherHeaders);
+    const now = clock.now();
+    expect(await publishOverWs(publisher, [{ symbol: 'ACME', price: 3, size: 4, time: now }])).toMatchObject({ accepted: 1 });
+    const update = (await watcher.waitFor(isUpdateOf('bars:ACME:5'), { timeoutMs: 5_000 })) as UpdateMessage<Bar>;
+    expect(update.payload).toEqual({ time: periodStart('5', now), open: 3, high: 3, low: 3, close: 3, volume: 4 });
   });
 });

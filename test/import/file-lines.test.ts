@@ -21,17 +21,17 @@ describe('fileLines', () => {
     const file = join(dir, 'a.csv');
     writeFileSync(file, 'ab\r\n\nü€\nlast');
     expect(await all(file)).toEqual([
-      { text: 'ab', endOffset: 4 },
-      { text: '', endOffset: 5 },
-      { text: 'ü€', endOffset: 11 },
-      { text: 'last', endOffset: 15 },
+      { text: 'ab', bytes: Buffer.from('ab\r\n'), endOffset: 4 },
+      { text: '', bytes: Buffer.from('\n'), endOffset: 5 },
+      { text: 'ü€', bytes: Buffer.from('ü€\n'), endOffset: 11 },
+      { text: 'last', bytes: Buffer.from('last'), endOffset: 15 },
     ]);
   });
 
   it('resumes at an end offset with exactly the lines after it', async () => {
     const file = join(dir, 'b.csv');
     writeFileSync(file, 'one\ntwo\nthree\n');
-    expect(await all(file, 4)).toEqual([
+    expect((await all(file, 4)).map(({ text, endOffset }) => ({ text, endOffset }))).toEqual([
       { text: 'two', endOffset: 8 },
       { text: 'three', endOffset: 14 },
     ]);
@@ -44,6 +44,7 @@ describe('fileLines', () => {
     writeFileSync(file, `${lines.join('\n')}\n`);
     const read = await all(file);
     expect(read.map((line) => line.text)).toEqual(lines);
+    expect(Buffer.concat(read.map((line) => line.bytes)).toString()).toBe(`${lines.join('\n')}\n`);
     const middle = read[12_345];
     expect(middle).toBeDefined();
     expect((await all(file, middle?.endOffset)).map((line) => line.text)).toEqual(lines.slice(12_346));

@@ -66,7 +66,7 @@ describe.each(factories)('barcast import into $name', (factory: StoreFactory) =>
       `${T0 + 4 * MINUTE},AAPL,110,5`,
       `${T0 + 6 * MINUTE},AAPL,90,1`,
     ]);
-    const summary = await importTrades({ file, store, resolutions: ['5', '1D'], now: () => NOW, batchSize: 2 });
+    const summary = await importTrades({ file, store, resolutions: ['5', '1D', '1W', '1M'], now: () => NOW, batchSize: 2 });
     const bar = (time: number, open: number, high: number, low: number, close: number, volume: number): Bar => ({ time, open, high, low, close, volume });
     expect(await store.bars('AAPL', '1', 0, NOW, 100)).toEqual([
       bar(T0, 100, 105, 99, 99, 4),
@@ -75,7 +75,9 @@ describe.each(factories)('barcast import into $name', (factory: StoreFactory) =>
     ]);
     expect(await store.bars('AAPL', '5', 0, NOW, 100)).toEqual([bar(T0, 100, 110, 99, 110, 9), bar(T0 + 5 * MINUTE, 90, 90, 90, 90, 1)]);
     expect(await store.bars('AAPL', '1D', 0, NOW, 100)).toEqual([bar(Date.UTC(2026, 0, 5), 100, 110, 90, 90, 10)]);
-    expect(summary.bars).toBe(6);
+    expect(await store.bars('AAPL', '1W', 0, NOW, 100)).toEqual([bar(Date.UTC(2026, 0, 5), 100, 110, 90, 90, 10)]); // a Monday
+    expect(await store.bars('AAPL', '1M', 0, NOW, 100)).toEqual([bar(Date.UTC(2026, 0, 1), 100, 110, 90, 90, 10)]);
+    expect(summary.bars).toBe(8);
   });
 
   it('builds no bar for a period that has not closed yet (the server builds it from the stored trades)', async () => {
@@ -129,9 +131,45 @@ describe.each(factories)('barcast import into $name', (factory: StoreFactory) =>
   it('stops at the first bad line with --strict, keeping what it committed', async () => {
     const file = csv('strict.csv', ['symbol,price,size,time', `AAPL,1,1,${T0}`, `AAPL,1,1,${T0 + 1}`, 'AAPL,x,1,1', `AAPL,1,1,${T0 + 2}`]);
     await expect(importTrades({ file, store, resolutions: ['1'], now: () => NOW, batchSize: 1, strict: true })).rejects.toThrow(
-      new ImportError('line 4: INVALID_PRICE: price "x" is not a number (stopped by --strict; lines 1-3 are committed: fix the line and rerun to resume)'),
+      new ImportError('line 4: INVALID_PRICE: price "x" is not a number (stopped by --strict; lines 1-3 are committed: fix the line and run again to resume after them)'),
     );
     expect(await store.tradesSince('AAPL', 0)).toHaveLength(2);
+    // Fixed after the checkpoint: the bytes before it are the same, so the import goes on from there.
+    writeFileSync(file, `symbol,price,size,time\nAAPL,1,1,${T0}\nAAPL,1,1,${T0 + 1}\nAAPL,2,1,${T0 + 3}\nAAPL,1,1,${T0 + 2}\n`);
+    const resumed = await importTrades({ file, store, resolutions: ['1'], now: () => NOW, batchSize: 1, strict: true });
+    expect(resumed).toMatchObject({ resumedAfterLine: 3, changedSinceCheckpoint: false, lines: 2, imported: 2, badLines: 0 });
+    expect((await store.tradesSince('AAPL', 0)).map((trade) => trade.time)).toEqual([T0, T0 + 1, T0 + 3, T0 + 2]);
+  });
+
+  it('imports only the lines appended to a file it imported before, and their bars', async () => {
+    const file = csv('daily.csv', ['symbol,price,size,time', `AAPL,1,1,${T0}`, `AAPL,2,1,${T0 + 1}`]);
+    await importTrades({ file, store, resolutions: ['1'], now: () => NOW });
+    writeFileSync(file, `symbol,price,size,time\nAAPL,1,1,${T0}\nAAPL,2,1,${T0 + 1}\nAAPL,3,1,${T0 + MINUTE}\n`);
+    const grown = await importTrades({ file, store, resolutions: ['1'], now: () => NOW });
+    expect(grown).toMatchObject({ resumedAfterLine: 3, alreadyDone: false, changedSinceCheckpoint: false, lines: 1, imported: 1, bars: 1 });
+    expect((await store.tradesSince('AAPL', 0)).map((trade) => trade.price)).toEqual([1, 2, 3]);
+    expect((await store.bars('AAPL', '1', 0, NOW, 10)).map((b) => [b.time, b.close])).toEqual([
+      [T0, 2],
+      [T0 + MINUTE, 3],
+    ]);
+  });
+
+  it('imports a file again from the top when its bytes before the checkpoint changed', async () => {
+    const file = csv('rewritten.csv', ['symbol,price,size,time,id', `AAPL,1,1,${T0},a`, `AAPL,2,1,${T0 + 1},b`]);
+    await importTrades({ file, store, resolutions: ['1'], now: () => NOW });
+    writeFileSync(file, `symbol,price,size,time,id\nAAPL,1,1,${T0},a\nAAPL,5,1,${T0 + 2},c\n`);
+    const again = await importTrades({ file, store, resolutions: ['1'], now: () => NOW });
+    expect(again).toMatchObject({ resumedAfterLine: 0, changedSinceCheckpoint: true, lines: 2, imported: 1, duplicates: 1 });
+  });
+
+  it('does not resume in the middle of a last line that had no line break and then grew', async () => {
+    const file = join(dir, 'unterminated.csv');
+    writeFileSync(file, `symbol,price,size,time,id\nAAPL,1,1,${T0},a\nAAPL,2,1,${T0 + 1},b`);
+    await importTrades({ file, store, resolutions: ['1'], now: () => NOW });
+    writeFileSync(file, `symbol,price,size,time,id\nAAPL,1,1,${T0},a\nAAPL,2,1,${T0 + 1},b2\n`);
+    const again = await importTrades({ file, store, resolutions: ['1'], now: () => NOW });
+    expect(again).toMatchObject({ resumedAfterLine: 0, changedSinceCheckpoint: true, imported: 1, duplicates: 1 });
+    expect((await store.tradesSince('AAPL', 0)).map((trade) => trade.id)).toEqual(['a', 'b', 'b2']);
   });
 
   it('refuses a file without the header', async () => {

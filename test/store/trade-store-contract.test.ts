@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
 import type { Trade } from '../../src/domain/trade.js';
 import type { ImportStore } from '../../src/store/import-store.js';
-import { openSqliteTradeStore } from '../../src/store/sqlite-trade-store.js';
+import { configureConnection, openSqliteTradeStore } from '../../src/store/sqlite-trade-store.js';
 import type { TradeStore } from '../../src/store/trade-store.js';
 import { storeFactories, type StoreFactory } from '../support/trade-stores.js';
 
@@ -156,7 +156,7 @@ describe.each(factories)('TradeStore contract: $name', (factory: StoreFactory) =
 
   it('commits an import batch and its checkpoint together, and reads trades in time order page by page', async () => {
     expect(await store.importCheckpoint('f|1|2')).toBeUndefined();
-    const checkpoint = { offset: 120, line: 4, done: false, ranges: { AAPL: [T0, T0 + 5] as const } };
+    const checkpoint = { offset: 120, line: 4, done: false, ranges: { AAPL: [T0, T0 + 5] as const }, prefixSha256: 'ab'.repeat(32) };
     const batch = [trade({ time: T0 + 5, id: 'c' }), trade({ time: T0, id: 'a' }), trade({ time: T0 + 5, id: 'd' }), trade({ time: T0, id: 'a' })];
     expect(await store.appendImportBatch('f|1|2', batch, checkpoint)).toEqual([true, true, true, false]);
     expect(await store.importCheckpoint('f|1|2')).toEqual(checkpoint);
@@ -192,7 +192,21 @@ describe('SQLite store file', () => {
     expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([
       { version: 1, name: 'trades and bars' },
       { version: 2, name: 'import checkpoints' },
+      { version: 3, name: 'import checkpoints by path and committed prefix' },
     ]);
+    db.close();
+  });
+
+  it.each([
+    ['normal', 1],
+    ['full', 2],
+  ] as const)('under INGEST_SYNC=%s commits with synchronous level %s, in WAL mode, waiting for other writers', async (sync, level) => {
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(dir, `${sync}.sqlite`));
+    configureConnection(db, sync);
+    expect(db.pragma('synchronous', { simple: true })).toBe(level);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5_000);
     db.close();
   });
 

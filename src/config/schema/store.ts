@@ -1,11 +1,7 @@
 import convict from 'convict';
 import { range } from './formats.js';
 
-/*
- * The `store` group: where trade-built history lives (docs/operations.md, "The trade store").
- * Kept in its own file, formats included, so it moves as one piece.
- */
-
+/** How SQLite commits (INGEST_SYNC). */
 export const STORE_SYNC_MODES = ['normal', 'full'] as const;
 export type StoreSyncMode = (typeof STORE_SYNC_MODES)[number];
 
@@ -26,6 +22,7 @@ convict.addFormat({
   },
 });
 
+/** The `store` group: where trade-built history lives (docs/operations.md, "The trade store"). */
 export const storeSchema = {
   dataDir: {
     doc: 'Folder of the SQLite database (barcast.sqlite), created at start if missing. Used when DATABASE_URL is empty.',
