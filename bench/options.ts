@@ -13,10 +13,14 @@ export interface BenchOptions {
   readonly tickSchedule: TickSchedule | undefined;
   /** Results go to bench/results/<out>.json. */
   readonly out: string;
+  /** `--ingest-minutes`: T3's measured stretch (the issue's one-hour soak is `--ingest-minutes 60`). */
+  readonly ingestMinutes: number | undefined;
+  /** `--ingest-rate`: T3's trades per second (default 50,000). */
+  readonly ingestRate: number | undefined;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only ${WORKLOAD_IDS.join(',')}] [--servers raw,uws,socketio,barcast,barcast-uws]
-                     [--schedule ${TICK_SCHEDULES.join('|')}] [--out NAME]`;
+                     [--schedule ${TICK_SCHEDULES.join('|')}] [--out NAME] [--ingest-minutes M] [--ingest-rate TRADES_PER_S]`;
 
 /** The command line, validated: anything unknown is an error that says what is allowed. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -29,6 +33,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       servers: { type: 'string' },
       schedule: { type: 'string' },
       out: { type: 'string', default: 'latest' },
+      'ingest-minutes': { type: 'string' },
+      'ingest-rate': { type: 'string' },
     },
   });
   const workloads = listOf(values.only, WORKLOAD_IDS, 'workload');
@@ -38,7 +44,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     throw new Error(`unknown --schedule ${schedule}; one of ${TICK_SCHEDULES.join(', ')}`);
   }
   if (!/^[\w-]{1,64}$/.test(values.out)) throw new Error('--out takes a name of letters, digits, "_" and "-"');
-  return { quick: values.quick, workloads: new Set(workloads), servers, tickSchedule: schedule as TickSchedule | undefined, out: values.out };
+  const ingestMinutes = values['ingest-minutes'] === undefined ? undefined : Number(values['ingest-minutes']);
+  if (ingestMinutes !== undefined && !(ingestMinutes > 0 && ingestMinutes <= 24 * 60)) throw new Error('--ingest-minutes takes a number of minutes above 0, up to 1440 (0.5 is 30 s)');
+  const ingestRate = values['ingest-rate'] === undefined ? undefined : Number(values['ingest-rate']);
+  if (ingestRate !== undefined && !(Number.isInteger(ingestRate) && ingestRate > 0 && ingestRate <= 1_000_000)) throw new Error('--ingest-rate takes whole trades per second, 1-1000000');
+  return { quick: values.quick, workloads: new Set(workloads), servers, tickSchedule: schedule as TickSchedule | undefined, out: values.out, ingestMinutes, ingestRate };
 }
 
 function listOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] {

@@ -10,6 +10,7 @@ import { redisCluster } from './w9-redis-cluster.js';
 import { sweep } from './sweep.js';
 import { aggregation } from './t1-aggregation.js';
 import { durable } from './t2-durable.js';
+import { tradesEndToEnd } from './t3-trades-e2e.js';
 
 /** Every workload of `npm run bench`, in the order they run: a new one is its module plus one line here. */
-export const WORKLOADS: readonly RegisteredWorkload[] = [saturation, latency, scale, churnThenIdle, multiTopic, cluster, history, redisCluster, sweep, aggregation, durable];
+export const WORKLOADS: readonly RegisteredWorkload[] = [saturation, latency, scale, churnThenIdle, multiTopic, cluster, history, redisCluster, sweep, aggregation, durable, tradesEndToEnd];
