@@ -29,7 +29,14 @@ export type PublisherRequest = PublisherStart | { readonly type: 'finish' } | { 
 export type PublisherReply =
   | { readonly type: 'start' }
   /** Every batch, in the order sent (which is the order the server commits them in). */
-  | { readonly type: 'finish'; readonly batches: readonly SentBatch[]; readonly unanswered: number; readonly refusals: Readonly<Record<string, number>> }
+  | {
+      readonly type: 'finish';
+      readonly batches: readonly SentBatch[];
+      readonly unanswered: number;
+      readonly refusals: Readonly<Record<string, number>>;
+      /** Batches not sent when due because 50,000 trades were unanswered (back-pressure). */
+      readonly heldBack: number;
+    }
   | { readonly type: 'stop' };
 
 export interface SubscriberStart {

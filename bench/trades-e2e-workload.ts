@@ -65,6 +65,8 @@ export interface TradesE2eResult extends TradesE2eSize {
   readonly sentTrades: number;
   readonly acceptedTrades: number;
   readonly refusals: Readonly<Record<string, number>>;
+  /** Times the publisher held a batch back because 50,000 trades were unanswered (the server was behind). */
+  readonly publisherHeldBack: number;
   /** Accepted trades a subscriber never saw in an update (should be 0). */
   readonly unseenTrades: number;
   /** Trades outside the lateness hold: the pipeline's own latency (the target). */
@@ -150,6 +152,7 @@ export async function runTradesE2e(size: TradesE2eSize): Promise<TradesE2eResult
       sentTrades: sent.batches.reduce((sum, batch) => sum + batch.trades, 0),
       acceptedTrades: sent.batches.reduce((sum, batch) => sum + batch.accepted, 0),
       refusals: sent.refusals,
+      publisherHeldBack: sent.heldBack,
       unseenTrades: latencies.unseen,
       pipeline: latencies.pipeline,
       held: latencies.held,
@@ -249,7 +252,7 @@ export function describeTradesE2e(result: TradesE2eResult): string {
     `${name} ${trend.firstMb} -> ${trend.lastMb} MB (max ${trend.maxMb}), slope over the last half ${trend.slopeLastHalfMbPerMin} MB/min`;
   return [
     `T3 trades end to end: ${result.tradesPerSecond} trades/s in batches every ${result.batchEveryMs} ms, ${result.subscribers} subscribers on bars:${SYMBOL}:1, ${result.measureMs / 1000} s measured (after ${result.warmupMs / 1000} s of warm-up)`,
-    `accepted ${Math.round(result.acceptedPerSecond)}/s (${result.acceptedTrades} of ${result.sentTrades} sent; refused ${JSON.stringify(result.refusals)}; unseen by a subscriber ${result.unseenTrades}); server cpu ${result.serverCores.toFixed(2)} cores (${result.serverCpuUsPerTrade.toFixed(1)} us per trade), loop delay p99 (max of samples) ${result.serverLoopP99Ms} ms`,
+    `accepted ${Math.round(result.acceptedPerSecond)}/s (${result.acceptedTrades} of ${result.sentTrades} sent; refused ${JSON.stringify(result.refusals)}; publisher held back by back-pressure ${result.publisherHeldBack} times; unseen by a subscriber ${result.unseenTrades}); server cpu ${result.serverCores.toFixed(2)} cores (${result.serverCpuUsPerTrade.toFixed(1)} us per trade), loop delay p99 (max of samples) ${result.serverLoopP99Ms} ms`,
     row('pipeline', result.pipeline),
     row('held', result.held),
     row('all', result.all),
