@@ -37,7 +37,7 @@ const layers = [
     ...['ws', 'express', 'ioredis', 'node:'].map((name) => pkg(name, 'the client runs in browsers: domain and RxJS only')),
   ]),
   layer(['src/config/**/*.ts'], [...['streams', 'transport', 'engines', 'store', 'client', 'testing', 'composition'].map(ours), ourFile('app')]),
-  // The trade store: the domain's types and its database drivers (better-sqlite3, pg, node:), nothing else.
+  // The trade store: the domain's types and its database drivers (libsql, pg, node:), nothing else.
   layer(['src/store/**/*.ts'], [
     ...['streams', 'transport', 'engines', 'config', 'client', 'testing', 'composition'].map(ours),
     ourFile('app'),
@@ -48,7 +48,7 @@ const layers = [
   layer(['src/ingest/**/*.ts'], [
     ...['transport', 'engines', 'config', 'client', 'testing', 'composition'].map(ours),
     ourFile('app'),
-    ...['ws', 'express', 'ioredis', 'better-sqlite3', 'pg'].map((name) => pkg(name, 'the ingest reaches the store through the TradeStore seam, and no transport')),
+    ...['ws', 'express', 'ioredis', 'libsql', 'pg'].map((name) => pkg(name, 'the ingest reaches the store through the TradeStore seam, and no transport')),
   ]),
   // barcast import: reads a file into the store; it knows nothing of serving.
   layer(['src/import/**/*.ts'], [

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`'s pretest step: the tests run real servers and a real browser (redis-server,
-// Chromium, Prometheus and promtool, PostgreSQL), which npm cannot install. Whatever is missing is
+// Chromium, Prometheus and promtool, PostgreSQL, HAProxy), which npm cannot install. Whatever is missing is
 // installed with apt-get when this runs as root (CI, a container), non-interactively;
 // otherwise this stops at once with the exact command to run.
 import { spawnSync } from 'node:child_process';
@@ -16,6 +16,8 @@ const TOOLS = [
   { tool: 'promtool', packageName: 'prometheus' },
   // Debian keeps the server binaries under the major version: any installed one will do.
   { tool: '/usr/lib/postgresql/*/bin/initdb', packageName: 'postgresql' },
+  // A real balancer in front of barcast (PROXY protocol v1/v2, X-Forwarded-For): test/support/haproxy.ts.
+  { tool: 'haproxy', packageName: 'haproxy' },
 ];
 // prometheus recommends prometheus-node-exporter, a second daemon the tests do not need;
 // postgresql recommends sysstat. The tests start their own postgres (test/support/postgres-server.ts).

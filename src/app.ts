@@ -65,7 +65,7 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   const status = new AppStatus();
   // Readiness asks the gateway, built next; it is only called once the server listens.
   const http = createHttpServer(config, { scheduler, logger, catalog, events, access, status, ready: () => appReadiness(status.phase, engine, websocket?.gateway), trades });
-  const websocket = createWebSocket(config, http.server, engine, { hub, emit, logger, scheduler, access, ingest: trades?.ingest });
+  const websocket = createWebSocket(config, http.server, engine, { hub, emit, logger, scheduler, access, addresses: http.clientAddresses, ingest: trades?.ingest });
 
   return createLifecycle(config, { scheduler, logger, status, events, engine, shutdown$, hub, access, http, websocket, trades });
 }

@@ -40,7 +40,7 @@ export interface ConnectOptions {
    * `auth.expiring`. Sent as the subprotocol `barcast.bearer.<token>`, never in the URL.
    */
   readonly token?: TokenSource;
-  /** Reconnect backoff; defaults to 500 ms doubling to 30 s, half of it jittered. */
+  /** Reconnect backoff; defaults to 500 ms doubling to 30 s, fully jittered (each wait anywhere from 0 to that). */
   readonly backoff?: Partial<BackoffPolicy>;
   /** Where gaps the server cannot replay are loaded from; defaults to `GET /api/v1/bars` on the socket's host. */
   readonly loadHistory?: HistoryLoader;

@@ -6,13 +6,23 @@ export interface BackoffPolicy {
   readonly baseMs: number;
   /** Longest delay between two attempts, in ms. */
   readonly maxMs: number;
-  /** Share of each delay that is random, 0..1: clients dropped together must not return together. */
+  /**
+   * Share of each delay that is random, 0..1: clients dropped together must not return
+   * together. 1 (the default) is "full jitter": each wait is anywhere from 0 to the backoff.
+   */
   readonly jitter: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 30_000, jitter: 0.5 };
+/**
+ * Full jitter by default: when a gateway restarts, every client it had is dropped at the same
+ * instant. With half the delay jittered they would all come back within the second half of
+ * 500 ms, twice as dense as needed, and again together at each later attempt; with the whole
+ * delay random they spread evenly over it, and the server's handshake queue sees a ramp, not
+ * a wall (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015).
+ */
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 30_000, jitter: 1 };
 
-/** The wait before retry number `attempt` (1-based): exponential, capped, then shortened by up to `jitter`. */
+/** The wait before retry number `attempt` (1-based): exponential, capped, then shortened by up to `jitter` of it at random. */
 export function reconnectDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
   return Math.round(backoffDelay(attempt, policy.baseMs, policy.maxMs) * (1 - policy.jitter * random()));
 }

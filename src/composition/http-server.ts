@@ -8,7 +8,9 @@ import type { Readiness } from '../streams/bar-source.js';
 import type { Catalog } from '../streams/catalog.js';
 import type { AccessPolicy } from '../transport/auth/access-check.js';
 import { requireAccess } from '../transport/http/access-middleware.js';
-import { deadlineServerOptions, guardConnections, type ConnectionDeadlines } from '../transport/http/connection-deadlines.js';
+import { httpStatusOf } from '../domain/errors.js';
+import { ClientAddresses, TrustedProxies } from '../transport/http/client-address.js';
+import { deadlineServerOptions, guardConnections, type ConnectionDeadlines, type ConnectionGuard } from '../transport/http/connection-deadlines.js';
 import { HistoryBars } from '../transport/http/history-bars.js';
 import { historyRateLimit, type HistoryRateLimit } from '../transport/http/history-rate-limit.js';
 import { HISTORY_PATH, historyRoutes } from '../transport/http/history-routes.js';
@@ -36,6 +38,10 @@ export interface AppHttpServer {
   readonly server: Server;
   /** The history routes' limiter: its store's timer is released on stop. */
   readonly rateLimit: HistoryRateLimit;
+  /** Who each connection's client is (TRUSTED_PROXIES): one resolver for HTTP, the ws upgrade and the uWS door. */
+  readonly clientAddresses: ClientAddresses;
+  /** The connections held before the HTTP server has them (the handshake queue, PROXY headers): closed on stop. */
+  readonly guard: ConnectionGuard;
 }
 
 /**
@@ -54,11 +60,14 @@ export function createHttpServer(config: Config, { scheduler, logger, catalog, e
     bars: trades ? trades.history(mockHistory) : mockHistory,
     now: () => scheduler.now(),
   };
-  const rateLimit = historyRateLimit({ limit: config.history.rateLimit, windowMs: config.history.rateWindowMs });
+  const clientAddresses = new ClientAddresses(new TrustedProxies(config.proxy.trustedProxies));
+  const rateLimit = historyRateLimit({ limit: config.history.rateLimit, windowMs: config.history.rateWindowMs, clientAddress: (request) => clientAddresses.ofRequest(request) });
   const deadlines: ConnectionDeadlines = {
     ...config.http,
     maxSockets: config.limits.maxConnections + config.limits.maxHttpConnections,
     maxHandshakesPerIp: config.limits.maxHandshakesPerIp,
+    handshakeQueuePerIp: config.proxy.handshakeQueuePerIp,
+    handshakeQueueTimeoutMs: config.proxy.handshakeQueueTimeoutMs,
   };
   const server: Server = createServer(
     deadlineServerOptions(deadlines),
@@ -78,8 +87,15 @@ export function createHttpServer(config: Config, { scheduler, logger, catalog, e
       ],
     }),
   );
-  guardConnections(server, deadlines);
-  return { server, rateLimit };
+  const guard = guardConnections(server, deadlines, {
+    addresses: clientAddresses,
+    proxyProtocol: config.proxy.protocol,
+    refused: (address, reason) => {
+      events.bus.emit({ type: 'connection_refused', status: httpStatusOf('TOO_MANY_HANDSHAKES'), address });
+      logger.debug({ address, reason }, 'connection refused by the handshake queue');
+    },
+  });
+  return { server, rateLimit, clientAddresses, guard };
 }
 
 /** Listens on `port` (0 picks a free one) and resolves with the bound address. */
@@ -94,11 +110,17 @@ export async function listen(server: Server, port: number, host: string): Promis
   return server.address() as AddressInfo;
 }
 
-/** Closes the server and its keep-alive connections; nothing to do if it is not listening. */
-export function closeServer(server: Server): Promise<void> {
+/** Stops accepting connections; resolves once every connection has gone. */
+export function stopListening(server: Server): Promise<void> {
   if (!server.listening) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    server.closeAllConnections();
-  });
+  return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+}
+
+/** Closes the server and every connection: those HTTP knows, and those the guard holds before HTTP has them. */
+export function closeServer({ server, guard }: AppHttpServer): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  const closed = stopListening(server);
+  server.closeAllConnections();
+  guard.close();
+  return closed;
 }

@@ -12,7 +12,7 @@ import type { WebSocketEngine } from '../transport/ws/gateway.js';
 import { tokenAuthority } from './access.js';
 import type { AppEvents } from './app-events.js';
 import type { AppStatus } from './app-status.js';
-import { closeServer, listen, type AppHttpServer } from './http-server.js';
+import { closeServer, listen, stopListening, type AppHttpServer } from './http-server.js';
 import type { TradeIngestWiring } from './trades.js';
 
 export interface App {
@@ -90,11 +90,14 @@ export function createLifecycle(config: Config, parts: AppParts): App {
     async start() {
       if (status.phase !== 'created') throw new Error(`cannot start an app that is ${status.phase}`);
       status.phase = 'starting';
-      await trades?.start().catch((error: unknown) => {
+      // A failed start releases the trade store again, as it does the ports.
+      await trades?.start().catch(async (error: unknown) => {
+        await trades.close();
         status.phase = 'created';
         throw error;
       });
-      const address = await listen(http.server, config.port, config.host).catch((error: unknown) => {
+      const address = await listen(http.server, config.port, config.host).catch(async (error: unknown) => {
+        await trades?.close();
         status.phase = 'created';
         throw error;
       });
@@ -102,7 +105,8 @@ export function createLifecycle(config: Config, parts: AppParts): App {
         status.wsAddress = await websocket?.listen(config.host);
       } catch (error) {
         // The HTTP port is released again, so a failed start leaves nothing listening.
-        await closeServer(http.server);
+        await closeServer(http);
+        await trades?.close();
         status.phase = 'stopped';
         throw error;
       }
@@ -123,12 +127,17 @@ export function createLifecycle(config: Config, parts: AppParts): App {
         status.phase = 'stopping';
         shutdown$.next();
         shutdown$.complete();
+        // Not listening any more, first: the clients the shutdown drops come straight back, and
+        // each would cost a handshake (and a refusal) while the server is busy closing the rest.
+        const closed = stopListening(http.server);
         // Trades waiting for their commit are answered before their publishers' sockets close.
         await trades?.drain(config.shutdown.timeoutMs);
         await websocket?.close(config.shutdown.timeoutMs);
         await engine.stop();
         await trades?.close();
-        await closeServer(http.server);
+        http.server.closeAllConnections();
+        http.guard.close();
+        await closed;
         http.rateLimit.close();
         events.close();
         status.phase = 'stopped';

@@ -38,7 +38,7 @@ export interface TradeIngestWiring {
   start(): Promise<void>;
   /** Answers the trades waiting for a commit, waiting at most `timeoutMs` for the store; before the sockets close. */
   drain(timeoutMs: number): Promise<void>;
-  /** Releases the store; after the engine (and with it the aggregator) stopped. */
+  /** Stops the pruning and the aggregator (if the engine has not) and releases the store; after the engine stopped, or after a failed start. */
   close(): Promise<void>;
 }
 
@@ -101,9 +101,11 @@ export function createTrades(config: Config, { scheduler, logger, store: given }
       const late = new Promise<void>((resolve) => (timer = scheduler.schedule(() => resolve(), timeoutMs)));
       return Promise.race([ingest.close(), late]).finally(() => timer?.unsubscribe());
     },
-    close: () => {
+    close: async () => {
       pruning?.unsubscribe();
-      return store.close();
+      // Stopped with the engine already on a normal stop (a second stop does nothing); not after a failed start.
+      await aggregator.stop();
+      await store.close();
     },
   };
 }

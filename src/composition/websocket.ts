@@ -6,6 +6,7 @@ import type { BarEngine } from '../streams/bar-source.js';
 import type { EmitEvent } from '../streams/events.js';
 import type { Hub } from '../streams/hub.js';
 import type { AccessPolicy } from '../transport/auth/access-check.js';
+import type { ClientAddresses } from '../transport/http/client-address.js';
 import { Gateway, type WebSocketEngine } from '../transport/ws/gateway.js';
 import { UwsEngine } from '../transport/ws/uws-engine.js';
 import { rejectUpgrade, WsEngine } from '../transport/ws/ws-engine.js';
@@ -17,6 +18,8 @@ export interface WebSocketParts {
   readonly logger: Logger;
   readonly scheduler: SchedulerLike;
   readonly access: AccessPolicy;
+  /** The HTTP server's resolver of client addresses (TRUSTED_PROXIES), so every door names the same client. */
+  readonly addresses: ClientAddresses;
   /** Where `trades.publish` goes (INGEST_SYMBOLS set). */
   readonly ingest?: TradeIngest | undefined;
 }
@@ -27,7 +30,7 @@ export interface WebSocketParts {
  * or the uWS engine on its own port), upgrades there get a 404, not a hang.
  */
 export function createWebSocket(config: Config, server: Server, engine: BarEngine, parts: WebSocketParts): WebSocketEngine | undefined {
-  const websocket = engine.servesClients ? webSocketEngine(config, server, gateway(config, parts)) : undefined;
+  const websocket = engine.servesClients ? webSocketEngine(config, server, gateway(config, parts), parts.addresses) : undefined;
   if (!(websocket instanceof WsEngine)) server.on('upgrade', (_request, socket) => rejectUpgrade(socket, 404, 'Not Found'));
   return websocket;
 }
@@ -49,8 +52,11 @@ function gateway(config: Config, { hub, emit, logger, scheduler, access, ingest 
 }
 
 /** The WebSocket engine of `transport.engine`, in front of the gateway (docs/architecture.md). */
-function webSocketEngine(config: Config, server: Server, gateway: Gateway): WebSocketEngine {
+function webSocketEngine(config: Config, server: Server, gateway: Gateway, addresses: ClientAddresses): WebSocketEngine {
   const { maxPayloadBytes } = config.limits;
-  if (config.transport.engine === 'uws') return new UwsEngine(gateway, { port: config.transport.uwsPort, maxPayloadBytes, upgradeTimeoutMs: config.http.upgradeTimeoutMs });
-  return new WsEngine(gateway, { server, maxPayloadBytes, perMessageDeflate: config.fanout.perMessageDeflate });
+  if (config.transport.engine === 'uws') {
+    const { uwsPort: port } = config.transport;
+    return new UwsEngine(gateway, { port, maxPayloadBytes, upgradeTimeoutMs: config.http.upgradeTimeoutMs, trusted: addresses.trusted, proxyProtocol: config.proxy.protocol });
+  }
+  return new WsEngine(gateway, { server, maxPayloadBytes, addresses, perMessageDeflate: config.fanout.perMessageDeflate });
 }

@@ -7,6 +7,7 @@ import { historySchema, type HistoryConfig } from './schema/history.js';
 import { httpSchema, type HttpConfig } from './schema/http.js';
 import { limitsSchema, type LimitsConfig } from './schema/limits.js';
 import { logSchema, type LogConfig } from './schema/log.js';
+import { proxySchema, type ProxyConfig } from './schema/proxy.js';
 import { shutdownSchema, type ShutdownConfig } from './schema/shutdown.js';
 import { storeSchema, type StoreConfig } from './schema/store.js';
 import { transportSchema, type TransportConfig } from './schema/transport.js';
@@ -37,6 +38,7 @@ export const configSchema = {
   broadcaster: broadcasterSchema,
   history: historySchema,
   http: httpSchema,
+  proxy: proxySchema,
   log: logSchema,
   shutdown: shutdownSchema,
   limits: limitsSchema,
@@ -56,6 +58,8 @@ export interface Config {
   readonly broadcaster: BroadcasterConfig;
   readonly history: HistoryConfig;
   readonly http: HttpConfig;
+  /** The edge: trusted proxies, the PROXY protocol, the handshake queue. */
+  readonly proxy: ProxyConfig;
   readonly log: LogConfig;
   readonly shutdown: ShutdownConfig;
   readonly limits: LimitsConfig;

@@ -44,6 +44,8 @@ export const ERRORS = {
   UNAUTHORIZED: { message: 'Unauthorized', status: 401 },
   FORBIDDEN_ORIGIN: { message: 'Forbidden', status: 403 },
   SERVER_FULL: { message: 'Service Unavailable', status: 503 },
+  // Refused before the request is read: this address has too many connections opening at once (503 with Retry-After).
+  TOO_MANY_HANDSHAKES: { message: 'too many connections from your address are opening at once; retry after Retry-After seconds', status: 503 },
   // Why an open connection is closed (the close frame's code and reason).
   SHUTTING_DOWN: { message: 'server shutting down', status: 503, closeCode: 1001 },
   MESSAGE_TOO_BIG: { message: 'frame exceeds limits.maxPayloadBytes', status: 413, closeCode: 1009 },

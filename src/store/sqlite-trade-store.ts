@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import Database from 'libsql';
 import type { Bar } from '../domain/bar.js';
 import type { Resolution } from '../domain/resolution.js';
 import type { Trade } from '../domain/trade.js';
@@ -26,7 +26,8 @@ const BUSY_TIMEOUT_MS = 5_000;
 /*
  * Write transactions are BEGIN IMMEDIATE: they take the write lock up front (waiting up to
  * BUSY_TIMEOUT_MS for an import beside the server), never failing half-way on a lock upgrade.
- * better-sqlite3 is synchronous: each call below runs to completion on this turn, which is
+ * The driver (libsql, better-sqlite3's API; docs/operations.md says why not better-sqlite3
+ * itself) is synchronous: each call below runs to completion on this turn, which is
  * what makes a batch of thousands of trades one short transaction. The promises are the
  * TradeStore contract (PostgreSQL is asynchronous), settled at once.
  */
@@ -52,23 +53,41 @@ export function configureConnection(db: Database.Database, sync: SqliteStoreOpti
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 }
 
+/**
+ * Runs `work` in one BEGIN IMMEDIATE transaction. Ours rather than the driver's
+ * `transaction()`: SQLite rolls a transaction back by itself on some failures (a full disk),
+ * and the driver's wrapper then throws its own "no transaction is active" from ROLLBACK in
+ * place of the failure, which would hide SQLITE_FULL from the store's health.
+ */
+function immediateTransaction<T>(db: Database.Database, work: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
 function migrate(db: Database.Database): void {
   db.exec(CREATE_MIGRATIONS_TABLE);
   const applied = (db.prepare(STORE_SQL.appliedMigrations).all() as { version: number }[]).map((row) => row.version);
   for (const migration of pendingMigrations(applied)) {
-    db.transaction(() => {
+    immediateTransaction(db, () => {
       for (const statement of migration.statements(SQLITE_DIALECT)) db.exec(statement);
       db.prepare(STORE_SQL.recordMigration).run(migration.version, migration.name, Date.now());
-    }).immediate();
+    });
   }
 }
 
 class SqliteTradeStore implements TradeStore, ImportStore {
   private readonly health_ = new WriteHealth();
   private readonly statements;
-  private readonly insertBatch: Database.Transaction<(trades: readonly Trade[]) => boolean[]>;
-  private readonly importBatch: Database.Transaction<(fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint) => boolean[]>;
-  private readonly saveBarBatch: Database.Transaction<(bars: readonly StoredBar[]) => void>;
+  private readonly insertBatch: (trades: readonly Trade[]) => boolean[];
+  private readonly importBatch: (fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint) => boolean[];
+  private readonly saveBarBatch: (bars: readonly StoredBar[]) => void;
   private closed = false;
 
   constructor(private readonly db: Database.Database) {
@@ -85,26 +104,30 @@ class SqliteTradeStore implements TradeStore, ImportStore {
       saveImportCheckpoint: db.prepare(STORE_SQL.saveImportCheckpoint),
     };
     // A duplicate (even of a trade earlier in the same batch) hits the unique index and changes nothing.
-    this.insertBatch = db.transaction((trades: readonly Trade[]) => trades.map((trade) => this.statements.insertTrade.run(...tradeParams(trade)).changes === 1));
-    this.importBatch = db.transaction((fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint) => {
-      const inserted = this.insertBatch(trades); // nested: a savepoint inside this transaction
-      this.statements.saveImportCheckpoint.run(...checkpointParams(fileKey, checkpoint));
-      return inserted;
-    });
-    this.saveBarBatch = db.transaction((bars: readonly StoredBar[]) => {
-      for (const { symbol, resolution, bar } of bars) {
-        this.statements.upsertBar.run(symbol, resolution, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume);
-      }
-    });
+    const insertAll = (trades: readonly Trade[]): boolean[] => trades.map((trade) => this.statements.insertTrade.run(...tradeParams(trade)).changes === 1);
+    this.insertBatch = (trades) => immediateTransaction(db, () => insertAll(trades));
+    // One transaction for the batch and its checkpoint.
+    this.importBatch = (fileKey, trades, checkpoint) =>
+      immediateTransaction(db, () => {
+        const inserted = insertAll(trades);
+        this.statements.saveImportCheckpoint.run(...checkpointParams(fileKey, checkpoint));
+        return inserted;
+      });
+    this.saveBarBatch = (bars) =>
+      immediateTransaction(db, () => {
+        for (const { symbol, resolution, bar } of bars) {
+          this.statements.upsertBar.run(symbol, resolution, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume);
+        }
+      });
   }
 
   async appendTrades(trades: readonly Trade[]): Promise<readonly boolean[]> {
     if (trades.length === 0) return [];
-    return this.write(() => this.insertBatch.immediate(trades));
+    return this.write(() => this.insertBatch(trades));
   }
 
   async appendImportBatch(fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint): Promise<readonly boolean[]> {
-    return this.write(() => this.importBatch.immediate(fileKey, trades, checkpoint));
+    return this.write(() => this.importBatch(fileKey, trades, checkpoint));
   }
 
   async saveImportCheckpoint(fileKey: string, checkpoint: ImportCheckpoint): Promise<void> {
@@ -127,7 +150,7 @@ class SqliteTradeStore implements TradeStore, ImportStore {
 
   async saveBars(bars: readonly StoredBar[]): Promise<void> {
     if (bars.length === 0) return;
-    this.write(() => this.saveBarBatch.immediate(bars));
+    this.write(() => this.saveBarBatch(bars));
   }
 
   async bars(symbol: string, resolution: Resolution, from: number, to: number, limit: number): Promise<readonly Bar[]> {
@@ -153,6 +176,8 @@ class SqliteTradeStore implements TradeStore, ImportStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // The driver lets go of the file once the prepared statements are collected, not at once:
+    // nothing more is written through this store either way.
     this.db.close();
   }
 

@@ -22,11 +22,12 @@ export type BroadcastEventBody =
       /** One recipient's socket send buffer right after its write, sampled once per broadcast. */
       readonly sampledBufferedBytes?: number;
     }
-  | { readonly type: 'client_joined' }
+  /** `address`: the client's, as TRUSTED_PROXIES resolves it (the peer's, behind no trusted proxy). */
+  | { readonly type: 'client_joined'; readonly address?: string }
   | { readonly type: 'client_left' }
   | { readonly type: 'subscription_added'; readonly topic: string }
   | { readonly type: 'subscription_removed'; readonly topic: string }
-  | { readonly type: 'connection_refused'; readonly status: number }
+  | { readonly type: 'connection_refused'; readonly status: number; readonly address?: string }
   /** A connection closed by access control: its token expired (4001) or was revoked (4003). */
   | { readonly type: 'connection_closed_by_auth'; readonly reason: AuthCloseReason }
   | { readonly type: 'token_refreshed'; readonly ok: boolean }

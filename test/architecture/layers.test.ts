@@ -25,7 +25,7 @@ describe('the layers of docs/architecture.md, enforced by lint', () => {
     ['the domain importing the store', 'src/domain/x.ts', "import { openTradeStore } from '../store/open-trade-store.js';"],
     ['the ingest importing transport', 'src/ingest/x.ts', "import { Session } from '../transport/ws/session.js';"],
     ['the ingest importing an engine', 'src/ingest/x.ts', "import { TradeAggregator } from '../engines/trades/trade-aggregator.js';"],
-    ['the ingest importing a database driver', 'src/ingest/x.ts', "import { Database } from 'better-sqlite3';"],
+    ['the ingest importing a database driver', 'src/ingest/x.ts', "import { Database } from 'libsql';"],
     ['transport importing the ingest', 'src/transport/ws/x.ts', "import { Ingest } from '../../ingest/ingest.js';"],
     ['an engine importing the ingest', 'src/engines/trades/x.ts', "import { Ingest } from '../../ingest/ingest.js';"],
     ['transport importing a step of the composition root', 'src/transport/http/x.ts', "import { createAppHub } from '../../composition/hub.js';"],
@@ -38,7 +38,7 @@ describe('the layers of docs/architecture.md, enforced by lint', () => {
   it.each([
     ['an engine importing streams and domain', 'src/engines/redis/x.ts', "import { Hub } from '../../streams/hub.js';\nimport { BARS_KIND } from '../../domain/topic.js';"],
     ['transport importing streams', 'src/transport/ws/x.ts', "import { Hub } from '../../streams/hub.js';"],
-    ['the store importing the domain and its drivers', 'src/store/x.ts', "import { periodStart } from '../domain/resolution.js';\nimport Database from 'better-sqlite3';\nimport pg from 'pg';\nimport { mkdirSync } from 'node:fs';"],
+    ['the store importing the domain and its drivers', 'src/store/x.ts', "import { periodStart } from '../domain/resolution.js';\nimport Database from 'libsql';\nimport pg from 'pg';\nimport { mkdirSync } from 'node:fs';"],
     ['the ingest importing the domain, streams and the store seam', 'src/ingest/x.ts', "import { parseTrade } from '../domain/trade-parse.js';\nimport { AdmissionWatermark } from '../streams/trade-watermark.js';\nimport type { TradeStore } from '../store/trade-store.js';"],
     ['the client importing the domain and RxJS', 'src/client/x.ts', "import { BARS_KIND } from '../domain/topic.js';\nimport { map } from 'rxjs';"],
     ['a step of the composition root importing every layer', 'src/composition/x.ts', "import { Hub } from '../streams/hub.js';\nimport { Gateway } from '../transport/ws/gateway.js';\nimport { memoryEngine } from '../engines/memory/memory-engine.js';\nimport type { Config } from '../config/schema.js';"],

@@ -50,17 +50,54 @@ describe('connection deadlines', () => {
     expect(openFor).toBeLessThan(HTTP.keepAliveTimeoutMs + 1_000 + 500);
   });
 
-  it('drops connections past the per-IP limit of unfinished requests at once, and counts finished ones out', async () => {
-    const { address, httpUrl } = await apps.start({ config: { http: HTTP, limits: { maxHandshakesPerIp: 2 } } });
+  it('refuses connections past the per-IP limit of unfinished requests at once when no queue is allowed, and counts finished ones out', async () => {
+    const { address, httpUrl } = await apps.start({ config: { http: HTTP, limits: { maxHandshakesPerIp: 2 }, proxy: { handshakeQueuePerIp: 0 } } });
     const first = await rawClient(address.port);
     await rawClient(address.port);
     const third = await rawClient(address.port);
     expect(await third.closed).toBeLessThan(HTTP.headersTimeoutMs - 100);
+    // Retry-After: the queue's deadline in seconds (5 by default), though this one was not queued.
+    expect(third.received()).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\nRetry-After: 5\r\n/);
     // A connection that completes its request no longer counts: a fresh one gets served.
     first.socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
     await expect.poll(first.received).toMatch(/^HTTP\/1\.1 200/);
     const served = await fetch(`${httpUrl}/health`);
     expect(served.status).toBe(200);
+  });
+
+  it('holds a connection past the per-IP limit until a place frees, then serves it', async () => {
+    const { address } = await apps.start({ config: { http: HTTP, limits: { maxHandshakesPerIp: 1 }, proxy: { handshakeQueuePerIp: 5, handshakeQueueTimeoutMs: 5_000 } } });
+    const first = await rawClient(address.port);
+    const second = await rawClient(address.port);
+    // The second has sent its request, but it waits unread behind the first.
+    second.socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(second.received()).toBe('');
+    first.socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    await expect.poll(first.received).toMatch(/^HTTP\/1\.1 200/);
+    await expect.poll(second.received).toMatch(/^HTTP\/1\.1 200/);
+  });
+
+  it('answers a connection that waited in the queue past its deadline with 503 and Retry-After, then closes it', async () => {
+    const queue = { handshakeQueuePerIp: 5, handshakeQueueTimeoutMs: 200 };
+    const { address } = await apps.start({ config: { http: HTTP, limits: { maxHandshakesPerIp: 1 }, proxy: queue } });
+    await rawClient(address.port);
+    const waiting = await rawClient(address.port);
+    const openFor = await waiting.closed;
+    expect(openFor).toBeGreaterThanOrEqual(queue.handshakeQueueTimeoutMs - 50);
+    expect(openFor).toBeLessThan(HTTP.headersTimeoutMs);
+    expect(waiting.received()).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\nRetry-After: 1\r\n/);
+    expect(waiting.received()).toContain('"code":"TOO_MANY_HANDSHAKES"');
+  });
+
+  it('stops at once with connections waiting in the queue: they are closed, not waited for', async () => {
+    const { app, address } = await apps.start({ config: { http: HTTP, limits: { maxHandshakesPerIp: 1 }, proxy: { handshakeQueuePerIp: 5, handshakeQueueTimeoutMs: 10_000 } } });
+    await rawClient(address.port);
+    const waiting = await rawClient(address.port);
+    const startedAt = Date.now();
+    await app.stop();
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect(await waiting.closed).toBeLessThan(2_000);
   });
 
   it('keeps an upgraded WebSocket open past the upgrade deadline', async () => {
@@ -75,7 +112,7 @@ describe('connection deadlines', () => {
   });
 
   it('cuts an upgrade that never becomes a WebSocket within the upgrade deadline', async () => {
-    const deadlines: ConnectionDeadlines = { ...HTTP, maxSockets: 10, maxHandshakesPerIp: 10 };
+    const deadlines: ConnectionDeadlines = { ...HTTP, maxSockets: 10, maxHandshakesPerIp: 10, handshakeQueuePerIp: 0, handshakeQueueTimeoutMs: 1_000 };
     const server = createServer(deadlineServerOptions(deadlines));
     guardConnections(server, deadlines);
     server.on('upgrade', () => undefined); // an access check that never answers

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/load.js';
 import { TRANSPORT_ENGINES } from '../../src/config/schema.js';
 import { periodStart } from '../../src/domain/resolution.js';
 import { isType, isUpdateOf, testApps, type TestClient, type UpdateMessage } from '../../src/testing/index.js';
@@ -214,5 +216,13 @@ describe('trade-built bars on a real server', () => {
     expect(await publishOverWs(publisher, [{ symbol: 'ACME', price: 3, size: 4, time: now }])).toMatchObject({ accepted: 1 });
     const update = (await watcher.waitFor(isUpdateOf('bars:ACME:5'), { timeoutMs: 5_000 })) as UpdateMessage<Bar>;
     expect(update.payload).toEqual({ time: periodStart('5', now), open: 3, high: 3, low: 3, close: 3, volume: 4 });
+  });
+
+  it('releases the trade store when a start fails (the port is taken)', async () => {
+    const first = await apps.start({ config: ingestConfig(dirs.make()) });
+    const store = new MemoryTradeStore();
+    const taken = createApp(loadConfig({ env: { NODE_ENV: 'test' }, overrides: { ...ingestConfig(dirs.make()), port: first.address.port, host: '127.0.0.1' } }), { tradeStore: store });
+    await expect(taken.start()).rejects.toThrow(/EADDRINUSE/);
+    expect(store.closed).toBe(true);
   });
 });

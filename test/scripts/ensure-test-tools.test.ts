@@ -22,7 +22,7 @@ function fakeAptPath(): string {
   };
   stub(
     'apt-get',
-    `PATH=/usr/bin:/bin\necho "$DEBIAN_FRONTEND $*" >> "${dir}/apt.log"\ncase "$*" in *install*) for t in redis-server redis-cli prometheus promtool; do printf '#!/bin/sh\\n' > "${dir}/$t"; chmod 755 "${dir}/$t"; done;; esac`,
+    `PATH=/usr/bin:/bin\necho "$DEBIAN_FRONTEND $*" >> "${dir}/apt.log"\ncase "$*" in *install*) for t in redis-server redis-cli prometheus promtool haproxy; do printf '#!/bin/sh\\n' > "${dir}/$t"; chmod 755 "${dir}/$t"; done;; esac`,
   );
   return dir;
 }
@@ -41,7 +41,7 @@ describe('scripts/ensure-test-tools.mjs (npm pretest)', () => {
     expect(result.status).toBe(0);
     expect(readFileSync(join(path, 'apt.log'), 'utf8').trim().split('\n')).toEqual([
       'noninteractive update',
-      'noninteractive install -y redis-server redis-tools',
+      'noninteractive install -y redis-server redis-tools haproxy',
       'noninteractive install -y --no-install-recommends prometheus',
     ]);
   });
@@ -49,6 +49,6 @@ describe('scripts/ensure-test-tools.mjs (npm pretest)', () => {
   it.runIf(!isRoot)('as another user, stops at once with the exact command to run', () => {
     const result = spawnSync(process.execPath, [SCRIPT], { encoding: 'utf8', env: { PATH: fakeAptPath() } });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('sudo DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server redis-tools');
+    expect(result.stderr).toContain('sudo DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server redis-tools haproxy');
   });
 });

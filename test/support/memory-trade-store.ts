@@ -69,7 +69,11 @@ export class MemoryTradeStore implements TradeStore {
     return this.failWrites ? { writable: false, reason: 'disk full' } : { writable: true };
   }
 
-  async close(): Promise<void> {}
+  closed = false;
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 
   private topicBars(symbol: string, resolution: Resolution): Bar[] {
     return [...this.savedBars.entries()]

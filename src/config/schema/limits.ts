@@ -17,7 +17,9 @@ export const limitsSchema = {
     env: 'MAX_HTTP_CONNECTIONS',
   },
   maxHandshakesPerIp: {
-    doc: 'Connections one IP address may have open that have not yet sent a complete request (1-100000); further ones are dropped at once.',
+    doc:
+      'Connections one client address (see proxy.trustedProxies) may have in progress that have not yet sent a complete request ' +
+      '(1-100000); further ones wait in the handshake queue (proxy.handshakeQueuePerIp).',
     format: range('int', 1, 100_000),
     default: 50,
     env: 'MAX_HANDSHAKES_PER_IP',

@@ -1,9 +1,12 @@
 import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { ClientAddresses, TrustedProxies } from './client-address.js';
+import { HandshakeQueue, type HandshakeLimits, type HandshakeRefusal } from './handshake-queue.js';
+import { readProxyHeader } from './proxy-header.js';
 
 /** How long each stage of a connection may take, and how many may be open at once. */
-export interface ConnectionDeadlines {
+export interface ConnectionDeadlines extends HandshakeLimits {
   /** A request's headers must be complete within this (an idle or trickling client gets 408). */
   readonly headersTimeoutMs: number;
   /** A whole request must have arrived within this. */
@@ -14,8 +17,16 @@ export interface ConnectionDeadlines {
   readonly upgradeTimeoutMs: number;
   /** Every TCP connection at once, upgraded or not (server.maxConnections). */
   readonly maxSockets: number;
-  /** Connections one IP may hold that have not yet sent a complete request. */
-  readonly maxHandshakesPerIp: number;
+}
+
+/** Where connections come from: the proxies trusted to say, and whether they speak the PROXY protocol. */
+export interface ConnectionEdge {
+  /** Resolves each connection's client address (proxy.trustedProxies); none trusted by default. */
+  readonly addresses?: ClientAddresses;
+  /** Read a PROXY protocol header (v1 or v2) at the start of a connection from a trusted proxy (proxy.protocol). */
+  readonly proxyProtocol?: boolean;
+  /** Told of each connection the handshake queue refused, with its client address. */
+  readonly refused?: (address: string, reason: HandshakeRefusal) => void;
 }
 
 /**
@@ -62,44 +73,63 @@ function releaseClearedTimeout(socket: Duplex): void {
   if (timer?._idleTimeout === -1) (socket as unknown as Record<symbol, null>)[slot] = null;
 }
 
-/**
- * Caps what the HTTP server cannot: every TCP connection counts toward `maxSockets`
- * (Node drops the ones past it at once), a connection that has not yet sent a complete
- * request counts toward its IP's `maxHandshakesPerIp` (past it, dropped at once: one host
- * cannot hold the server's sockets with half-sent requests), and an upgrade that has not
- * become a WebSocket within `upgradeTimeoutMs` (an access check that hangs) is cut. ws
- * clears the socket timeout set here when it takes the socket over, and `upgradeCompleted`
- * drops its listener. No closure or timer is kept per socket once its request is in: 10,000
- * WebSockets pay nothing for their handshake's guard.
- */
-export function guardConnections(server: Server, deadlines: ConnectionDeadlines): void {
-  server.maxConnections = deadlines.maxSockets;
-  const handshakes = new Map<string, number>();
-  /** Sockets that have not yet sent a complete request, counted in `handshakes`. */
-  const handshaking = new WeakSet<Socket | Duplex>();
-  const settle = (socket: Socket | Duplex): void => {
-    if (!handshaking.delete(socket)) return;
-    socket.removeListener('close', onClose);
-    const address = (socket as Socket).remoteAddress ?? '';
-    const left = (handshakes.get(address) ?? 1) - 1;
-    if (left > 0) handshakes.set(address, left);
-    else handshakes.delete(address);
-  };
-  function onClose(this: Socket): void {
-    settle(this);
-  }
+/** A socket's error before the HTTP server has it (a reset while it waits): it is closed, nothing more. */
+function destroyOnError(this: Socket): void {
+  this.destroy();
+}
 
+/**
+ * Caps what the HTTP server cannot, in front of it. Every TCP connection counts toward
+ * `maxSockets` (Node drops the ones past it at once). A connection from a trusted proxy that
+ * speaks the PROXY protocol first has its header read (`proxy-header.ts`), so the client's
+ * address is known before anything else. Then it joins its address's line in the handshake
+ * queue (`handshake-queue.ts`): it is handed to the HTTP server at once while the address has
+ * fewer than `maxHandshakesPerIp` requests in progress, else it waits, unread, for one to
+ * finish (a burst behind one NAT gets in; a slowloris still meets the header deadline and the
+ * queue's). A trusted proxy's own address is not queued: it carries many clients, and it
+ * reads their requests before it forwards them. An upgrade that has not become a WebSocket
+ * within `upgradeTimeoutMs` (an access check that hangs) is cut. ws clears the socket timeout
+ * set here when it takes the socket over, and `upgradeCompleted` drops its listener. No
+ * closure or timer is kept per socket once its request is in: 10,000 WebSockets pay nothing
+ * for their handshake's guard.
+ *
+ * To hold a socket before the HTTP server reads it, its own 'connection' listener (which
+ * starts the parser) is taken off the server and called when the socket's turn comes.
+ */
+export function guardConnections(server: Server, deadlines: ConnectionDeadlines, edge: ConnectionEdge = {}): ConnectionGuard {
+  server.maxConnections = deadlines.maxSockets;
+  const addresses = edge.addresses ?? new ClientAddresses(new TrustedProxies([]));
+  const startHttp = server.listeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  const begin = (socket: Socket): void => {
+    socket.off('error', destroyOnError);
+    for (const listener of startHttp) listener.call(server, socket);
+  };
+  const queue = new HandshakeQueue(deadlines, { begin, refused: edge.refused ?? (() => undefined) });
+  const admit = (socket: Socket): void => {
+    if (socket.destroyed) return;
+    const address = addresses.ofSocket(socket);
+    if (addresses.trusted.isTrusted(address)) begin(socket);
+    else queue.admit(socket, address);
+  };
+
+  /** Sockets whose PROXY header is being read: like the waiting ones, unknown to the HTTP server. */
+  const readingHeader = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? '';
-    const open = handshakes.get(address) ?? 0;
-    if (open >= deadlines.maxHandshakesPerIp) {
-      socket.destroy();
+    socket.on('error', destroyOnError);
+    if (!edge.proxyProtocol || !addresses.trusted.isTrusted(addresses.ofSocket(socket))) {
+      admit(socket);
       return;
     }
-    handshakes.set(address, open + 1);
-    handshaking.add(socket);
-    socket.on('close', onClose);
+    readingHeader.add(socket);
+    socket.once('close', () => readingHeader.delete(socket));
+    readProxyHeader(socket, deadlines.headersTimeoutMs, (source) => {
+      readingHeader.delete(socket);
+      if (source !== undefined) addresses.rememberProxied(socket, source);
+      admit(socket);
+    });
   });
+  const settle = (socket: Socket | Duplex): void => queue.settle(socket as Socket);
   server.on('request', (request: { socket: Socket }) => settle(request.socket));
   // First in line: the gateway's listener completes a handshake synchronously, and ws must
   // clear this timeout after it is set, not before.
@@ -109,4 +139,18 @@ export function guardConnections(server: Server, deadlines: ConnectionDeadlines)
     net.setTimeout(deadlines.upgradeTimeoutMs);
     net.once('timeout', destroyOnTimeout);
   });
+  return {
+    queue,
+    close() {
+      for (const socket of readingHeader) socket.destroy();
+      queue.close();
+    },
+  };
+}
+
+/** What guardConnections leaves to stop: the sockets it holds that the HTTP server does not know. */
+export interface ConnectionGuard {
+  readonly queue: HandshakeQueue;
+  /** Destroys them; call when the server closes, or `server.close()` waits for each to time out. */
+  close(): void;
 }

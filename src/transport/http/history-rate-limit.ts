@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { MemoryStore, rateLimit } from 'express-rate-limit';
+import type { Request } from 'express';
+import { ipKeyGenerator, MemoryStore, rateLimit } from 'express-rate-limit';
 import { HISTORY_PATH } from './history-routes.js';
 import { UDF_PATH } from './udf-routes.js';
 
@@ -7,6 +8,8 @@ export interface HistoryRateLimitOptions {
   /** Requests one client may make per window. */
   readonly limit: number;
   readonly windowMs: number;
+  /** The client a request counts against: its address after TRUSTED_PROXIES (client-address.ts), not express's `req.ip`. */
+  readonly clientAddress: (request: Request) => string;
 }
 
 export interface HistoryRateLimit {
@@ -18,7 +21,7 @@ export interface HistoryRateLimit {
 
 /**
  * A per-client limit on the history and UDF endpoints (express-rate-limit, fixed window per
- * IP address, IPv6 per /56): past `limit` requests in a window the answer is 429 with
+ * client address, IPv6 per /56; behind TRUSTED_PROXIES the forwarded one): past `limit` requests in a window the answer is 429 with
  * `Retry-After` (seconds) and the endpoint's error shape (UDF's `s`/`errmsg`, or the REST
  * `code`). Access control (tokens, Origin) is separate middleware on the same paths; both
  * compose in either order.
@@ -31,7 +34,8 @@ export function historyRateLimit(options: HistoryRateLimitOptions): HistoryRateL
     store,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    // Behind a proxy every client shares its address: documented in docs/operations.md, not warned about per request.
+    // The address comes from barcast's own resolver, so X-Forwarded-For is believed from trusted proxies only (and IPv6 counts per /56).
+    keyGenerator: (request) => ipKeyGenerator(options.clientAddress(request)),
     validate: { xForwardedForHeader: false },
     handler: (request, response, _next, limitOptions) => {
       const message = `too many history requests: at most ${options.limit} per ${options.windowMs / 1000} s per client; retry after the Retry-After seconds`;

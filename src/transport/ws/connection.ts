@@ -93,16 +93,17 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerLi
    */
   private authSession: AuthSession | undefined;
 
-  /** `presented`: the credential of the upgrade request (checked by the engine). */
+  /** `presented`: the credential of the upgrade request (checked by the engine); `address`: the client's (TRUSTED_PROXIES applied), for logs. */
   constructor(
     readonly socket: PeerSocket,
     readonly context: ConnectionContext,
     private readonly presented: Credential,
+    readonly address: string,
   ) {
     this.outbox = new Outbox(socket, context.outbox, this);
     if (presented.kind === 'jwt') this.authSession = new AuthSession(presented, this, context.auth);
     this.session = new Session(socket, context, this.outbox, new MessageRateLimiter(context.rateLimit), this);
-    context.emit({ type: 'client_joined' });
+    context.emit({ type: 'client_joined', address });
     socket.listen(this);
     // The first read probe, at once: whether this peer answers pings is known before it could fall behind.
     if (context.outbox.unreadSoftBytes > 0) this.outbox.ping();
@@ -142,7 +143,7 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerLi
   }
 
   failed(error: Error): void {
-    this.context.logger.debug({ err: error }, 'websocket error');
+    this.context.logger.debug({ err: error, address: this.address }, 'websocket error');
   }
 
   /** Heartbeat: ping now and expect the pong before the next sweep. */
@@ -164,7 +165,7 @@ export class Connection implements OutboxOwner, HeartbeatPeer, AuthOwner, PeerLi
 
   onSlowConsumer(): void {
     this.context.emit({ type: 'slow_consumer_closed' });
-    this.context.logger.warn({ bufferedBytes: this.socket.bufferedAmount }, 'closing a slow consumer');
+    this.context.logger.warn({ bufferedBytes: this.socket.bufferedAmount, address: this.address }, 'closing a slow consumer');
     this.socket.close(closeCodeOf('SLOW_CONSUMER'), ERRORS.SLOW_CONSUMER.message);
   }
 

@@ -114,17 +114,20 @@ export class Gateway {
     };
   }
 
-  /** Counts and describes a refused upgrade (`refusal`: why access was refused, for the debug log); the engine writes the HTTP response. */
-  refuse(code: ErrorCode, refusal?: string): UpgradeRefusal {
-    if (refusal !== undefined) this.options.logger.debug({ code, refusal }, 'upgrade refused');
+  /**
+   * Counts and describes a refused upgrade (`refusal`: why access was refused, for the debug
+   * log; `address`: the client's); the engine writes the HTTP response.
+   */
+  refuse(code: ErrorCode, refusal?: string, address?: string): UpgradeRefusal {
+    if (refusal !== undefined) this.options.logger.debug({ code, refusal, address }, 'upgrade refused');
     const status = httpStatusOf(code);
-    this.options.emit({ type: 'connection_refused', status });
+    this.options.emit({ type: 'connection_refused', status, ...(address === undefined ? {} : { address }) });
     return { status, message: ERRORS[code].message };
   }
 
-  /** An opened WebSocket, with the credential its upgrade presented (checked by the engine with `checkAccess`). */
-  accept(socket: PeerSocket, credential: Credential): void {
-    this.connections.add(new Connection(socket, this.context, credential));
+  /** An opened WebSocket, with the credential its upgrade presented (checked by the engine with `checkAccess`) and its client's address. */
+  accept(socket: PeerSocket, credential: Credential, address: string): void {
+    this.connections.add(new Connection(socket, this.context, credential, address));
     if (this.connections.size === 1) {
       this.startHeartbeat();
       this.startStaleSweep();

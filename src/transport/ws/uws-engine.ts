@@ -3,6 +3,7 @@ import type { HttpRequest, HttpResponse, us_listen_socket, us_socket, us_socket_
 import { closeCodeOf, ERRORS } from '../../domain/errors.js';
 import { checkAccess, offeredSubprotocols, selectSubprotocol, type UpgradeRequest } from '../auth/access-check.js';
 import type { Credential } from '../auth/credential.js';
+import type { TrustedProxies } from '../http/client-address.js';
 import { WS_PATH, type Gateway, type UpgradeRefusal, type WebSocketEngine } from './gateway.js';
 import { loadUws, type UwsModule } from './uws-module.js';
 import { UwsPeerSocket } from './uws-peer-socket.js';
@@ -13,11 +14,19 @@ export interface UwsEngineOptions {
   readonly maxPayloadBytes: number;
   /** `http.upgradeTimeoutMs`: an upgrade whose access check has not settled by then is cut, as on the ws engine. */
   readonly upgradeTimeoutMs: number;
+  /** The same resolver of client addresses as the ws engine's and HTTP's (TRUSTED_PROXIES). */
+  readonly trusted: TrustedProxies;
+  /**
+   * `proxy.protocol`: believe the PROXY v2 header uWS itself parsed (this build parses v2
+   * from any peer, and not v1), from a trusted peer only.
+   */
+  readonly proxyProtocol: boolean;
 }
 
 /** What uWS keeps on each socket for us (it copies the object's fields onto its socket). */
 interface UwsUserData {
   readonly credential: Credential;
+  readonly address: string;
   peer: UwsPeerSocket | undefined;
 }
 
@@ -114,8 +123,9 @@ export class UwsEngine implements WebSocketEngine {
    * the client went away meanwhile (`onAborted`) or `upgradeTimeoutMs` passed (then it is cut).
    */
   private upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
+    const address = this.clientAddress(res, req);
     if (!this.gateway.hasRoom()) {
-      writeRefusal(res, this.gateway.refuse('SERVER_FULL'));
+      writeRefusal(res, this.gateway.refuse('SERVER_FULL', undefined, address));
       return;
     }
     const request = upgradeRequest(req);
@@ -147,9 +157,9 @@ export class UwsEngine implements WebSocketEngine {
         if (this.listenSocket === undefined) {
           settle(() => writeRefusal(res, { status: 503, message: ERRORS.SHUTTING_DOWN.message }));
         } else if (!verdict.ok) {
-          settle(() => writeRefusal(res, this.gateway.refuse(verdict.code, verdict.refusal)));
+          settle(() => writeRefusal(res, this.gateway.refuse(verdict.code, verdict.refusal, address)));
         } else {
-          const userData: UwsUserData = { credential: verdict.credential, peer: undefined };
+          const userData: UwsUserData = { credential: verdict.credential, address, peer: undefined };
           settle(() => res.upgrade(userData, key, protocol, extensions, context));
         }
       },
@@ -161,7 +171,19 @@ export class UwsEngine implements WebSocketEngine {
     const data = ws.getUserData();
     const peer = new UwsPeerSocket(ws);
     data.peer = peer;
-    this.gateway.accept(peer, data.credential);
+    this.gateway.accept(peer, data.credential, data.address);
+  }
+
+  /**
+   * The client's address, read while uWS's request is valid: the TCP peer, the source of the
+   * PROXY v2 header uWS parsed (counted only with proxy.protocol), and X-Forwarded-For, through
+   * the one resolver every door uses.
+   */
+  private clientAddress(res: HttpResponse, req: HttpRequest): string {
+    const peer = Buffer.from(res.getRemoteAddressAsText()).toString();
+    const proxied = this.options.proxyProtocol ? Buffer.from(res.getProxiedRemoteAddressAsText()).toString() : '';
+    const forwardedFor = req.getHeader('x-forwarded-for');
+    return this.options.trusted.clientAddress({ peer, proxied: proxied || undefined, forwardedFor: forwardedFor || undefined });
   }
 }
 

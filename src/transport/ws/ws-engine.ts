@@ -2,6 +2,8 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { ERRORS, httpStatusOf } from '../../domain/errors.js';
+import type { ClientAddresses } from '../http/client-address.js';
 import { upgradeCompleted } from '../http/connection-deadlines.js';
 import { checkAccess, selectSubprotocol } from '../auth/access-check.js';
 import type { Credential } from '../auth/credential.js';
@@ -12,6 +14,8 @@ export interface WsEngineOptions {
   /** The HTTP server whose upgrades this engine takes (its port is the WebSocket's). */
   readonly server: Server;
   readonly maxPayloadBytes: number;
+  /** Who each upgrade's client is (the same resolver as HTTP's: TRUSTED_PROXIES, PROXY header, X-Forwarded-For). */
+  readonly addresses: ClientAddresses;
   /** Offer permessage-deflate (off by default: it also rules out framing once for all sockets). */
   readonly perMessageDeflate?: boolean;
 }
@@ -59,7 +63,10 @@ export class WsEngine implements WebSocketEngine {
   }
 
   async close(timeoutMs: number): Promise<void> {
+    // Clients dropped by the shutdown come straight back: each is answered 503 at once. Left
+    // unanswered, an upgrade would sit until its upgrade deadline and hold the stop that long.
     this.options.server.off('upgrade', this.onUpgrade);
+    this.options.server.on('upgrade', refuseWhileClosing);
     await this.gateway.close(timeoutMs);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -70,8 +77,9 @@ export class WsEngine implements WebSocketEngine {
       rejectUpgrade(socket, 404, 'Not Found');
       return;
     }
+    const address = this.options.addresses.ofRequest(request);
     if (!this.gateway.hasRoom()) {
-      refuseUpgrade(socket, this.gateway.refuse('SERVER_FULL'));
+      refuseUpgrade(socket, this.gateway.refuse('SERVER_FULL', undefined, address));
       return;
     }
     // Node removes its own error listener from an upgraded socket: one is needed while the token is verified.
@@ -87,15 +95,19 @@ export class WsEngine implements WebSocketEngine {
     }
     if (socket.destroyed) return;
     if (!verdict.ok) {
-      refuseUpgrade(socket, this.gateway.refuse(verdict.code, verdict.refusal));
+      refuseUpgrade(socket, this.gateway.refuse(verdict.code, verdict.refusal, address));
       return;
     }
     const credential: Credential = verdict.credential;
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       upgradeCompleted(socket);
-      this.gateway.accept(ws as WsPeerSocket, credential);
+      this.gateway.accept(ws as WsPeerSocket, credential, address);
     });
   }
+}
+
+function refuseWhileClosing(_request: IncomingMessage, socket: Duplex): void {
+  rejectUpgrade(socket, httpStatusOf('SHUTTING_DOWN'), ERRORS.SHUTTING_DOWN.message);
 }
 
 function refuseUpgrade(socket: Duplex, refusal: UpgradeRefusal): void {

@@ -70,6 +70,23 @@ describe('TradeAggregator', () => {
     await aggregator.stop();
   });
 
+  it("conflates a batch's forming updates per topic: the whole batch folded, one update, and the final never conflated", async () => {
+    const { aggregator, clock } = await started();
+    clock.advanceTo(T0 + 2_000);
+    const seen: TopicUpdate<Bar>[] = [];
+    const subscription = aggregator.updates({ symbol: 'ACME', resolution: '1' }).subscribe((update) => seen.push(update));
+    aggregator.add([trade(T0 + 1_000, 10), trade(T0 + 1_500, 14), trade(T0 + 1_200, 8)]);
+    aggregator.add([trade(T0 + 1_800, 11)]);
+    clock.advanceTo(T0 + MINUTE + LATENESS);
+    expect(seen.map((update) => [update.value, update.final])).toEqual([
+      [{ time: T0, open: 10, high: 14, low: 8, close: 14, volume: 3 }, false],
+      [{ time: T0, open: 10, high: 14, low: 8, close: 11, volume: 4 }, false],
+      [{ time: T0, open: 10, high: 14, low: 8, close: 11, volume: 4 }, true],
+    ]);
+    subscription.unsubscribe();
+    await aggregator.stop();
+  });
+
   it('keeps at most maxBars finals per topic in memory, and says when older ones exist', async () => {
     const { aggregator, clock } = await started(new MemoryTradeStore(), 2);
     for (let minute = 0; minute < 3; minute += 1) {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { Hub } from '../../../src/streams/hub.js';
 import type { TokenAuthority, TokenCheck } from '../../../src/transport/auth/credential.js';
+import { TrustedProxies } from '../../../src/transport/http/client-address.js';
 import { Gateway } from '../../../src/transport/ws/gateway.js';
 import { UwsEngine } from '../../../src/transport/ws/uws-engine.js';
 import { rawClient } from '../../support/raw-client.js';
@@ -37,7 +38,7 @@ async function engineWithHangingCheck(): Promise<{ port: number; release: () => 
     },
     heartbeat: { intervalMs: 0 },
   });
-  const engine = new UwsEngine(gateway, { port: 0, maxPayloadBytes: 1024, upgradeTimeoutMs: UPGRADE_TIMEOUT_MS });
+  const engine = new UwsEngine(gateway, { port: 0, maxPayloadBytes: 1024, upgradeTimeoutMs: UPGRADE_TIMEOUT_MS, trusted: new TrustedProxies([]), proxyProtocol: false });
   engines.push(engine);
   const { port } = await engine.listen('127.0.0.1');
   return { port, release };
