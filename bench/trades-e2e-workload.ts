@@ -104,7 +104,9 @@ async function scrape(httpUrl: string): Promise<Scrape & { loopP99Ms: number }> 
 }
 
 export async function runTradesE2e(size: TradesE2eSize): Promise<TradesE2eResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'barcast-bench-e2e-'));
+  // BENCH_INGEST_DATA_DIR: where the server's SQLite file goes (default: the OS's temp folder),
+  // e.g. a tmpfs to tell the disk's share of the latency from the rest.
+  const dataDir = mkdtempSync(join(process.env['BENCH_INGEST_DATA_DIR'] ?? tmpdir(), 'barcast-bench-e2e-'));
   const member = await startMember({
     DATA_DIR: dataDir,
     INGEST_SYMBOLS: SYMBOL,
