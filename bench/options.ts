@@ -15,6 +15,10 @@ export interface BenchOptions {
   readonly out: string;
   /** `--sweep-connections`, `--sweep-topics`: only these points of the sweep (e.g. one point, measured again and again). */
   readonly sweep: SweepPoints;
+  /** `--ingest-minutes`: T3's measured stretch (the issue's one-hour soak is `--ingest-minutes 60`). */
+  readonly ingestMinutes: number | undefined;
+  /** `--ingest-rate`: T3's trades per second (default 50,000). */
+  readonly ingestRate: number | undefined;
 }
 
 /** Which points of the sweep to run instead of its full (or quick) set; each list is optional. */
@@ -25,7 +29,8 @@ export interface SweepPoints {
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only ${WORKLOAD_IDS.join(',')}] [--servers raw,uws,socketio,barcast,barcast-uws]
                      [--schedule ${TICK_SCHEDULES.join('|')}] [--out NAME]
-                     [--sweep-connections 5000,max] [--sweep-topics 16]   (only those points of SWEEP)`;
+                     [--sweep-connections 5000,max] [--sweep-topics 16]   (only those points of SWEEP)
+                     [--ingest-minutes M] [--ingest-rate TRADES_PER_S]     (T3's length and rate)`;
 
 /** The command line, validated: anything unknown is an error that says what is allowed. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -40,6 +45,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       out: { type: 'string', default: 'latest' },
       'sweep-connections': { type: 'string' },
       'sweep-topics': { type: 'string' },
+      'ingest-minutes': { type: 'string' },
+      'ingest-rate': { type: 'string' },
     },
   });
   const workloads = listOf(values.only, WORKLOAD_IDS, 'workload');
@@ -52,7 +59,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const connections = values['sweep-connections']?.split(',').map((item) => (item.trim() === 'max' ? 'max' : positive(item, '--sweep-connections')));
   const topicsPerClient = values['sweep-topics']?.split(',').map((item) => positive(item, '--sweep-topics'));
   const sweep: SweepPoints = { ...(connections ? { connections } : {}), ...(topicsPerClient ? { topicsPerClient } : {}) };
-  return { quick: values.quick, workloads: new Set(workloads), servers, tickSchedule: schedule as TickSchedule | undefined, out: values.out, sweep };
+  const ingestMinutes = values['ingest-minutes'] === undefined ? undefined : Number(values['ingest-minutes']);
+  if (ingestMinutes !== undefined && !(ingestMinutes > 0 && ingestMinutes <= 24 * 60)) throw new Error('--ingest-minutes takes a number of minutes above 0, up to 1440 (0.5 is 30 s)');
+  const ingestRate = values['ingest-rate'] === undefined ? undefined : Number(values['ingest-rate']);
+  if (ingestRate !== undefined && !(Number.isInteger(ingestRate) && ingestRate > 0 && ingestRate <= 1_000_000)) throw new Error('--ingest-rate takes whole trades per second, 1-1000000');
+  return { quick: values.quick, workloads: new Set(workloads), servers, tickSchedule: schedule as TickSchedule | undefined, out: values.out, sweep, ingestMinutes, ingestRate };
 }
 
 function positive(item: string, flag: string): number {

@@ -19,7 +19,8 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
     process.exit(2);
   }
-  const { quick, workloads, out, servers, tickSchedule, sweep } = options;
+
+  const { quick, workloads, out, servers, tickSchedule, sweep, ingestMinutes, ingestRate } = options;
   const startedAt = new Date();
   const results: BenchResults = {
     mode: quick ? 'quick' : 'full',
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   try {
     for (const workload of WORKLOADS) {
       if (!workload.ids.some((id) => workloads.has(id))) continue;
-      const outcome = await workload.run(bench, quick);
+      const outcome = await workload.run(bench, quick, { ...(ingestMinutes === undefined ? {} : { ingestMinutes }), ...(ingestRate === undefined ? {} : { ingestRate }) });
       Object.assign(results.fanout, outcome.fanout);
       Object.assign(results.details, outcome.details);
       results.tables.push(...(outcome.tables ?? []));

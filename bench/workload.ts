@@ -23,15 +23,23 @@ export interface Workload<Size> {
   readonly ids: readonly string[];
   readonly full: Size;
   readonly quick: Size;
-  run(bench: Bench, size: Size): Promise<WorkloadOutcome>;
+  run(bench: Bench, size: Size, options: WorkloadOptions): Promise<WorkloadOutcome>;
+}
+
+/** Command-line settings a workload may read (bench/options.ts). */
+export interface WorkloadOptions {
+  /** `--ingest-minutes`: how long T3 (trades end to end) measures, instead of its size's. */
+  readonly ingestMinutes?: number;
+  /** `--ingest-rate`: the trades per second T3's publisher sends, instead of 50,000. */
+  readonly ingestRate?: number;
 }
 
 /** A workload with its size type hidden, so the registry can be a plain array. */
 export interface RegisteredWorkload {
   readonly ids: readonly string[];
-  run(bench: Bench, quick: boolean): Promise<WorkloadOutcome>;
+  run(bench: Bench, quick: boolean, options?: WorkloadOptions): Promise<WorkloadOutcome>;
 }
 
 export function defineWorkload<Size>(definition: Workload<Size>): RegisteredWorkload {
-  return { ids: definition.ids, run: (bench, quick) => definition.run(bench, quick ? definition.quick : definition.full) };
+  return { ids: definition.ids, run: (bench, quick, options = {}) => definition.run(bench, quick ? definition.quick : definition.full, options) };
 }

@@ -9,6 +9,9 @@ import { history } from './w8-history.js';
 import { redisCluster } from './w9-redis-cluster.js';
 import { storm } from './w10-storm.js';
 import { sweep } from './sweep.js';
+import { aggregation } from './t1-aggregation.js';
+import { durable } from './t2-durable.js';
+import { tradesEndToEnd } from './t3-trades-e2e.js';
 
 /** Every workload of `npm run bench`, in the order they run: a new one is its module plus one line here. */
-export const WORKLOADS: readonly RegisteredWorkload[] = [saturation, latency, scale, churnThenIdle, multiTopic, cluster, history, redisCluster, storm, sweep];
+export const WORKLOADS: readonly RegisteredWorkload[] = [saturation, latency, scale, churnThenIdle, multiTopic, cluster, history, redisCluster, storm, sweep, aggregation, durable, tradesEndToEnd];

@@ -29,6 +29,22 @@ function ingestOf(options: Partial<IngestOptions> = {}) {
 }
 
 describe('Ingest', () => {
+  it('lets the event loop turn between two commits, so a backlog never holds it (sockets read, timers fire, trades join the next commit)', async () => {
+    const turns: (() => void)[] = [];
+    const { ingest, store } = ingestOf({ batchMax: 2, nextTurn: (next) => turns.push(next) });
+    const answered = ingest.publish([trade('a'), trade('b'), trade('c'), trade('d'), trade('e')], '*');
+    for (let microtask = 0; microtask < 20; microtask += 1) await Promise.resolve();
+    expect(store.appends).toBe(1);
+    expect(turns).toHaveLength(1);
+    turns.shift()!();
+    for (let microtask = 0; microtask < 20; microtask += 1) await Promise.resolve();
+    expect(store.appends).toBe(2);
+    turns.shift()!();
+    expect((await answered).map((result) => result.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted']);
+    expect(store.appends).toBe(3);
+    expect(turns).toHaveLength(0);
+  });
+
   it('answers every trade on its own: a bad one never takes the good ones of its batch', async () => {
     const { ingest, fed } = ingestOf();
     const results = await ingest.publish(

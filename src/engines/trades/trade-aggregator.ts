@@ -33,7 +33,8 @@ export interface RecentFinals {
 
 /** One topic's aggregation: its trades in, its updates out, what it shows now, its recent finals. */
 interface TopicAggregation {
-  readonly trades: Subject<Trade>;
+  /** A trade, or a commit's worth of them (folded whole: one update per batch, see aggregateTrades). */
+  readonly trades: Subject<Trade | readonly Trade[]>;
   readonly live: Subject<TopicUpdate<Bar>>;
   latest: TopicUpdate<Bar> | undefined;
   finals: Bar[];
@@ -56,7 +57,7 @@ interface TopicAggregation {
  */
 export class TradeAggregator {
   private readonly topics = new Map<string, TopicAggregation>();
-  /** Each symbol's topics, every resolution: what a trade goes to (no key is built per trade). */
+  /** Each symbol's topics, every resolution: what a commit goes to (no key is built per trade). */
   private readonly bySymbol = new Map<string, TopicAggregation[]>();
   private readonly resolutions: readonly Resolution[];
   private readonly subscriptions: Subscription[] = [];
@@ -119,16 +120,26 @@ export class TradeAggregator {
     this.recovered.next();
   }
 
-  /** Committed new trades, in commit order: folded into the bars of every resolution of their symbol. */
+  /**
+   * Committed new trades, in commit order: folded into the bars of every resolution of their
+   * symbol, each symbol's trades of the commit as one batch (one update per topic, not one per trade).
+   */
   add(trades: readonly Trade[]): void {
-    // One commit's forming updates are conflated per topic: its last one goes out, after the
-    // fold of the whole batch (a commit of 5,000 trades is one update, not 5,000, for the
-    // fan-out to frame and send). Finals are never conflated (see `run`).
+    // One commit's updates per topic: each symbol's trades of the commit go to its topics as
+    // one batch, folded whole and settled once by aggregateTrades (so the fold costs no settle
+    // per trade); what forming updates a batch still gives are conflated to its last (a commit
+    // of 5,000 trades is one update for the fan-out to frame and send). Finals are never
+    // conflated (see `run`).
+    const batches = new Map<string, Trade[]>();
+    for (const trade of trades) {
+      const batch = batches.get(trade.symbol);
+      if (batch) batch.push(trade);
+      else batches.set(trade.symbol, [trade]);
+    }
     this.batching = true;
     try {
-      for (const trade of trades) {
-        const topics = this.bySymbol.get(trade.symbol);
-        if (topics) for (const topic of topics) topic.trades.next(trade);
+      for (const [symbol, batch] of batches) {
+        for (const topic of this.bySymbol.get(symbol) ?? []) topic.trades.next(batch);
       }
     } finally {
       this.batching = false;

@@ -33,6 +33,12 @@ export interface TradeWatermark {
  * bar's first update, right after the final of the bar before; a trade of a bar already
  * final (admission refuses those, see admitTrade) is ignored.
  *
+ * The source may also emit a batch of trades (a commit's worth, as the ingest hands them
+ * over): it is folded whole, then settled once, so it gives one forming update, not one per
+ * trade. Each update carries the bar's whole state, so nothing is lost, and at 50,000
+ * trades/s the fan-out serializes and sends a few hundred updates a second instead of one
+ * per trade (bench T1, T3).
+ *
  * ```
  * resolution '1', lateness 2 s; a: trade at 0:10, b: at 1:00.5, c: at 0:59 (late, arrives 1:01)
  * trades:    --a-------b--c--------------
@@ -44,7 +50,7 @@ export function aggregateTrades(
   latenessMs: number,
   scheduler: SchedulerLike,
   watermark?: TradeWatermark,
-): OperatorFunction<Trade, TopicUpdate<Bar>> {
+): OperatorFunction<Trade | readonly Trade[], TopicUpdate<Bar>> {
   return (source) =>
     new Observable<TopicUpdate<Bar>>((subscriber) => {
       /** Bars not yet final, by period start. */
@@ -86,15 +92,21 @@ export function aggregateTrades(
         wake?.action.unsubscribe();
         wake = undefined;
         if (at === undefined || at <= now) return;
-        wake = { at, action: scheduler.schedule(() => ((wake = undefined), settle()), at - now) };
+        // A month's final is further off than a timer can wait (setTimeout fires at once past
+        // 2^31-1 ms): wake at the longest wait instead, and settle() schedules the rest.
+        wake = { at, action: scheduler.schedule(() => ((wake = undefined), settle()), Math.min(at - now, LONGEST_TIMER_MS)) };
+      };
+
+      const fold = (trade: Trade): void => {
+        const time = periodStart(resolution, trade.time);
+        if (time > lastFinal) open.set(time, foldTrade(open.get(time), trade, time));
       };
 
       const released = watermark?.released$.subscribe(() => settle());
       const trades = source.subscribe({
-        next: (trade) => {
-          const time = periodStart(resolution, trade.time);
-          if (time <= lastFinal) return;
-          open.set(time, foldTrade(open.get(time), trade, time));
+        next: (input) => {
+          if (isBatch(input)) for (const trade of input) fold(trade);
+          else fold(input);
           settle();
         },
         error: (error: unknown) => subscriber.error(error),
@@ -107,3 +119,8 @@ export function aggregateTrades(
       };
     });
 }
+
+/** The longest delay a Node timer takes (2^31-1 ms, about 24.8 days). */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+const isBatch = (input: Trade | readonly Trade[]): input is readonly Trade[] => Array.isArray(input);

@@ -56,6 +56,20 @@ describe('TradeAggregator', () => {
     await aggregator.stop();
   });
 
+  it('hands a commit to each topic whole: one update per topic per commit, not one per trade', async () => {
+    const { aggregator, clock } = await started();
+    clock.advanceTo(T0 + 2_000);
+    const seen: TopicUpdate<Bar>[] = [];
+    const subscriptions = (['1', '5'] as const).map((resolution) => aggregator.updates({ symbol: 'ACME', resolution }).subscribe((update) => seen.push(update)));
+    aggregator.add([trade(T0 + 1_000, 10), trade(T0 + 1_500, 12, 2), trade(T0 + 2_000, 11)]);
+    expect(seen.map((update) => [update.value.open, update.value.high, update.value.close, update.value.volume])).toEqual([
+      [10, 12, 11, 4],
+      [10, 12, 11, 4],
+    ]);
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    await aggregator.stop();
+  });
+
   it("conflates a batch's forming updates per topic: the whole batch folded, one update, and the final never conflated", async () => {
     const { aggregator, clock } = await started();
     clock.advanceTo(T0 + 2_000);

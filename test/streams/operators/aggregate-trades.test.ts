@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Subject } from 'rxjs';
+import { Subject, type SchedulerLike } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Bar } from '../../../src/domain/bar.js';
 import { periodStart, type Resolution } from '../../../src/domain/resolution.js';
@@ -97,6 +97,39 @@ describe('aggregateTrades', () => {
         F: final(bar(0, 10, 12, 10, 12, 2), 65_001),
       });
     });
+  });
+
+  it('folds a batch of trades whole: one forming update with all of them, then the final', () => {
+    const scheduler = marbleScheduler(vitestEqual);
+    scheduler.run(({ cold, expectObservable }) => {
+      // One commit: three trades of minute 0 (arriving out of time order) and one of minute 1, held.
+      const trades = cold<Trade | readonly Trade[]>('10s a', { a: [trade(10_000, 10), trade(5_000, 9, 2), trade(12_000, 13), trade(60_500, 20)] });
+      expectObservable(trades.pipe(aggregateTrades('1', LATENESS, scheduler))).toBe('10s A 51999ms (FB) 59996ms G', {
+        A: forming(bar(0, 9, 13, 9, 13, 4), 10_000),
+        F: final(bar(0, 9, 13, 9, 13, 4), 62_000),
+        B: forming(bar(60_000, 20, 20, 20, 20, 1), 62_000),
+        G: final(bar(60_000, 20, 20, 20, 20, 1), 122_000),
+      });
+    });
+  });
+
+  it('never asks for a timer longer than Node can wait (a month bar), and still goes final on time', () => {
+    const scheduler = marbleScheduler(vitestEqual);
+    const delays: number[] = [];
+    const schedule = scheduler.schedule.bind(scheduler);
+    const recording: SchedulerLike = {
+      now: () => scheduler.now(),
+      schedule: ((...args: Parameters<typeof schedule>) => (delays.push(args[1] ?? 0), schedule(...args))) as SchedulerLike['schedule'],
+    };
+    const february = Date.UTC(1970, 1, 1);
+    scheduler.run(({ cold, expectObservable }) => {
+      const trades = cold('10s a', { a: trade(10_000, 10) });
+      expectObservable(trades.pipe(aggregateTrades('1M', LATENESS, recording))).toBe(`10s A ${february + LATENESS - 10_001}ms F`, {
+        A: forming(bar(0, 10, 10, 10, 10, 1), 10_000),
+        F: final(bar(0, 10, 10, 10, 10, 1), february + LATENESS),
+      });
+    });
+    expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
   });
 
   it('releases its trades and its timer when unsubscribed', () => {
