@@ -1,6 +1,7 @@
 import type { RawData } from 'ws';
 import { requestError, type ErrorCode, type RequestError } from '../../domain/errors.js';
 import { isRecord } from '../../domain/json-record.js';
+import { resultCounts, type TradeResult } from '../../domain/trade-result.js';
 
 /**
  * The WebSocket protocol: JSON text frames with the envelope `{ type, payload? }`.
@@ -96,6 +97,16 @@ export function topicResponse(kind: string, action: TopicAction, id: RequestId |
 
 export function topicErrorResponse(kind: string, action: TopicAction, id: RequestId | undefined, error: RequestError): string {
   return reply(`${kind}.${action}.response`, id, { status: 'error', code: error.code, message: error.message });
+}
+
+/** `trades.publish.response`: every trade's result, in order, with the counts (`accepted`, `duplicates`, `refused`). */
+export function tradesPublishResponse(id: RequestId | undefined, results: readonly TradeResult[]): string {
+  return reply('trades.publish.response', id, { status: 'ok', ...resultCounts(results), results });
+}
+
+/** `trades.publish.response` refusing the publish as a whole (no publish right, a payload of another shape). */
+export function tradesPublishError(id: RequestId | undefined, error: RequestError): string {
+  return reply('trades.publish.response', id, { status: 'error', code: error.code, message: error.message });
 }
 
 /**

@@ -1,8 +1,8 @@
-import { closeCodeOf, ERRORS, requestError, type RequestError } from '../../domain/errors.js';
+import { closeCodeOf, ERRORS, requestError } from '../../domain/errors.js';
 import { isRecord } from '../../domain/json-record.js';
 import type { PublishScope } from '../../domain/publish-scope.js';
-import { resultCounts, type TradeResult } from '../../domain/trade-result.js';
-import type { RequestId } from './protocol.js';
+import type { TradeResult } from '../../domain/trade-result.js';
+import { tradesPublishError, tradesPublishResponse, type RequestId } from './protocol.js';
 
 /**
  * What the transport needs of the ingest (src/ingest/ingest.ts implements it): publish a
@@ -36,12 +36,12 @@ export interface PublishReplies {
  */
 export function publishTrades(ingest: TradeIngest, scope: PublishScope | undefined, payload: unknown, id: RequestId | undefined, replies: PublishReplies): Promise<void> | undefined {
   if (scope === undefined) {
-    replies.reply(publishError(id, requestError('PUBLISH_FORBIDDEN', 'this connection may not publish trades: connect with a publisher token (PUBLISH_TOKENS) or a JWT with the publish scope')));
+    replies.reply(tradesPublishError(id, requestError('PUBLISH_FORBIDDEN', 'this connection may not publish trades: connect with a publisher token (PUBLISH_TOKENS) or a JWT with the publish scope')));
     return undefined;
   }
   const trades = isRecord(payload) ? payload['trades'] : undefined;
   if (!Array.isArray(trades) || trades.length === 0 || trades.length > MAX_PUBLISH_TRADES) {
-    replies.reply(publishError(id, requestError('INVALID_PAYLOAD', `payload.trades must be an array of 1-${MAX_PUBLISH_TRADES} trades`)));
+    replies.reply(tradesPublishError(id, requestError('INVALID_PAYLOAD', `payload.trades must be an array of 1-${MAX_PUBLISH_TRADES} trades`)));
     return undefined;
   }
   if (ingest.pending + trades.length > 2 * ingest.maxPending) {
@@ -49,15 +49,6 @@ export function publishTrades(ingest: TradeIngest, scope: PublishScope | undefin
     return undefined;
   }
   return ingest.publish(trades, scope).then((results) => {
-    if (replies.isOpen) replies.reply(publishResponse(id, results));
+    if (replies.isOpen) replies.reply(tradesPublishResponse(id, results));
   });
-}
-
-/** `{"type":"trades.publish.response","id":...,"payload":{"status":"ok","accepted":n,"duplicates":n,"refused":n,"results":[...]}}` */
-export function publishResponse(id: RequestId | undefined, results: readonly TradeResult[]): string {
-  return JSON.stringify({ type: 'trades.publish.response', id, payload: { status: 'ok', ...resultCounts(results), results } });
-}
-
-function publishError(id: RequestId | undefined, error: RequestError): string {
-  return JSON.stringify({ type: 'trades.publish.response', id, payload: { status: 'error', code: error.code, message: error.message } });
 }
