@@ -64,9 +64,6 @@ export class TradeAggregator {
   private pendingBars: StoredBar[] = [];
   private saving: Promise<void> = Promise.resolve();
   private flushQueued = false;
-  /** While a batch of trades is folded (`add`): each topic's latest forming update, sent once the batch is in. */
-  private batching = false;
-  private readonly heldForming = new Map<TopicAggregation, TopicUpdate<Bar>>();
   /** While the stored trades are replayed, no bar is shown or goes final: they all come in first. */
   private recovering = true;
   private readonly recovered = new Subject<void>();
@@ -126,26 +123,17 @@ export class TradeAggregator {
    */
   add(trades: readonly Trade[]): void {
     // One commit's updates per topic: each symbol's trades of the commit go to its topics as
-    // one batch, folded whole and settled once by aggregateTrades (so the fold costs no settle
-    // per trade); what forming updates a batch still gives are conflated to its last (a commit
-    // of 5,000 trades is one update for the fan-out to frame and send). Finals are never
-    // conflated (see `run`).
+    // one batch, folded whole and settled once by aggregateTrades, which then gives at most one
+    // forming update (after the finals the batch's instant closes): a commit of 5,000 trades is
+    // one update for the fan-out to frame and send, and the fold costs no settle per trade.
     const batches = new Map<string, Trade[]>();
     for (const trade of trades) {
       const batch = batches.get(trade.symbol);
       if (batch) batch.push(trade);
       else batches.set(trade.symbol, [trade]);
     }
-    this.batching = true;
-    try {
-      for (const [symbol, batch] of batches) {
-        for (const topic of this.bySymbol.get(symbol) ?? []) topic.trades.next(batch);
-      }
-    } finally {
-      this.batching = false;
-      const held = [...this.heldForming];
-      this.heldForming.clear();
-      for (const [topic, update] of held) this.publish(topic, update);
+    for (const [symbol, batch] of batches) {
+      for (const topic of this.bySymbol.get(symbol) ?? []) topic.trades.next(batch);
     }
   }
 
@@ -183,14 +171,7 @@ export class TradeAggregator {
     const { latenessMs, scheduler } = this.options;
     this.subscriptions.push(
       topic.trades.pipe(aggregateTrades(resolution, latenessMs, scheduler, this.watermark)).subscribe((update) => {
-        if (update.final !== true) {
-          if (this.batching) this.heldForming.set(topic, update);
-          else this.publish(topic, update);
-          return;
-        }
-        // A final supersedes the forming update held for the same bar (the topic shows one bar at a time).
-        this.heldForming.delete(topic);
-        this.keepFinal(symbol, resolution, topic, update.value);
+        if (update.final === true) this.keepFinal(symbol, resolution, topic, update.value);
         this.publish(topic, update);
       }),
     );
