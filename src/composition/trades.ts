@@ -8,7 +8,7 @@ import { Ingest } from '../ingest/ingest.js';
 import type { Logger } from '../logger.js';
 import { openTradeStore } from '../store/open-trade-store.js';
 import type { StoredBar, StoreHealth, TradeStore } from '../store/trade-store.js';
-import type { TradeFedFinals } from '../streams/bars-resume.js';
+import type { TradeFedMinutes } from '../streams/operators/to-trade-fed-quote.js';
 import { pruneOnSchedule } from '../streams/retention-prune.js';
 import { AdmissionWatermark } from '../streams/trade-watermark.js';
 import type { AccessPolicy } from '../transport/auth/access-check.js';
@@ -26,8 +26,8 @@ import type { Resolution } from '../domain/resolution.js';
 export interface TradeIngestWiring {
   /** For selectEngine: trade-fed symbols' bars come from the aggregator. */
   readonly engine: TradesEngineOptions;
-  /** For the bars kind: resumes of trade-fed topics, and their quiet (not stale) silences. */
-  readonly finals: TradeFedFinals;
+  /** For the bars and quotes kinds: resumes of trade-fed topics, their quiet (not stale) silences, their quotes. */
+  readonly finals: TradeFedMinutes;
   /** For the gateway (`trades.publish`) and the HTTP route. */
   readonly ingest: Ingest;
   /** History routes' bars: trade-fed symbols from the store, the rest from `mock`. */

@@ -14,6 +14,7 @@ afterEach(async () => {
 /** A minute passes in 0.6 s. */
 const SPEED = 100;
 const DAY = 86_400_000;
+const MINUTE = 60_000;
 /** A UTC midnight; the clock starts 30 s (0.3 s real) before it, so a session ends during the test. */
 const MIDNIGHT = Date.UTC(2026, 0, 6);
 const publisherHeaders = { headers: { authorization: `Bearer ${PUBLISH_TOKEN}` } };
@@ -78,13 +79,16 @@ describe('quotes of trade-fed symbols on a real server', () => {
     const today = { lp: 9, open_price: 11, high_price: 12.5, low_price: 9, volume: 6, prev_close_price: 10, ch: -1, chp: -10 };
     const live = await quoteWith(watcher, 'quotes:ACME', (v) => v.volume === 6);
     expect(live.v).toMatchObject(today);
-    expect(Object.keys(live.v).sort()).toEqual(['ask', 'bid', 'ch', 'chp', 'high_price', 'lp', 'low_price', 'open_price', 'prev_close_price', 'spread', 'volume']);
+    expect(Object.keys(live.v).sort()).toEqual(['ask', 'bid', 'ch', 'chp', 'high_price', 'low_price', 'lp', 'open_price', 'prev_close_price', 'spread', 'volume']);
 
     // UDF answers the same quote, with the fields UDF adds.
     const udf = await udfQuotes(httpUrl, 'BARCAST:ACME');
     expect(udf).toEqual({ s: 'ok', d: [{ s: 'ok', n: 'BARCAST:ACME', v: { ...live.v, short_name: 'ACME', exchange: 'BARCAST', description: 'ACME (from published trades)' } }] });
 
-    // A subscriber that comes when nothing is trading gets the quote at once, not at the next trade.
+    // A subscriber that comes when nothing is trading (the topic stopped, the minute final) gets
+    // the quote at once, not at the next trade.
+    await watcher.response(watcher.unsubscribe('quotes', { symbols: ['ACME', 'AAPL'] }));
+    await until(clock, now + MINUTE + 2_000 + 500);
     const late = await connect();
     await late.response(late.subscribe('quotes', { symbols: ['ACME'] }));
     expect((await quoteWith(late, 'quotes:ACME', () => true)).v).toMatchObject(today);

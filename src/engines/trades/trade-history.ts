@@ -1,7 +1,9 @@
 import type { Bar } from '../../domain/bar.js';
+import type { QuoteData } from '../../domain/quote.js';
 import type { IndexRange } from '../../domain/history.js';
 import { periodIndex, periodStartAt, type Resolution } from '../../domain/resolution.js';
 import type { TradeStore } from '../../store/trade-store.js';
+import { tradeFedQuote } from '../../streams/operators/to-trade-fed-quote.js';
 import type { TradeAggregator } from './trade-aggregator.js';
 
 /** The history endpoints' bars (transport/http/history-query.ts, `BarHistory`), as this module sees them. */
@@ -13,8 +15,8 @@ export interface BarHistorySource {
 /**
  * History for REST and UDF with trade-fed symbols (docs/history.md): their closed bars from
  * the store's `bars` table (only the periods that had trades: gaps are gaps), plus the bar the
- * aggregator shows now when the range reaches it and asks for it; every other symbol is the
- * mock series' (`mock`).
+ * aggregator shows now when the range reaches it and asks for it, and their UDF quotes; every
+ * other symbol is the mock series' (`mock`).
  */
 export function tradeBarHistory(aggregator: TradeAggregator, store: TradeStore, mock: BarHistorySource) {
   return {
@@ -37,5 +39,8 @@ export function tradeBarHistory(aggregator: TradeAggregator, store: TradeStore, 
     async barBefore(symbol: string, resolution: Resolution, time: number): Promise<Bar | undefined> {
       return (await store.bars(symbol, resolution, Number.MIN_SAFE_INTEGER, time, 1)).at(-1);
     },
+
+    // From the aggregator's minutes in memory, as the quotes topic is: UDF and WebSocket agree.
+    quote: (symbol: string): QuoteData | undefined => (aggregator.isTradeFed(symbol) ? tradeFedQuote(symbol, aggregator) : undefined),
   };
 }
