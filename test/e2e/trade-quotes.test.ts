@@ -15,8 +15,10 @@ afterEach(async () => {
 const SPEED = 100;
 const DAY = 86_400_000;
 const MINUTE = 60_000;
-/** A UTC midnight; the clock starts 30 s (0.3 s real) before it, so a session ends during the test. */
+/** A UTC midnight: a session ends during each test. */
 const MIDNIGHT = Date.UTC(2026, 0, 6);
+/** The clock starts this long before midnight: 1.8 s real, time to start up on a busy machine. */
+const LEAD = 180_000;
 const publisherHeaders = { headers: { authorization: `Bearer ${PUBLISH_TOKEN}` } };
 
 interface QuoteValues {
@@ -47,7 +49,7 @@ async function udfQuotes(httpUrl: string, symbols: string): Promise<{ s: string;
 
 describe('quotes of trade-fed symbols on a real server', () => {
   it('quotes a trade-fed symbol from its trades: nothing before the first, then the day so far against the previous session close, over WebSocket and UDF', async () => {
-    const clock = fastClock(SPEED, MIDNIGHT - 30_000);
+    const clock = fastClock(SPEED, MIDNIGHT - LEAD);
     const { httpUrl, connect } = await apps.start({ scheduler: clock, config: ingestConfig(dirs.make()) });
     const watcher = await connect();
     const subscribed = await watcher.response(watcher.subscribe('quotes', { symbols: ['ACME', 'AAPL'] }));
@@ -61,6 +63,7 @@ describe('quotes of trade-fed symbols on a real server', () => {
     expect(watcher.messages.filter(isUpdateOf('quotes:ACME'))).toEqual([]);
 
     const publisher = await connect(publisherHeaders);
+    expect(clock.now(), 'started up before midnight').toBeLessThan(MIDNIGHT - 10_000);
     // The last trade of the old session: its close is the new session's previous close.
     expect(await publishOverWs(publisher, [{ symbol: 'ACME', price: 10, size: 5, time: clock.now(), id: 'old' }])).toMatchObject({ accepted: 1 });
     const first = await quoteWith(watcher, 'quotes:ACME', (v) => v.lp === 10);
@@ -98,9 +101,10 @@ describe('quotes of trade-fed symbols on a real server', () => {
 
   it('quotes the same numbers after a restart, from the bars and trades in the store', async () => {
     const dataDir = dirs.make();
-    const clock = fastClock(SPEED, MIDNIGHT - 30_000);
+    const clock = fastClock(SPEED, MIDNIGHT - LEAD);
     const first = await apps.start({ scheduler: clock, config: ingestConfig(dataDir) });
     const publisher = await first.connect(publisherHeaders);
+    expect(clock.now(), 'started up before midnight').toBeLessThan(MIDNIGHT - 10_000);
     expect(await publishOverWs(publisher, [{ symbol: 'ACME', price: 20, size: 1, time: clock.now() }])).toMatchObject({ accepted: 1 });
     await until(clock, MIDNIGHT + 1_000);
     expect(await publishOverWs(publisher, [{ symbol: 'ACME', price: 22, size: 4, time: clock.now() }])).toMatchObject({ accepted: 1 });
