@@ -1,12 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SchedulerLike } from 'rxjs';
 import { isUpdateOf, testApps, type TestClient } from '../../src/testing/index.js';
+import { createDatafeed } from '../../src/client/datafeed.js';
+import type { QuoteData } from '../../src/domain/quote.js';
+import { clientTracker } from '../support/client-tracker.js';
 import { fastClock } from '../support/fast-clock.js';
 import { dataDirs, ingestConfig, PUBLISH_TOKEN, publishOverWs } from '../support/trade-publisher.js';
 
 const apps = testApps();
 const dirs = dataDirs();
+const clients = clientTracker();
 afterEach(async () => {
+  clients.closeAll();
   await apps.stopAll();
   dirs.removeAll();
 });
@@ -48,19 +53,21 @@ async function udfQuotes(httpUrl: string, symbols: string): Promise<{ s: string;
 }
 
 describe('quotes of trade-fed symbols on a real server', () => {
-  it('quotes a trade-fed symbol from its trades: nothing before the first, then the day so far against the previous session close, over WebSocket and UDF', async () => {
+  it('quotes a trade-fed symbol from its trades: an error quote before the first, then the day so far against the previous session close, over WebSocket and UDF', async () => {
     const clock = fastClock(SPEED, MIDNIGHT - LEAD);
     const { httpUrl, connect } = await apps.start({ scheduler: clock, config: ingestConfig(dirs.make()) });
     const watcher = await connect();
     const subscribed = await watcher.response(watcher.subscribe('quotes', { symbols: ['ACME', 'AAPL'] }));
     expect(subscribed.payload).toMatchObject({ status: 'ok', topics: [{ status: 'ok', topic: 'quotes:ACME' }, { status: 'ok', topic: 'quotes:AAPL' }] });
-    // No trade yet: UDF answers TradingView's per-symbol error quote, and the topic sends nothing.
+    // No trade yet: UDF and the topic both answer TradingView's per-symbol error quote, once.
     const before = await udfQuotes(httpUrl, 'ACME,AAPL');
     expect(before.s).toBe('ok');
-    expect(before.d[0]).toEqual({ s: 'error', n: 'ACME', v: { error: expect.stringContaining('no trades') } });
+    const noTrades = { s: 'error', n: 'ACME', v: { error: expect.stringContaining('no trades') } };
+    expect(before.d[0]).toEqual(noTrades);
     expect(before.d[1]).toMatchObject({ s: 'ok', n: 'AAPL' });
     await watcher.waitFor(isUpdateOf('quotes:AAPL'));
-    expect(watcher.messages.filter(isUpdateOf('quotes:ACME'))).toEqual([]);
+    await watcher.waitFor(isUpdateOf('quotes:ACME'));
+    expect(watcher.messages.filter(isUpdateOf('quotes:ACME')).map((message) => message.payload)).toEqual([noTrades]);
 
     const publisher = await connect(publisherHeaders);
     expect(clock.now(), 'started up before midnight').toBeLessThan(MIDNIGHT - 10_000);
@@ -120,5 +127,15 @@ describe('quotes of trade-fed symbols on a real server', () => {
     await again.response(again.subscribe('quotes', { symbols: ['ACME'] }));
     expect((await quoteWith(again, 'quotes:ACME', () => true)).v).toMatchObject(expected);
     expect(clock.now()).toBeLessThan(MIDNIGHT + DAY);
+  });
+
+  it("answers the TradingView datafeed's getQuotes at once for a symbol nobody has traded yet, with its error quote", async () => {
+    const { httpUrl, wsUrl } = await apps.start({ config: ingestConfig(dirs.make()) });
+    const datafeed = createDatafeed({ client: clients.connect(wsUrl), baseUrl: httpUrl, quotesTimeoutMs: 5_000 });
+    const answer = await new Promise<QuoteData[]>((done, fail) => datafeed.getQuotes(['BETA', 'AAPL'], done, (reason) => fail(new Error(reason))));
+    expect(answer).toEqual([
+      { s: 'error', n: 'BETA', v: { error: expect.stringContaining('no trades') } },
+      expect.objectContaining({ s: 'ok', n: 'AAPL' }),
+    ]);
   });
 });

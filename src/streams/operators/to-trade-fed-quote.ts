@@ -1,7 +1,8 @@
 import { concat, defer, distinctUntilChanged, EMPTY, of, type OperatorFunction } from 'rxjs';
 import type { Bar } from '../../domain/bar.js';
 import { closeBefore, QUOTE_SESSION, quoteFromMinutes, sessionBefore } from '../../domain/minute-session.js';
-import { sameQuote, type QuoteData } from '../../domain/quote.js';
+import { ERRORS } from '../../domain/errors.js';
+import { quoteError, sameQuote, type QuoteData } from '../../domain/quote.js';
 import type { BarsTopic } from '../../domain/topic.js';
 import { BASE_RESOLUTION } from '../bars-topic.js';
 import { resample } from './resample.js';
@@ -23,7 +24,9 @@ export interface TradeFedMinutes {
  * Turns the live 1-minute bars of a trade-fed symbol into its TradingView quotes. On
  * subscription it first quotes the latest minute the aggregator holds (the forming one, else
  * the last final), so a subscriber joining while nobody trades is not left waiting for the
- * next trade; before the symbol's first trade nothing is sent. The session (the UTC day) so
+ * next trade; before the symbol's first trade it sends the symbol's error quote
+ * (`NO_TRADES_YET`, as UDF `/quotes` answers), so a watchlist or a datafeed's `getQuotes`
+ * hears at once that there is nothing to show rather than waiting. The session (the UTC day) so
  * far comes from the finals held (`closedBefore`), the previous close from the last final
  * before the session; a quote equal to the one before it (the first live update repeating
  * that latest minute) is not sent again.
@@ -40,12 +43,13 @@ export function toTradeFedQuote(symbol: string, minutes: TradeFedMinutes): Opera
   return (live$) =>
     defer(() => {
       const latest = minutes.forming(topic) ?? finals().at(-1);
-      return concat(latest === undefined ? EMPTY : of(latest), live$);
-    }).pipe(
-      resample(QUOTE_SESSION, (minute) => sessionBefore(finals(), minute.time)),
-      toQuote(symbol, (session) => closeBefore(finals(), session.time)),
-      distinctUntilChanged(sameQuote),
-    );
+      const quotes = concat(latest === undefined ? EMPTY : of(latest), live$).pipe(
+        resample(QUOTE_SESSION, (minute) => sessionBefore(finals(), minute.time)),
+        toQuote(symbol, (session) => closeBefore(finals(), session.time)),
+        distinctUntilChanged(sameQuote),
+      );
+      return latest === undefined ? concat(of(quoteError(symbol, ERRORS.NO_TRADES_YET.message)), quotes) : quotes;
+    });
 }
 
 /** A trade-fed symbol's quote now, as `toTradeFedQuote` would send it first (UDF `/quotes`); undefined before its first trade. */

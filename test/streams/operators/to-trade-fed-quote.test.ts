@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Bar } from '../../../src/domain/bar.js';
-import { quoteFromSessionBar } from '../../../src/domain/quote.js';
+import { ERRORS } from '../../../src/domain/errors.js';
+import { quoteError, quoteFromSessionBar } from '../../../src/domain/quote.js';
 import type { BarsTopic } from '../../../src/domain/topic.js';
 import { toTradeFedQuote, tradeFedQuote, type TradeFedMinutes } from '../../../src/streams/operators/to-trade-fed-quote.js';
 import { marbleScheduler } from '../../../src/testing/index.js';
@@ -57,11 +58,12 @@ describe('toTradeFedQuote', () => {
     });
   });
 
-  it('sends nothing before the first trade, then quotes it with its own open as the previous close', () => {
+  it('sends the NO_TRADES_YET error quote before the first trade, then quotes it with its own open as the previous close', () => {
     const held = heldMinutes([]);
     const first = minute(TODAY + 10 * MINUTE, 5, 5, 5, 5, 1);
     marbleScheduler(vitestEqual).run(({ cold, expectObservable }) => {
-      expectObservable(cold('----f|', { f: first }).pipe(toTradeFedQuote('ACME', held))).toBe('----f|', {
+      expectObservable(cold('----f|', { f: first }).pipe(toTradeFedQuote('ACME', held))).toBe('e---f|', {
+        e: quoteError('ACME', ERRORS.NO_TRADES_YET.message),
         f: quoteFromSessionBar('ACME', { ...first, time: TODAY }, 5),
       });
     });
