@@ -6,8 +6,8 @@ import { StoreUnavailableError } from './store-unavailable.js';
 /*
  * The SQLite store's own thread (sqlite-worker-store.ts starts it): the synchronous driver's
  * inserts, commits and WAL checkpoints (fsyncs) run here, never on the server's event loop.
- * Calls are served one at a time in the order they came, each as the in-process store does it,
- * so a reply to appendTrades still means "committed".
+ * Each call is made as the in-process store makes it, so a reply to appendTrades still means
+ * "committed".
  */
 const port = parentPort;
 if (!port) throw new Error('sqlite-store-worker.ts runs as a worker thread (sqlite-worker-store.ts starts it)');
@@ -24,20 +24,18 @@ function errorOf(error: unknown): WorkerError {
   };
 }
 
-// One call at a time, in order: a call waits for the previous one's promise (the store's own
-// are settled at once, but prune yields between chunks).
-let previous: Promise<unknown> = Promise.resolve();
-port.on('message', (call: WorkerCall) => {
-  previous = previous.then(async () => {
-    let reply: WorkerReply;
-    try {
-      const value = call.method === 'close' ? await store.close() : await (store[call.method] as (...args: readonly unknown[]) => Promise<unknown>)(...call.args);
-      reply = { id: call.id, ok: true, value, health: store.health() };
-    } catch (error) {
-      reply = { id: call.id, ok: false, error: errorOf(error), health: store.health() };
-    }
-    port.postMessage(reply);
-    if (call.method === 'close') port.close();
-  });
+// Each call runs as it arrives, as it would in-process: the store's writes are synchronous,
+// so they are made and answered in arrival order; a prune yields between its chunks, and the
+// commits that come meanwhile go between them instead of waiting for the whole prune.
+port.on('message', async (call: WorkerCall) => {
+  let reply: WorkerReply;
+  try {
+    const value = call.method === 'close' ? await store.close() : await (store[call.method] as (...args: readonly unknown[]) => Promise<unknown>)(...call.args);
+    reply = { id: call.id, ok: true, value, health: store.health() };
+  } catch (error) {
+    reply = { id: call.id, ok: false, error: errorOf(error), health: store.health() };
+  }
+  port.postMessage(reply);
+  if (call.method === 'close') port.close();
 });
 port.postMessage(WORKER_READY);

@@ -17,7 +17,7 @@ import type { StoredBar, StoredTrade, StoreHealth, TradeStore } from './trade-st
  * INGEST_SYNC=full) and every WAL checkpoint held the event loop: a 5,000-trade commit is
  * 35-45 ms of it (bench T3). Here the loop only posts the trades and reads the answer.
  * Durability is unchanged: appendTrades resolves only once the worker's COMMIT returned.
- * Calls are answered in the order they were made.
+ * Writes are made in the order they were called (a prune's chunks go between them, as in-process).
  */
 export async function openSqliteWorkerTradeStore(options: SqliteStoreOptions): Promise<TradeStore & ImportStore> {
   const worker = startWorker({ file: options.file, sync: options.sync });
