@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import type { ImportStore } from './import-store.js';
 import { openPostgresTradeStore } from './postgres-trade-store.js';
 import { openSqliteWorkerTradeStore } from './sqlite-worker-store.js';
-import { openSqliteTradeStore } from './sqlite-trade-store.js';
 import type { TradeStore } from './trade-store.js';
 
 /** What picks and opens a store: the `store` config group (src/config/schema/store.ts) fits it. */
@@ -24,6 +23,5 @@ export const SQLITE_FILE_NAME = 'barcast.sqlite';
  */
 export async function openTradeStore(settings: StoreSettings): Promise<TradeStore & ImportStore> {
   if (settings.databaseUrl !== '') return openPostgresTradeStore({ connectionString: settings.databaseUrl });
-  if (process.env['AB_INPROC']) return openSqliteTradeStore({ file: join(settings.dataDir, SQLITE_FILE_NAME), sync: settings.sync });
   return openSqliteWorkerTradeStore({ file: join(settings.dataDir, SQLITE_FILE_NAME), sync: settings.sync });
 }
