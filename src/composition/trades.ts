@@ -73,10 +73,6 @@ export function createTrades(config: Config, { scheduler, logger, store: given }
     maxPending: settings.maxPending,
     batchMax: settings.batchMax,
     batchWaitMs: settings.batchWaitMs,
-    // The SQLite store on its thread makes its writes in call order, so the next commit may
-    // wait in its queue (the worker never idles while this thread answers); PostgreSQL's pool
-    // could commit two at once in either order, and a store given by a test is not known.
-    commitsInFlight: given === undefined && config.store.databaseUrl === '' ? 2 : 1,
     onStoreError: (error) => logger.error({ err: error }, 'committing trades failed; they were refused STORE_UNAVAILABLE'),
     onAggregatorError: (error) => logger.error({ err: error }, 'aggregating committed trades failed; they are stored, a restart rebuilds their bars'),
   });

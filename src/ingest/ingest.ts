@@ -28,13 +28,6 @@ export interface IngestOptions {
   readonly onAggregatorError?: (error: unknown) => void;
   /** Runs `next` on a later turn of the event loop, between two commits (default: setImmediate; see `answer`). */
   readonly nextTurn?: (next: () => void) => void;
-  /**
-   * Commits handed to the store before the previous one has answered (default 1). Above 1 only
-   * for a store that makes its writes in the order it was called (the SQLite store on its
-   * thread): the next batch then waits in the store's queue, and the store is never idle while
-   * this thread answers and sends. Answers go out in commit order whatever the store does.
-   */
-  readonly commitsInFlight?: number;
 }
 
 /** One trade waiting for its commit, and the publish it belongs to. */
@@ -64,11 +57,7 @@ interface Publish {
  */
 export class Ingest {
   private readonly queue: Waiting[] = [];
-  /** Trades in commits handed to the store and not answered yet, and how many commits that is. */
   private committing = 0;
-  private commits = 0;
-  /** The last commit's answer: each commit is answered after the one before it. */
-  private answered: Promise<void> = Promise.resolve();
   private waitTimer: { unsubscribe(): void } | undefined;
   private closing = false;
   private idle: (() => void) | undefined;
@@ -119,9 +108,9 @@ export class Ingest {
   }
 
   private pump(): void {
-    if (this.commits >= (this.options.commitsInFlight ?? 1) || this.queue.length === 0 || this.waitTimer) return;
+    if (this.committing > 0 || this.queue.length === 0 || this.waitTimer) return;
     const { batchMax, batchWaitMs, scheduler } = this.options;
-    if (this.commits === 0 && this.queue.length < batchMax && batchWaitMs > 0 && !this.closing) {
+    if (this.queue.length < batchMax && batchWaitMs > 0 && !this.closing) {
       this.waitTimer = scheduler.schedule(() => {
         this.waitTimer = undefined;
         this.commit();
@@ -132,40 +121,27 @@ export class Ingest {
   }
 
   private commit(): void {
-    if (this.commits >= (this.options.commitsInFlight ?? 1) || this.queue.length === 0) return;
+    if (this.committing > 0 || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.batchMax);
-    this.committing += batch.length;
-    this.commits += 1;
-    // A store that throws instead of rejecting is refused the same way. The outcome is taken at
-    // once (a rejection waiting for the commit before it would count as unhandled), and acted on
-    // in commit order.
-    const outcome = new Promise<readonly boolean[]>((resolve) => resolve(this.options.store.appendTrades(batch.map((waiting) => waiting.trade)))).then(
-      (fresh) => ({ fresh }),
-      (error: unknown) => ({ error }),
+    this.committing = batch.length;
+    // A store that throws instead of rejecting is refused the same way.
+    new Promise<readonly boolean[]>((resolve) => resolve(this.options.store.appendTrades(batch.map((waiting) => waiting.trade)))).then(
+      (fresh) => {
+        // Handed over before anyone hears of it, so a publisher told "accepted" finds the trade in the bar.
+        try {
+          this.options.aggregator.add(batch.filter((_, index) => fresh[index] === true).map((waiting) => waiting.trade));
+        } catch (error) {
+          // The trades are durable whatever went wrong downstream: they are answered, and a restart rebuilds their bars.
+          this.options.onAggregatorError?.(error);
+        }
+        this.answer(batch, (index) => (fresh[index] === true ? ACCEPTED : DUPLICATE));
+      },
+      (error: unknown) => {
+        this.options.onStoreError?.(error);
+        const unavailable = refused(requestError('STORE_UNAVAILABLE'));
+        this.answer(batch, () => unavailable);
+      },
     );
-    this.answered = this.answered.then(async () => {
-      const result = await outcome;
-      if ('fresh' in result) this.accept(batch, result.fresh);
-      else this.refuse(batch, result.error);
-    });
-  }
-
-  /** Hands a commit's new trades to the aggregator, then answers them. */
-  private accept(batch: readonly Waiting[], fresh: readonly boolean[]): void {
-    // Handed over before anyone hears of it, so a publisher told "accepted" finds the trade in the bar.
-    try {
-      this.options.aggregator.add(batch.filter((_, index) => fresh[index] === true).map((waiting) => waiting.trade));
-    } catch (error) {
-      // The trades are durable whatever went wrong downstream: they are answered, and a restart rebuilds their bars.
-      this.options.onAggregatorError?.(error);
-    }
-    this.answer(batch, (index) => (fresh[index] === true ? ACCEPTED : DUPLICATE));
-  }
-
-  private refuse(batch: readonly Waiting[], error: unknown): void {
-    this.options.onStoreError?.(error);
-    const unavailable = refused(requestError('STORE_UNAVAILABLE'));
-    this.answer(batch, () => unavailable);
   }
 
   private answer(batch: readonly Waiting[], resultOf: (index: number) => TradeResult): void {
@@ -178,8 +154,7 @@ export class Ingest {
         publish.done(publish.results);
       }
     });
-    this.committing -= batch.length;
-    this.commits -= 1;
+    this.committing = 0;
     if (this.pending === 0) this.idle?.();
     // The next commit waits for a later turn of the event loop: a synchronous store (SQLite)
     // settles at once, so commits chained in microtasks drained a whole backlog without

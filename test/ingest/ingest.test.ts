@@ -8,7 +8,8 @@ import { VirtualClock } from '../support/virtual-clock.js';
 const T0 = Date.UTC(2026, 0, 5, 10, 0);
 const trade = (id: string, extra: Record<string, unknown> = {}) => ({ symbol: 'ACME', price: 10, size: 1, time: T0 + 1_000, id, ...extra });
 
-function ingestOf({ store = new MemoryTradeStore(), ...options }: Partial<IngestOptions> & { store?: MemoryTradeStore } = {}) {
+function ingestOf(options: Partial<IngestOptions> = {}) {
+  const store = new MemoryTradeStore();
   const fed: Trade[] = [];
   const clock = new VirtualClock();
   clock.advanceTo(T0 + 2_000);
@@ -100,29 +101,6 @@ describe('Ingest', () => {
     // a; then b c d; then e f g.
     expect(store.appends).toBe(3);
     expect(store.trades.map((t) => t.id)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
-  });
-
-  it('with commitsInFlight 2 hands the next commit to the store while one is in flight, and answers and aggregates in commit order even when the store settles them out of order', async () => {
-    const calls: { ids: (string | undefined)[]; settle: (fresh: boolean[]) => void }[] = [];
-    const store = new MemoryTradeStore();
-    store.appendTrades = (trades) => new Promise((resolve) => calls.push({ ids: trades.map((t) => t.id), settle: resolve }));
-    const { ingest, fed } = ingestOf({ store, commitsInFlight: 2 });
-    const order: string[] = [];
-    const first = ingest.publish([trade('a')], '*').then(() => order.push('a'));
-    const second = ingest.publish([trade('b'), trade('c')], '*').then(() => order.push('b c'));
-    const third = ingest.publish([trade('d')], '*').then(() => order.push('d'));
-    expect(calls.map((call) => call.ids)).toEqual([['a'], ['b', 'c']]);
-    calls[1]!.settle([true, false]);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect({ order, fed: fed.map((t) => t.id), calls: calls.length }).toEqual({ order: [], fed: [], calls: 2 });
-    calls[0]!.settle([true]);
-    await Promise.all([first, second]);
-    expect({ order, fed: fed.map((t) => t.id), pending: ingest.pending }).toEqual({ order: ['a', 'b c'], fed: ['a', 'b'], pending: 1 });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(calls.map((call) => call.ids)).toEqual([['a'], ['b', 'c'], ['d']]);
-    calls[2]!.settle([true]);
-    await third;
-    expect({ order, fed: fed.map((t) => t.id), pending: ingest.pending }).toEqual({ order: ['a', 'b c', 'd'], fed: ['a', 'b', 'd'], pending: 0 });
   });
 
   it('waits batchWaitMs for more trades to join a commit', async () => {
