@@ -112,9 +112,10 @@ class SqliteWorkerTradeStore implements TradeStore, ImportStore {
     if (this.exited) return Promise.reject(this.exited);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
+      // Posted first: arguments that cannot be cloned throw here, and leave nothing waiting.
+      this.worker.postMessage({ id, method, args } satisfies WorkerCall);
       if (this.calls.size === 0) this.worker.ref();
       this.calls.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage({ id, method, args } satisfies WorkerCall);
     });
   }
 
