@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ImportStore } from './import-store.js';
 import { openPostgresTradeStore } from './postgres-trade-store.js';
-import { openSqliteTradeStore } from './sqlite-trade-store.js';
+import { openSqliteWorkerTradeStore } from './sqlite-worker-store.js';
 import type { TradeStore } from './trade-store.js';
 
 /** What picks and opens a store: the `store` config group (src/config/schema/store.ts) fits it. */
@@ -18,9 +18,10 @@ export const SQLITE_FILE_NAME = 'barcast.sqlite';
 
 /**
  * Opens the store the settings name, migrated and ready: PostgreSQL when DATABASE_URL is
- * set, else SQLite in DATA_DIR (created if missing). The one place that knows there are two.
+ * set, else SQLite in DATA_DIR (created if missing), on its own thread (sqlite-worker-store.ts:
+ * its commits never hold the event loop). The one place that knows there are two.
  */
 export async function openTradeStore(settings: StoreSettings): Promise<TradeStore & ImportStore> {
   if (settings.databaseUrl !== '') return openPostgresTradeStore({ connectionString: settings.databaseUrl });
-  return openSqliteTradeStore({ file: join(settings.dataDir, SQLITE_FILE_NAME), sync: settings.sync });
+  return openSqliteWorkerTradeStore({ file: join(settings.dataDir, SQLITE_FILE_NAME), sync: settings.sync });
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Trade } from '../../src/domain/trade.js';
 import { openSqliteTradeStore } from '../../src/store/sqlite-trade-store.js';
+import { openSqliteWorkerTradeStore } from '../../src/store/sqlite-worker-store.js';
 import { StoreUnavailableError } from '../../src/store/store-unavailable.js';
 import type { AnyStore } from '../support/trade-stores.js';
 import { canMountTmpfs, fillDisk, mountTinyDisk, unmountTinyDisk } from '../support/tiny-disk.js';
@@ -15,12 +16,18 @@ const trades = (from: number, count: number): Trade[] =>
  * A real full disk: a 4 MB tmpfs mounted for this test, which needs root (CI and the
  * development container run as root). Elsewhere it is skipped, saying so.
  */
-describe.skipIf(!canMountTmpfs)('the SQLite store on a full disk (a 4 MB tmpfs; needs root to mount it)', () => {
+// In this thread, and on the worker thread the server uses (the refusal crosses it with its reason).
+const openers = [
+  { where: 'in this thread', open: async (file: string): Promise<AnyStore> => openSqliteTradeStore({ file, sync: 'normal' }) },
+  { where: 'on a worker thread', open: (file: string): Promise<AnyStore> => openSqliteWorkerTradeStore({ file, sync: 'normal' }) },
+];
+
+describe.skipIf(!canMountTmpfs).each(openers)('the SQLite store $where on a full disk (a 4 MB tmpfs; needs root to mount it)', ({ open }) => {
   let dir: string;
   let store: AnyStore;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mountTinyDisk('barcast-full-');
-    store = openSqliteTradeStore({ file: join(dir, 'barcast.sqlite'), sync: 'normal' });
+    store = await open(join(dir, 'barcast.sqlite'));
   });
   afterAll(async () => {
     await store?.close();

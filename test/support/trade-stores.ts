@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ImportStore } from '../../src/store/import-store.js';
 import { openPostgresTradeStore } from '../../src/store/postgres-trade-store.js';
 import { openSqliteTradeStore } from '../../src/store/sqlite-trade-store.js';
+import { openSqliteWorkerTradeStore } from '../../src/store/sqlite-worker-store.js';
 import type { TradeStore } from '../../src/store/trade-store.js';
 import { startPostgresServer, type PostgresServer } from './postgres-server.js';
 
@@ -17,18 +18,22 @@ export interface StoreFactory {
   dispose(): Promise<void>;
 }
 
-/** A real SQLite file in a temporary folder; each open() starts a new, empty file. */
-export function sqliteStoreFactory(): StoreFactory {
+/**
+ * A real SQLite file in a temporary folder; each open() starts a new, empty file. `onWorker`:
+ * the store on its worker thread, as the server opens it (openTradeStore).
+ */
+export function sqliteStoreFactory({ onWorker = false }: { onWorker?: boolean } = {}): StoreFactory {
   const dir = mkdtempSync(join(tmpdir(), 'barcast-store-'));
   let n = 0;
   const file = () => join(dir, `store-${n}.sqlite`);
+  const openFile = (): Promise<AnyStore> => (onWorker ? openSqliteWorkerTradeStore : async (options: Parameters<typeof openSqliteTradeStore>[0]) => openSqliteTradeStore(options))({ file: file(), sync: 'normal' });
   return {
-    name: 'SQLite',
+    name: onWorker ? 'SQLite on a worker thread' : 'SQLite',
     open: async () => {
       n += 1;
-      return openSqliteTradeStore({ file: file(), sync: 'normal' });
+      return openFile();
     },
-    reopen: async () => openSqliteTradeStore({ file: file(), sync: 'normal' }),
+    reopen: openFile,
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -54,5 +59,5 @@ export function postgresStoreFactory(): StoreFactory & { server(): Promise<Postg
 
 /** Every store, each on its real database: what a contract test runs against. */
 export function storeFactories(): StoreFactory[] {
-  return [sqliteStoreFactory(), postgresStoreFactory()];
+  return [sqliteStoreFactory(), sqliteStoreFactory({ onWorker: true }), postgresStoreFactory()];
 }
