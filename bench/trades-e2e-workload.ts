@@ -13,7 +13,7 @@
  * previous one is final), so their latency is the lateness, not the pipeline's; they are
  * reported apart, and the target is on the others.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -82,6 +82,12 @@ export interface TradesE2eResult extends TradesE2eSize {
   readonly rss: MemoryTrend;
   readonly heap: MemoryTrend;
   readonly serverLoopP99Ms: number;
+  /**
+   * The machine's CPU pressure over the run (/proc/pressure/cpu, "some" avg10, %: the share of
+   * time some runnable task waited for a CPU), mean and max of the samples; NaN where the
+   * kernel has no PSI. On a shared machine it tells a server that is slow from one that waits.
+   */
+  readonly cpuPressure: { readonly meanPercent: number; readonly maxPercent: number };
 }
 
 interface Scrape {
@@ -89,6 +95,15 @@ interface Scrape {
   readonly rss: number;
   readonly heap: number;
   readonly cpuSeconds: number;
+  readonly cpuPressure: number;
+}
+
+function cpuPressurePercent(): number {
+  try {
+    return Number(/^some avg10=(\S+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function scrape(httpUrl: string): Promise<Scrape & { loopP99Ms: number }> {
@@ -99,6 +114,7 @@ async function scrape(httpUrl: string): Promise<Scrape & { loopP99Ms: number }> 
     rss: value('process_resident_memory_bytes'),
     heap: value('nodejs_heap_size_used_bytes'),
     cpuSeconds: value('process_cpu_seconds_total'),
+    cpuPressure: cpuPressurePercent(),
     loopP99Ms: Math.max(0, value('nodejs_eventloop_lag_p99_seconds') * 1000 - 10),
   };
 }
@@ -143,6 +159,10 @@ export async function runTradesE2e(size: TradesE2eSize): Promise<TradesE2eResult
     }
     scrapes.push(await scrape(httpUrl));
     const sent = await publisher.request({ type: 'finish' }, 60_000);
+    // The last trades may be in the lateness hold (their minute began less than LATENESS_MS
+    // ago): their first update comes once the previous minute is final. Without this wait a
+    // run that ends just after a minute starts counts them unseen.
+    await sleep(LATENESS_MS + 500);
     const received = await subscribers.request({ type: 'finish' }, 120_000);
     const measuredMonotonicFrom = sent.batches.length > 0 ? sent.batches[0]!.sentAt + size.warmupMs : 0;
     const latencies = tradeLatencies(sent.batches, received.clients, measuredMonotonicFrom);
@@ -165,6 +185,7 @@ export async function runTradesE2e(size: TradesE2eSize): Promise<TradesE2eResult
       rss: trend(scrapes, (sample) => sample.rss),
       heap: trend(scrapes, (sample) => sample.heap),
       serverLoopP99Ms: Math.round(loopP99Ms * 10) / 10,
+      cpuPressure: pressureOf(scrapes),
     };
   } finally {
     await Promise.all([publisher.stop(), subscribers.stop()]);
@@ -230,6 +251,13 @@ function weighted(samples: [number, number][]): WeightedLatency {
   return { trades: total, p50: at(50), p99: at(99), p999: at(99.9), max: total === 0 ? Number.NaN : Math.round(sorted.at(-1)![0] * 100) / 100 };
 }
 
+function pressureOf(samples: readonly Scrape[]): TradesE2eResult['cpuPressure'] {
+  const values = samples.map((sample) => sample.cpuPressure).filter((value) => Number.isFinite(value));
+  if (values.length === 0) return { meanPercent: Number.NaN, maxPercent: Number.NaN };
+  const round = (value: number): number => Math.round(value * 10) / 10;
+  return { meanPercent: round(values.reduce((sum, value) => sum + value, 0) / values.length), maxPercent: round(Math.max(...values)) };
+}
+
 function trend(samples: readonly Scrape[], valueOf: (sample: Scrape) => number): MemoryTrend {
   const mb = samples.map((sample) => ({ minutes: sample.at / 60_000, value: valueOf(sample) / 2 ** 20 }));
   const half = mb.slice(Math.floor(mb.length / 2));
@@ -254,7 +282,7 @@ export function describeTradesE2e(result: TradesE2eResult): string {
     `${name} ${trend.firstMb} -> ${trend.lastMb} MB (max ${trend.maxMb}), slope over the last half ${trend.slopeLastHalfMbPerMin} MB/min`;
   return [
     `T3 trades end to end: ${result.tradesPerSecond} trades/s in batches every ${result.batchEveryMs} ms, ${result.subscribers} subscribers on bars:${SYMBOL}:1, ${result.measureMs / 1000} s measured (after ${result.warmupMs / 1000} s of warm-up)`,
-    `accepted ${Math.round(result.acceptedPerSecond)}/s (${result.acceptedTrades} of ${result.sentTrades} sent; refused ${JSON.stringify(result.refusals)}; publisher held back by back-pressure ${result.publisherHeldBack} times; unseen by a subscriber ${result.unseenTrades}); server cpu ${result.serverCores.toFixed(2)} cores (${result.serverCpuUsPerTrade.toFixed(1)} us per trade), loop delay p99 (max of samples) ${result.serverLoopP99Ms} ms`,
+    `accepted ${Math.round(result.acceptedPerSecond)}/s (${result.acceptedTrades} of ${result.sentTrades} sent; refused ${JSON.stringify(result.refusals)}; publisher held back by back-pressure ${result.publisherHeldBack} times; unseen by a subscriber ${result.unseenTrades}); server cpu ${result.serverCores.toFixed(2)} cores (${result.serverCpuUsPerTrade.toFixed(1)} us per trade), loop delay p99 (max of samples) ${result.serverLoopP99Ms} ms; machine cpu pressure mean ${result.cpuPressure.meanPercent}%, max ${result.cpuPressure.maxPercent}%`,
     row('pipeline', result.pipeline),
     row('held', result.held),
     row('all', result.all),

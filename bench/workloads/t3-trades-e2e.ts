@@ -46,8 +46,9 @@ export const tradesEndToEnd = defineWorkload({
         },
         {
           title: 'T3 server CPU',
-          rows: [['accepted trades/s', 'server cores', 'server cpu us/trade', 'trades per server cpu-s', 'loop delay p99 ms (worst sample)'], [
+          rows: [['accepted trades/s', 'server cores', 'server cpu us/trade', 'trades per server cpu-s', 'loop delay p99 ms (worst sample)', 'machine cpu pressure % mean / max'], [
             fixed(result.acceptedPerSecond, 0), fixed(result.serverCores), fixed(result.serverCpuUsPerTrade, 1), fixed(1e6 / result.serverCpuUsPerTrade, 0), fixed(result.serverLoopP99Ms, 1),
+            `${result.cpuPressure.meanPercent} / ${result.cpuPressure.maxPercent}`,
           ]],
         },
       ],

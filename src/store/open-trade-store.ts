@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ImportStore } from './import-store.js';
 import { openPostgresTradeStore } from './postgres-trade-store.js';
+import { openSqliteTradeStore } from './sqlite-trade-store.js';
 import { openSqliteWorkerTradeStore } from './sqlite-worker-store.js';
 import type { TradeStore } from './trade-store.js';
 
@@ -11,6 +12,8 @@ export interface StoreSettings {
   /** A postgres:// URL, or empty for SQLite. */
   readonly databaseUrl: string;
   readonly sync: 'normal' | 'full';
+  /** SQLITE_THREAD: SQLite on its worker thread (default), or on the calling one. */
+  readonly sqliteThread?: 'worker' | 'main';
 }
 
 /** The SQLite file under DATA_DIR. */
@@ -23,5 +26,6 @@ export const SQLITE_FILE_NAME = 'barcast.sqlite';
  */
 export async function openTradeStore(settings: StoreSettings): Promise<TradeStore & ImportStore> {
   if (settings.databaseUrl !== '') return openPostgresTradeStore({ connectionString: settings.databaseUrl });
-  return openSqliteWorkerTradeStore({ file: join(settings.dataDir, SQLITE_FILE_NAME), sync: settings.sync });
+  const options = { file: join(settings.dataDir, SQLITE_FILE_NAME), sync: settings.sync };
+  return settings.sqliteThread === 'main' ? openSqliteTradeStore(options) : openSqliteWorkerTradeStore(options);
 }

@@ -5,6 +5,10 @@ import { range } from './formats.js';
 export const STORE_SYNC_MODES = ['normal', 'full'] as const;
 export type StoreSyncMode = (typeof STORE_SYNC_MODES)[number];
 
+/** Where SQLite's statements run (SQLITE_THREAD). */
+export const SQLITE_THREADS = ['worker', 'main'] as const;
+export type SqliteThread = (typeof SQLITE_THREADS)[number];
+
 convict.addFormat({
   name: 'database-url',
   validate(value: unknown) {
@@ -55,6 +59,12 @@ export const storeSchema = {
     default: 'normal',
     env: 'INGEST_SYNC',
   },
+  sqliteThread: {
+    doc: 'Where SQLite commits run: "worker" (a thread of their own: a commit never holds the event loop) or "main" (on the event loop, as before the worker; fewer thread hand-offs on a machine short of cores).',
+    format: SQLITE_THREADS,
+    default: 'worker',
+    env: 'SQLITE_THREAD',
+  },
 };
 
 export interface StoreConfig {
@@ -63,4 +73,5 @@ export interface StoreConfig {
   readonly historyRetentionDays: number;
   readonly tradeRetentionHours: number;
   readonly sync: StoreSyncMode;
+  readonly sqliteThread: SqliteThread;
 }
