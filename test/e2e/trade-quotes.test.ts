@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SchedulerLike } from 'rxjs';
 import { isUpdateOf, testApps, type TestClient } from '../../src/testing/index.js';
 import { createDatafeed } from '../../src/client/datafeed.js';
-import type { QuoteData } from '../../src/domain/quote.js';
+import type { QuoteData, QuoteValues } from '../../src/domain/quote.js';
 import { clientTracker } from '../support/client-tracker.js';
 import { fastClock } from '../support/fast-clock.js';
 import { dataDirs, ingestConfig, PUBLISH_TOKEN, publishOverWs } from '../support/trade-publisher.js';
@@ -25,17 +25,6 @@ const MIDNIGHT = Date.UTC(2026, 0, 6);
 /** The clock starts this long before midnight: 1.8 s real, time to start up on a busy machine. */
 const LEAD = 180_000;
 const publisherHeaders = { headers: { authorization: `Bearer ${PUBLISH_TOKEN}` } };
-
-interface QuoteValues {
-  readonly lp: number;
-  readonly open_price: number;
-  readonly high_price: number;
-  readonly low_price: number;
-  readonly prev_close_price: number;
-  readonly volume: number;
-  readonly ch: number;
-  readonly chp: number;
-}
 
 type Quote = { s: string; n: string; v: QuoteValues & Record<string, unknown> };
 
