@@ -7,7 +7,7 @@ import type { TradesEngineOptions } from '../engines/trades/trades-engine.js';
 import { Ingest } from '../ingest/ingest.js';
 import type { Logger } from '../logger.js';
 import { openTradeStore } from '../store/open-trade-store.js';
-import type { StoredBar, StoreHealth, TradeStore } from '../store/trade-store.js';
+import type { OffsetAdvance, StoredBar, StoreHealth, TradeStore } from '../store/trade-store.js';
 import type { TradeFedFinals } from '../streams/bars-resume.js';
 import { pruneOnSchedule } from '../streams/retention-prune.js';
 import { AdmissionWatermark } from '../streams/trade-watermark.js';
@@ -126,8 +126,11 @@ class OpenedStore implements TradeStore {
     return this.store;
   }
 
-  appendTrades(trades: readonly Trade[]) {
-    return this.opened.appendTrades(trades);
+  appendTrades(trades: readonly Trade[], advances?: readonly OffsetAdvance[]) {
+    return this.opened.appendTrades(trades, advances);
+  }
+  ingestOffset(symbol: string) {
+    return this.opened.ingestOffset(symbol);
   }
   tradesSince(symbol: string, from: number) {
     return this.opened.tradesSince(symbol, from);
