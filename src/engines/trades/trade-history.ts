@@ -2,12 +2,18 @@ import type { Bar } from '../../domain/bar.js';
 import type { IndexRange } from '../../domain/history.js';
 import { periodIndex, periodStartAt, type Resolution } from '../../domain/resolution.js';
 import type { TradeStore } from '../../store/trade-store.js';
-import type { TradeAggregator } from './trade-aggregator.js';
+import type { BarsTopic } from '../../domain/topic.js';
 
 /** The history endpoints' bars (transport/http/history-query.ts, `BarHistory`), as this module sees them. */
 export interface BarHistorySource {
   turn(): Promise<void>;
   bars(symbol: string, resolution: Resolution, range: IndexRange, now: number): Promise<Bar[]>;
+}
+
+/** What knows the bar a trade-fed topic shows now: the aggregator (standalone, a generator) or a gateway's view of it. */
+export interface FormingBars {
+  isTradeFed(symbol: string): boolean;
+  forming(topic: BarsTopic): Bar | undefined;
 }
 
 /**
@@ -16,7 +22,7 @@ export interface BarHistorySource {
  * aggregator shows now when the range reaches it and asks for it; every other symbol is the
  * mock series' (`mock`).
  */
-export function tradeBarHistory(aggregator: TradeAggregator, store: TradeStore, mock: BarHistorySource) {
+export function tradeBarHistory(aggregator: FormingBars, store: TradeStore, mock: BarHistorySource) {
   return {
     turn: () => mock.turn(),
     tradeFed: (symbol: string) => aggregator.isTradeFed(symbol),
