@@ -117,7 +117,8 @@ class GeneratorState {
     const { link } = this.options;
     if (!link.ready()) return { slot, leading: [...this.leading.keys()] };
     const demanded = await link.demanded(this.options.topics);
-    for (const topic of [...this.leading.keys()]) if (!demanded.includes(topic)) this.stopLeading(topic);
+    // Trade-fed topics are led with their symbol, not on demand (holdSymbolLeases).
+    for (const topic of [...this.leading.keys()]) if (!demanded.includes(topic) && !this.isTradeFedTopic(topic)) this.stopLeading(topic);
     // A shard that does not answer must not hold up the leases on the others, or they would
     // lapse too: the slot waits about half an interval at most, and a late answer still applies.
     const tradeFed = this.options.tradeFed?.symbols ?? [];
@@ -161,6 +162,11 @@ class GeneratorState {
         }
       }),
     );
+  }
+
+  private isTradeFedTopic(topic: string): boolean {
+    const tradeFed = this.options.tradeFed;
+    return tradeFed !== undefined && tradeFed.symbols.some((symbol) => tradeFed.topicsOf(symbol).includes(topic));
   }
 
   private renew(topic: string, slot: number) {
