@@ -36,7 +36,8 @@ export function readTradeStreamEntries(options: TradeStreamReaderOptions): { sto
   const pause = () => new Promise<void>((resolve) => scheduler.schedule(() => resolve(), pauseMs));
   void (async () => {
     while (!stopped) {
-      if (full()) {
+      // Full, or its own connection not up yet (just opened, or reconnecting): wait, read nothing.
+      if (full() || connection.status !== 'ready') {
         await pause();
         continue;
       }
