@@ -113,7 +113,10 @@ function aggregatingTrades(config: Config, { scheduler, logger, store: given }: 
       });
       if (!generator) warnIfNobodyMayPublish(config, logger);
     },
-    drain: (timeoutMs) => within(ingest.close(), timeoutMs, scheduler),
+    drain: (timeoutMs) => {
+      streams?.close();
+      return within(ingest.close(), timeoutMs, scheduler);
+    },
     close: async () => {
       pruning?.unsubscribe();
       // Stopped with the engine already on a normal stop (a second stop does nothing); not after a failed start.

@@ -22,6 +22,7 @@ export class StreamIngest {
   /** Per symbol: the lead's number while led, and the publishes of the lead in flight. */
   private readonly leads = new Map<string, { readonly generation: number; readonly inFlight: Set<Promise<unknown>> }>();
   private generation = 0;
+  private closing = false;
   private lostListener: ((symbol: string) => void) | undefined;
 
   constructor(
@@ -81,7 +82,8 @@ export class StreamIngest {
   /** Ingests one stream entry of `symbol`; resolves with each trade's result, or undefined when the lead ended first. */
   async ingestEntry(symbol: string, entryId: string, trades: readonly unknown[]): Promise<readonly TradeResult[] | undefined> {
     const lead = this.leads.get(symbol);
-    if (!lead || lead.generation < 0) return undefined;
+    // Shutting down: an entry read now is left to the next leader (the offset stays before it), not refused.
+    if (!lead || lead.generation < 0 || this.closing) return undefined;
     // Authorized at the gateway that forwarded it; the symbol's own check (is it trade-fed) runs again here.
     const publish = this.ingest.publish(trades, '*', { symbol, entryId });
     lead.inFlight.add(publish);
@@ -91,6 +93,11 @@ export class StreamIngest {
     } finally {
       lead.inFlight.delete(publish);
     }
+  }
+
+  /** Takes no more entries (the process is stopping): what is in flight still commits and is answered. */
+  close(): void {
+    this.closing = true;
   }
 
   /** The ingest's commit failures: a lost offset race ends that symbol's lead. */

@@ -66,4 +66,12 @@ describe('StreamIngest', () => {
     expect(await streams.ingestEntry('ACME', '4-0', [trade('a')])).toEqual([{ status: 'accepted' }]);
     expect(store.trades.map((t) => t.id)).toEqual(['a']);
   });
+
+  it('takes no entry once closing: the offset stays before it, and the next leader answers it', async () => {
+    const { streams, store } = streamIngestOf();
+    await streams.lead('ACME');
+    streams.close();
+    expect(await streams.ingestEntry('ACME', '1-0', [trade('a')])).toBeUndefined();
+    expect({ stored: store.trades.length, offset: store.offsets.get('ACME') }).toEqual({ stored: 0, offset: undefined });
+  });
 });

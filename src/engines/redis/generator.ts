@@ -79,6 +79,8 @@ export function generatorLoop(options: GeneratorOptions): Observable<SlotReport>
 interface LedSymbol {
   ingesting: boolean;
   stopReading?: () => void;
+  /** When the base lease this process last set runs out (its clock). */
+  leaseEnds: number;
 }
 
 class GeneratorState {
@@ -142,15 +144,20 @@ class GeneratorState {
     const [base, ...others] = tradeFed.topicsOf(symbol);
     if (base === undefined) return;
     let lease: Awaited<ReturnType<typeof renewOrAcquireLease>>;
+    const leaseEnds = Math.round((slot + this.options.leaseIntervals) * this.options.periodMs);
     try {
       lease = await this.renew(base, slot);
     } catch (error) {
       this.options.reportError(base, error);
+      // Redis away past the lease this process held: it leads no more, so it stops ingesting (another may take over).
+      const held = this.ledSymbols.get(symbol);
+      if (held && this.options.scheduler.now() >= held.leaseEnds) this.stopLeadingSymbol(symbol);
       return;
     }
     if (lease === 'held_by_other') return this.stopLeadingSymbol(symbol);
     const led = this.ledSymbols.get(symbol);
-    if (!led) return this.startLeadingSymbol(symbol, base);
+    if (!led) return this.startLeadingSymbol(symbol, base, leaseEnds);
+    led.leaseEnds = leaseEnds;
     if (!led.ingesting) return; // still recovering: its topics are claimed once it ingests
     await Promise.all(
       others.map(async (topic) => {
@@ -175,10 +182,10 @@ class GeneratorState {
   }
 
   /** Recovers the symbol (the previous leader's forming bars, from the store), then publishes its base topic and ingests its stream. */
-  private startLeadingSymbol(symbol: string, base: string): void {
+  private startLeadingSymbol(symbol: string, base: string, leaseEnds: number): void {
     const tradeFed = this.options.tradeFed;
     if (!tradeFed) return;
-    const led: LedSymbol = { ingesting: false };
+    const led: LedSymbol = { ingesting: false, leaseEnds };
     this.ledSymbols.set(symbol, led);
     tradeFed.lead(symbol).then(
       (offset) => {
