@@ -117,7 +117,10 @@ class GeneratorState {
 
   private async runSlot(slot: number): Promise<SlotReport> {
     const { link } = this.options;
-    if (!link.ready()) return { slot, leading: [...this.leading.keys()] };
+    if (!link.ready()) {
+      this.dropLapsedSymbols();
+      return { slot, leading: [...this.leading.keys()] };
+    }
     const demanded = await link.demanded(this.options.topics);
     // Trade-fed topics are led with their symbol, not on demand (holdSymbolLeases).
     for (const topic of [...this.leading.keys()]) if (!demanded.includes(topic) && !this.isTradeFedTopic(topic)) this.stopLeading(topic);
@@ -149,9 +152,7 @@ class GeneratorState {
       lease = await this.renew(base, slot);
     } catch (error) {
       this.options.reportError(base, error);
-      // Redis away past the lease this process held: it leads no more, so it stops ingesting (another may take over).
-      const held = this.ledSymbols.get(symbol);
-      if (held && this.options.scheduler.now() >= held.leaseEnds) this.stopLeadingSymbol(symbol);
+      this.dropLapsedSymbols();
       return;
     }
     if (lease === 'held_by_other') return this.stopLeadingSymbol(symbol);
@@ -169,6 +170,12 @@ class GeneratorState {
         }
       }),
     );
+  }
+
+  /** Redis away past the lease this process held on a symbol: it leads it no more, so it stops ingesting it (another may take over). */
+  private dropLapsedSymbols(): void {
+    const now = this.options.scheduler.now();
+    for (const [symbol, led] of [...this.ledSymbols]) if (now >= led.leaseEnds) this.stopLeadingSymbol(symbol);
   }
 
   private isTradeFedTopic(topic: string): boolean {
