@@ -55,7 +55,11 @@ export class ForwardingIngest {
   async publish(items: readonly unknown[], scope: PublishScope): Promise<TradeResult[]> {
     const { results, admitted } = precheckTrades(items, scope, this.options.rules, this.options.scheduler.now(), this.closing);
     const bySymbol = new Map<string, { trade: Trade; index: number }[]>();
-    for (const entry of admitted) bySymbol.set(entry.trade.symbol, [...(bySymbol.get(entry.trade.symbol) ?? []), entry]);
+    for (const entry of admitted) {
+      const entries = bySymbol.get(entry.trade.symbol);
+      if (entries) entries.push(entry);
+      else bySymbol.set(entry.trade.symbol, [entry]);
+    }
     this.inFlight += admitted.length;
     try {
       await Promise.all(
