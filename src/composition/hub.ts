@@ -8,8 +8,7 @@ import { Hub } from '../streams/hub.js';
 import { quotesTopicKind } from '../streams/quotes-topic.js';
 import type { SeriesHistory } from '../streams/series-history.js';
 import type { AnyTopicKind } from '../streams/topic-kind.js';
-import type { TradeFedFinals } from '../streams/bars-resume.js';
-import { mockCatalog } from './catalog.js';
+import type { TradeFedMinutes } from '../streams/operators/to-trade-fed-quote.js';
 
 export interface HubParts {
   readonly scheduler: SchedulerLike;
@@ -19,8 +18,8 @@ export interface HubParts {
   readonly history: SeriesHistory;
   /** Registered after the built-in `bars` and `quotes`. */
   readonly topicKinds?: readonly AnyTopicKind[] | undefined;
-  /** Trade-fed symbols (INGEST_SYMBOLS): their resumes, and their silences that are not staleness. */
-  readonly tradeFed?: TradeFedFinals | undefined;
+  /** Trade-fed symbols (INGEST_SYMBOLS): their resumes, their silences that are not staleness, their quotes. */
+  readonly tradeFed?: TradeFedMinutes | undefined;
 }
 
 /** The hub with its kinds: `bars` from the engine (resumable from history), `quotes`, then the embedder's. */
@@ -28,8 +27,8 @@ export function createAppHub(config: Config, catalog: Catalog, { scheduler, shut
   const hub = new Hub({ scheduler, shutdown$, emit, enabled: config.broadcaster.enabled });
   const resume = { history, maxBars: config.history.maxBars, now: () => scheduler.now(), listedAt: Date.parse(config.history.listingDate) };
   hub.register(barsTopicKind({ catalog, engine, resume, ...(tradeFed ? { tradeFed } : {}) }));
-  // Quotes are the mock series' (their previous close comes from its history): trade-fed symbols have none yet.
-  hub.register(quotesTopicKind(mockCatalog(catalog, config), history));
+  // Mock symbols are quoted against the series' history, trade-fed ones from their trade-built minutes.
+  hub.register(quotesTopicKind(catalog, history, tradeFed));
   for (const kind of topicKinds) hub.register(kind);
   return hub;
 }

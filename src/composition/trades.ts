@@ -11,7 +11,7 @@ import { StreamIngest } from '../ingest/stream-ingest.js';
 import type { Logger } from '../logger.js';
 import { openTradeStore } from '../store/open-trade-store.js';
 import type { TradeStore } from '../store/trade-store.js';
-import type { TradeFedFinals } from '../streams/bars-resume.js';
+import type { TradeFedMinutes } from '../streams/operators/to-trade-fed-quote.js';
 import { pruneOnSchedule } from '../streams/retention-prune.js';
 import { AdmissionWatermark } from '../streams/trade-watermark.js';
 import type { AccessPolicy } from '../transport/auth/access-check.js';
@@ -32,8 +32,8 @@ import { OpenedStore } from './opened-store.js';
 export interface TradeIngestWiring {
   /** For selectEngine: what the role needs of trade-fed symbols. */
   readonly engine: TradeFedSelection;
-  /** For the bars kind: resumes of trade-fed topics, and their quiet (not stale) silences. */
-  readonly finals: TradeFedFinals;
+  /** For the bars and quotes kinds: resumes of trade-fed topics, their quiet (not stale) silences, their quotes. */
+  readonly finals: TradeFedMinutes;
   /** For the gateway (`trades.publish`) and the HTTP route; none on a generator, which takes no publishes. */
   readonly ingest: TradeIngest | undefined;
   /** History routes' bars: trade-fed symbols from the store, the rest from `mock`. */

@@ -34,6 +34,8 @@ export const ERRORS = {
   RATE_LIMITED: { message: 'too many messages; slow down and retry', status: 429, closeCode: 1008 },
   INVALID_RANGE: { message: 'the requested range is not valid', status: 400 },
   RANGE_TOO_LARGE: { message: 'the requested range holds too many bars', status: 400 },
+  // A trade-fed symbol nobody has published a trade of: UDF `/quotes` answers it as this symbol's error quote.
+  NO_TRADES_YET: { message: 'no trades of this symbol yet: its quote starts with its first trade', status: 404 },
   // Access control on an open connection: a subscribe outside the JWT's `topics` claim, an auth.refresh refused.
   FORBIDDEN_TOPIC: { message: 'your token does not allow this topic', status: 403 },
   INVALID_TOKEN: { message: 'the token was refused; the connection keeps its current one', status: 401 },

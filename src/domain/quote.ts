@@ -59,3 +59,12 @@ export function quoteFromSessionBar(symbol: string, session: Bar, prevClose: num
 export function quoteError(symbol: string, error: string): QuoteData {
   return { s: 'error', n: symbol, v: { error } };
 }
+
+/** Whether two quotes say the same: same status, symbol and values. */
+export function sameQuote(a: QuoteData, b: QuoteData): boolean {
+  if (a.s !== b.s || a.n !== b.n) return false;
+  const left = a.v as unknown as Readonly<Record<string, unknown>>;
+  const right = b.v as unknown as Readonly<Record<string, unknown>>;
+  const keys = Object.keys(left);
+  return keys.length === Object.keys(right).length && keys.every((key) => left[key] === right[key]);
+}

@@ -2,7 +2,7 @@ import type { Bar } from '../domain/bar.js';
 import { requestError } from '../domain/errors.js';
 import { isRecord } from '../domain/json-record.js';
 import { quoteError, type QuoteData } from '../domain/quote.js';
-import type { Resolution } from '../domain/resolution.js';
+import { QUOTE_SESSION as SESSION } from '../domain/minute-session.js';
 import { MAX_SYMBOL_LENGTH, normaliseSymbol, SYMBOL_RULE } from '../domain/symbol.js';
 import { topicKey } from '../domain/topic.js';
 import { BARS_TOPIC, BASE_RESOLUTION } from './bars-topic.js';
@@ -10,13 +10,12 @@ import type { SeriesHistory } from './series-history.js';
 import { checkSymbol, type Catalog } from './catalog.js';
 import { resample } from './operators/resample.js';
 import { toQuote } from './operators/to-quote.js';
+import { toTradeFedQuote, type TradeFedMinutes } from './operators/to-trade-fed-quote.js';
 import type { ParseResult, TopicKind, TopicRequest } from './topic-kind.js';
 
 export const QUOTES_KIND = 'quotes';
 /** Symbols one `quotes.subscribe` may name: a watchlist, not the whole market. */
 export const MAX_QUOTE_SYMBOLS = 100;
-/** A quote's session: the UTC day. */
-const SESSION: Resolution = '1D';
 
 export interface QuotesParams {
   readonly symbol: string;
@@ -28,17 +27,21 @@ export interface QuotesParams {
  * public API only. One request names several symbols: `{"symbols":["AAPL","MSFT"]}`.
  * With `history` (the one the bars kind resamples with), the session holds the whole UTC day
  * from the first quote and `prev_close_price` is the previous day's historical close.
+ * A trade-fed symbol (`tradeFed`) is quoted from its trade-built 1-minute bars instead
+ * (toTradeFedQuote): its session and previous close are what its trades made, never the mock's.
  */
-export function quotesTopicKind(catalog: Pick<Catalog, 'symbols'>, history?: SeriesHistory): TopicKind<QuotesParams, QuoteData> {
+export function quotesTopicKind(catalog: Pick<Catalog, 'symbols'>, history?: SeriesHistory, tradeFed?: TradeFedMinutes): TopicKind<QuotesParams, QuoteData> {
   return {
     name: QUOTES_KIND,
     parse: (payload) => parseQuotesPayload(payload, catalog),
     key: ({ symbol }) => topicKey(QUOTES_KIND, symbol),
     describe: ({ symbol }) => ({ symbol }),
     create: ({ symbol }, context) => {
+      const minutes$ = context.stream(BARS_TOPIC, { symbol, resolution: BASE_RESOLUTION });
+      if (tradeFed?.isTradeFed(symbol)) return minutes$.pipe(toTradeFedQuote(symbol, tradeFed));
       const closedBefore = history && ((minute: Bar) => history.closedBefore(symbol, SESSION, minute.time));
       const previousClose = history && ((session: Bar) => history.barBefore(symbol, SESSION, session.time).close);
-      return context.stream(BARS_TOPIC, { symbol, resolution: BASE_RESOLUTION }).pipe(resample(SESSION, closedBefore), toQuote(symbol, previousClose));
+      return minutes$.pipe(resample(SESSION, closedBefore), toQuote(symbol, previousClose));
     },
     // A watchlist learns of an unknown symbol the TradingView way: an error quote for it.
     rejection: ({ fields, error }) => quoteError(String(fields['symbol']), error.message),

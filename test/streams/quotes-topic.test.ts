@@ -154,4 +154,29 @@ describe('quotes:SYMBOL with the series history', () => {
       });
     });
   });
+
+  it('quotes a trade-fed symbol from its trade-built minutes, never from the series history, and a mock symbol as before', () => {
+    const today = dayIndex * DAY;
+    const traded = { time: today + 600_000, open: 5, high: 6, low: 4, close: 5.5, volume: 9 };
+    const tradeFed = {
+      isTradeFed: (symbol: string) => symbol === 'MSFT',
+      recentFinals: () => ({ bars: [{ ...traded, time: today - 60_000, close: 4.5 }], truncated: false }),
+      forming: () => traded,
+    };
+    const history = seriesHistory(SEED);
+    const m1 = mockLastBar(undefined, today + 13.5 * 3_600_000, minute);
+    marbleScheduler(vitestEqual).run(({ cold, expectObservable }) => {
+      const minutes = { AAPL: cold('-a', { a: m1 }), MSFT: cold('--b', { b: { ...traded, close: 6, high: 6.5, volume: 10 } }) };
+      const hub = new Hub({ scheduler: asyncScheduler, shutdown$: NEVER, emit: () => undefined, enabled: true })
+        .register({ name: BARS_KIND, parse: () => ({ ok: true, params: {} }), key: ({ symbol }: { symbol: 'AAPL' | 'MSFT' }) => `bars:${symbol}:1`, describe: () => ({}), create: ({ symbol }: { symbol: 'AAPL' | 'MSFT' }) => minutes[symbol] })
+        .register(quotesTopicKind(catalog, history, tradeFed));
+      const opened = hub.request('quotes', { symbols: ['AAPL', 'MSFT'] });
+      if (!opened.ok || !('topics' in opened) || !opened.topics[0]?.ok || !opened.topics[1]?.ok) throw new Error('expected two opened topics');
+      expectObservable(opened.topics[0].topic.stream$).toBe('-a', { a: quoteFromSessionBar('AAPL', barAt(session, m1.time), historicalBar(session, dayIndex - 1).close) });
+      expectObservable(opened.topics[1].topic.stream$).toBe('q-r', {
+        q: quoteFromSessionBar('MSFT', { ...traded, time: today }, 4.5),
+        r: quoteFromSessionBar('MSFT', { ...traded, time: today, close: 6, high: 6.5, volume: 10 }, 4.5),
+      });
+    });
+  });
 });

@@ -1,8 +1,9 @@
 import type { Bar } from '../../domain/bar.js';
+import type { QuoteData } from '../../domain/quote.js';
 import type { IndexRange } from '../../domain/history.js';
 import { periodIndex, periodStartAt, type Resolution } from '../../domain/resolution.js';
 import type { TradeStore } from '../../store/trade-store.js';
-import type { BarsTopic } from '../../domain/topic.js';
+import { tradeFedQuote, type TradeFedMinutes } from '../../streams/operators/to-trade-fed-quote.js';
 
 /** The history endpoints' bars (transport/http/history-query.ts, `BarHistory`), as this module sees them. */
 export interface BarHistorySource {
@@ -10,19 +11,14 @@ export interface BarHistorySource {
   bars(symbol: string, resolution: Resolution, range: IndexRange, now: number): Promise<Bar[]>;
 }
 
-/** What knows the bar a trade-fed topic shows now: the aggregator (standalone, a generator) or a gateway's view of it. */
-export interface FormingBars {
-  isTradeFed(symbol: string): boolean;
-  forming(topic: BarsTopic): Bar | undefined;
-}
-
 /**
  * History for REST and UDF with trade-fed symbols (docs/history.md): their closed bars from
  * the store's `bars` table (only the periods that had trades: gaps are gaps), plus the bar the
- * aggregator shows now when the range reaches it and asks for it; every other symbol is the
- * mock series' (`mock`).
+ * aggregator shows now when the range reaches it and asks for it, and their UDF quotes; every
+ * other symbol is the mock series' (`mock`). `aggregator` is the aggregator (standalone, a
+ * generator) or a gateway's view of the topics (With Redis): both hold the minutes.
  */
-export function tradeBarHistory(aggregator: FormingBars, store: TradeStore, mock: BarHistorySource) {
+export function tradeBarHistory(aggregator: TradeFedMinutes, store: TradeStore, mock: BarHistorySource) {
   return {
     turn: () => mock.turn(),
     tradeFed: (symbol: string) => aggregator.isTradeFed(symbol),
@@ -43,5 +39,8 @@ export function tradeBarHistory(aggregator: FormingBars, store: TradeStore, mock
     async barBefore(symbol: string, resolution: Resolution, time: number): Promise<Bar | undefined> {
       return (await store.bars(symbol, resolution, Number.MIN_SAFE_INTEGER, time, 1)).at(-1);
     },
+
+    // From the aggregator's minutes in memory, as the quotes topic is: UDF and WebSocket agree.
+    quote: (symbol: string): QuoteData | undefined => (aggregator.isTradeFed(symbol) ? tradeFedQuote(symbol, aggregator) : undefined),
   };
 }

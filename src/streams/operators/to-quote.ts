@@ -11,16 +11,17 @@ interface SessionState {
 /**
  * Turns a live stream of session bars (e.g. `resample('1D')` of 1-minute bars) into
  * TradingView quotes of `symbol`, one per input. `previousClose`, if given (history), is the
- * close of the session before a session bar, for every session. Without it, when a new
- * session starts the last close of the one before becomes `prev_close_price`; before any
- * session has closed, the open of the first one stands in for it.
+ * close of the session before a session bar, for every session it knows one of. Without it
+ * (or where it answers undefined), when a new session starts the last close of the one
+ * before becomes `prev_close_price`; before any session has closed, the open of the first
+ * one stands in for it.
  *
  * ```
  * day bars:       --d1--d1'--d2--|
  * toQuote('X'):   --q1--q1'--q2--|     q2.prev_close_price = d1'.close (or previousClose(d2))
  * ```
  */
-export function toQuote(symbol: string, previousClose?: (session: Bar) => number): OperatorFunction<Bar, QuoteData> {
+export function toQuote(symbol: string, previousClose?: (session: Bar) => number | undefined): OperatorFunction<Bar, QuoteData> {
   return (source) =>
     source.pipe(
       scan<Bar, SessionState, undefined>(

@@ -5,6 +5,7 @@ import { parseResolution, RESOLUTION_RULE, type Resolution } from '../../domain/
 import { isValidSymbol, MAX_SYMBOL_LENGTH, SYMBOL_RULE } from '../../domain/symbol.js';
 import { checkCatalog, type Catalog } from '../../streams/catalog.js';
 import type { Bar } from '../../domain/bar.js';
+import type { QuoteData } from '../../domain/quote.js';
 
 /** Where the history endpoints' bars come from: the mock series (HistoryBars), and trade-fed symbols' store. */
 export interface BarHistory {
@@ -16,6 +17,8 @@ export interface BarHistory {
   tradeFed?(symbol: string): boolean;
   /** A trade-fed topic's latest final bar before `time`: what UDF's `nextTime` names when a range has none. */
   barBefore?(symbol: string, resolution: Resolution, time: number): Promise<Bar | undefined>;
+  /** A trade-fed symbol's quote now, from its trade-built bars; undefined before its first trade. */
+  quote?(symbol: string): QuoteData | undefined;
 }
 
 /** What the history endpoints need to answer: what is served, the limits, the series' start, the bars and the clock. */

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { barAt, historicalBar } from '../../domain/bar-path.js';
+import { ERRORS } from '../../domain/errors.js';
 import { firstBarIndex } from '../../domain/history.js';
 import { quoteError, quoteFromSessionBar, type QuoteData } from '../../domain/quote.js';
 import { MINUTE_RESOLUTIONS, periodIndex, periodStartAt, type Resolution } from '../../domain/resolution.js';
@@ -138,15 +139,23 @@ async function tradeFedNoData(source: HistorySource, symbol: string, resolution:
   return before === undefined ? { s: 'no_data' } : { s: 'no_data', nextTime: Math.floor(before.time / 1000) };
 }
 
-/** A UDF quote of `name` (as the client spelt it): the day so far against the previous day's close. */
+/**
+ * A UDF quote of `name` (as the client spelt it): the day so far against the previous day's
+ * close; a trade-fed symbol's from its trade-built bars, or before its first trade the error
+ * quote TradingView shows as "no data" for one symbol (`{ s: "error", n, v: { error } }`).
+ */
 function quoteOf(name: string, source: HistorySource, now: number): QuoteData | { readonly s: 'ok'; readonly n: string; readonly v: object } {
   const symbol = normaliseSymbol(name);
   if (symbol === undefined || !source.catalog.symbols.includes(symbol)) {
     return quoteError(name, `unknown symbol; available: ${source.catalog.symbols.join(', ')}`);
   }
+  const quote = source.bars.tradeFed?.(symbol) ? (source.bars.quote?.(symbol) ?? quoteError(name, ERRORS.NO_TRADES_YET.message)) : mockQuote(symbol, source, now);
+  return quote.s === 'ok' ? { s: 'ok', n: name, v: { ...quote.v, short_name: symbol, exchange: UDF_EXCHANGE, description: describeSymbol(source, symbol) } } : { ...quote, n: name };
+}
+
+function mockQuote(symbol: string, source: HistorySource, now: number): QuoteData {
   const day = { seed: source.seed, symbol, resolution: '1D' as const };
-  const quote = quoteFromSessionBar(name, barAt(day, now), historicalBar(day, periodIndex('1D', now) - 1).close);
-  return quote.s === 'ok' ? { ...quote, v: { ...quote.v, short_name: symbol, exchange: UDF_EXCHANGE, description: `${symbol} (mock)` } } : quote;
+  return quoteFromSessionBar(symbol, barAt(day, now), historicalBar(day, periodIndex('1D', now) - 1).close);
 }
 
 /** What a symbol is: the mock market's, or built from the trades published to it. */
