@@ -66,6 +66,12 @@ describe('trade-built bars over Redis (gateways and a generator on PostgreSQL)',
     const coarse = await fiveMinutes.waitFor(isUpdateOf('bars:ACME:5'), { timeoutMs: 5_000 });
     expect((coarse.payload as unknown as Bar).volume).toBe(6);
 
+    // Quotes of the trade-fed symbol on gateway B come from its view of the topics, off Redis.
+    const watcher = await b.connect();
+    await watcher.response(watcher.subscribe('quotes', { symbols: ['ACME'] }));
+    const quote = await watcher.waitFor((message) => isUpdateOf('quotes:ACME')(message) && (message.payload as { v?: { volume?: number } }).v?.volume === 6, { timeoutMs: 5_000 });
+    expect(quote.payload).toMatchObject({ n: 'ACME', s: 'ok', v: { lp: 9, volume: 6 } });
+
     // The next minute's first trade; then a subscriber that held the bars up to the minute
     // before comes back with `since`: gateway B replays the final from what it keeps.
     const next = clock.now();
