@@ -48,7 +48,6 @@ async function startGenerator(redisUrl: string, databaseUrl: string): Promise<Ch
   await new Promise<void>((resolve, reject) => {
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {
-      if (process.env['DEBUG_FAILOVER']) process.stderr.write(`[${child.pid}] ${chunk.toString()}`);
       buffered += chunk.toString();
       if (buffered.includes('"msg":"barcast listening"')) resolve();
     });
