@@ -57,7 +57,8 @@ export interface TradeFedSelection {
  * Standalone computes bars in-process; a gateway reads them off Redis; a generator computes
  * them in-process and publishes them to Redis. "Redis" is one server (REDIS_URL), or a Redis
  * Cluster when REDIS_CLUSTER_NODES lists its seed nodes: the same engines on another link.
- * With trade-fed symbols, whichever it is is wrapped by the trades engine.
+ * With trade-fed symbols, standalone and a generator are wrapped by the trades engine (their
+ * bars come from the aggregator); a gateway forwards their trades and keeps a view of them.
  */
 export function selectEngine(selection: EngineSelection, dependencies: RedisEngineDependencies): BarEngine {
   const { cluster, trades } = selection;
