@@ -62,10 +62,11 @@ export class GatewayTradeView implements TradeFedFinals {
     const previous = view.latest;
     view.latest = update;
     if (update.final === true) this.keep(view, [update.value]);
-    // The bar before this one never came final here: its final was lost on the way; history has it.
-    else if (previous !== undefined && previous.final !== true && previous.value.time < update.value.time) {
-      this.reload(topic).catch((error: unknown) => this.options.onError?.(error));
-    }
+    // The first update since start (a final may have gone out between the load and the
+    // subscription), or the bar before this one never came final here (its final was lost on
+    // the way): history has what was missed.
+    const missed = previous === undefined || (previous.final !== true && previous.value.time < update.value.time);
+    if (missed) this.reload(topic).catch((error: unknown) => this.options.onError?.(error));
   }
 
   forming(topic: BarsTopic): Bar | undefined {

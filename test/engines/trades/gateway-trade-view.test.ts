@@ -40,4 +40,13 @@ describe('GatewayTradeView', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(view.recentFinals(ACME).bars).toEqual([bar(T0, 14)]);
   });
+
+  it('loads the finals again at its first update: a final may have gone out between the load at start and the subscription', async () => {
+    const { store, view } = viewOf(new MemoryTradeStore(), 10);
+    await view.load();
+    await store.saveBars([{ symbol: 'ACME', resolution: '1', bar: bar(T0) }]);
+    view.observe(ACME, { value: bar(T0 + MINUTE), ts: 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(view.recentFinals(ACME).bars).toEqual([bar(T0)]);
+  });
 });
