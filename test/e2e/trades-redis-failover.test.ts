@@ -155,8 +155,10 @@ async function expectHistoryHolds(httpUrl: string, acked: ReadonlyMap<string, Se
   const minutes = [...new Set([...acked.values()].map((sent) => periodStart('1', sent.time)))].sort((a, b) => a - b);
   const last = minutes.at(-1)!;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, last + MINUTE + LATENESS_MS + 1_000 - Date.now())));
-  const history = async (): Promise<Bar[]> => ((await (await fetch(`${httpUrl}/api/v1/bars?symbol=ACME&resolution=1&from=${minutes[0]}&to=${last + MINUTE}`)).json()) as { bars: Bar[] }).bars;
+  const history = async (): Promise<Bar[]> => ((await (await fetch(`${httpUrl}/api/v1/bars?symbol=ACME&resolution=1&from=${minutes[0]}&to=${last + MINUTE}`)).json()) as { bars?: Bar[] }).bars ?? [];
   const bars = await eventually(async () => {
+    // Polled slowly: history is rate limited per client.
+    await new Promise((resolve) => setTimeout(resolve, 250));
     const stored = await history();
     return stored.length === minutes.length ? stored : undefined;
   }, 'a final bar of every minute in history', 10_000);

@@ -21,11 +21,11 @@ const publisherHeaders = { headers: { authorization: `Bearer ${PUBLISH_TOKEN}` }
 const MINUTE = 60_000;
 
 async function finalOf(client: TestClient, topic: string, time: number): Promise<UpdateMessage<Bar>> {
-  return (await client.waitFor((message) => isUpdateOf(topic)(message) && message.final === true && (message.payload as unknown as Bar).time === time, { timeoutMs: 8_000 })) as UpdateMessage<Bar>;
+  return (await client.waitFor((message) => isUpdateOf(topic)(message) && message.final === true && (message.payload as unknown as Bar).time === time, { timeoutMs: 15_000 })) as UpdateMessage<Bar>;
 }
 
 describe('trade-built bars over Redis (gateways and a generator on PostgreSQL)', () => {
-  it('streams the bars of trades published to gateway A to a subscriber of gateway B, final, and both histories equal the stream', { timeout: 30_000 }, async () => {
+  it('streams the bars of trades published to gateway A to a subscriber of gateway B, final, and both histories equal the stream', { timeout: 60_000 }, async () => {
     const clock = fastClock(SPEED);
     const databaseUrl = await postgres.createDatabase();
     const redis = { redisUrl: bed.server.url };
@@ -77,7 +77,7 @@ describe('trade-built bars over Redis (gateways and a generator on PostgreSQL)',
     const next = clock.now();
     expect(periodStart('1', next)).toBeGreaterThan(minute);
     expect(outcomes(await publishOverWs(publisher, [{ symbol: 'ACME', price: 20, size: 1, time: next, id: 'd' }]))).toEqual(['accepted']);
-    await subscriber.waitFor((message) => isUpdateOf('bars:ACME:1')(message) && (message.payload as unknown as Bar).time === periodStart('1', next), { timeoutMs: 8_000 });
+    await subscriber.waitFor((message) => isUpdateOf('bars:ACME:1')(message) && (message.payload as unknown as Bar).time === periodStart('1', next), { timeoutMs: 15_000 });
     const late = await b.connect();
     const resumed = await late.response(late.request('bars.subscribe', { symbol: 'ACME', params: { resolution: '1' }, since: minute - MINUTE }));
     expect(resumed.payload).toMatchObject({ status: 'ok', recovered: true, replayed: 1 });

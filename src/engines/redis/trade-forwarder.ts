@@ -1,11 +1,10 @@
-import { filter, map, mergeMap, EMPTY, of, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import { requestError } from '../../domain/errors.js';
 import { barsTopicKey } from '../../domain/topic.js';
 import type { Trade } from '../../domain/trade.js';
 import { refused, type TradeResult } from '../../domain/trade-result.js';
 import { BASE_RESOLUTION } from '../../streams/bars-topic.js';
 import { awaitReply } from './await-reply.js';
-import type { ChannelSource } from './channel-subscriber.js';
 import { ingestReplyChannel } from './keys.js';
 import type { GatewayLink } from './redis-link.js';
 import { appendToTradeStream, parseForwardReply, type ForwardReply } from './trade-stream.js';
@@ -32,11 +31,19 @@ export class TradeForwarder {
   private readonly replies = new Subject<ForwardReply>();
   private readonly listening: Subscription;
   private requests = 0;
+  /** Resolves once the reply channel is subscribed: nothing is forwarded before, or its answer could be missed. */
+  private readonly subscribed: Promise<void>;
 
   constructor(private readonly options: TradeForwarderOptions) {
+    let heard: () => void = () => undefined;
+    this.subscribed = new Promise((resolve) => (heard = resolve));
     // Subscribed for the process's life, so an answer never waits for a SUBSCRIBE.
-    this.listening = replyStream(options.link.channels, ingestReplyChannel(options.gatewayId)).subscribe({
-      next: (reply) => this.replies.next(reply),
+    this.listening = options.link.channels.messages(ingestReplyChannel(options.gatewayId)).subscribe({
+      next: (event) => {
+        if (event.type === 'subscribed') return heard();
+        const reply = parseForwardReply(event.text);
+        if (reply) this.replies.next(reply);
+      },
       error: (error: unknown) => options.reportError(error),
     });
   }
@@ -51,10 +58,16 @@ export class TradeForwarder {
         resolve(results !== undefined && results.length === trades.length ? results : unavailable()),
       );
       const stream = link.keysOf(barsTopicKey(symbol, BASE_RESOLUTION)).tradeStream;
-      appendToTradeStream(link.commands, stream, { requestId, replyTo: ingestReplyChannel(gatewayId), trades }).catch((error: unknown) => {
-        waiting.unsubscribe();
-        this.options.reportError(error);
-        resolve(unavailable());
+      void this.subscribed.then(async () => {
+        // Timed out before the reply channel was up: never forwarded, so surely not stored.
+        if (waiting.closed) return;
+        try {
+          await appendToTradeStream(link.commands, stream, { requestId, replyTo: ingestReplyChannel(gatewayId), trades });
+        } catch (error) {
+          waiting.unsubscribe();
+          this.options.reportError(error);
+          resolve(unavailable());
+        }
       });
     });
   }
@@ -62,12 +75,4 @@ export class TradeForwarder {
   close(): void {
     this.listening.unsubscribe();
   }
-}
-
-function replyStream(channels: ChannelSource, channel: string) {
-  return channels.messages(channel).pipe(
-    filter((event) => event.type === 'message'),
-    map((event) => parseForwardReply(event.text)),
-    mergeMap((reply) => (reply ? of(reply) : EMPTY)),
-  );
 }
