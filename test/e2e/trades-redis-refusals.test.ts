@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisTestBed } from '../support/cluster.js';
+import { eventually, redisTestBed } from '../support/cluster.js';
 import { startPostgresServer, type PostgresServer } from '../support/postgres-server.js';
 import { outcomes, PUBLISH_TOKEN, publishOverWs } from '../support/trade-publisher.js';
 import { tradesClusterConfig } from '../support/trades-redis.js';
@@ -49,6 +49,8 @@ describe('trade-fed symbols in the Redis roles: refusals', () => {
     // A gateway and no generator: nobody reads the symbol's trade stream.
     const gateway = await bed.apps.start({ config: tradesClusterConfig('gateway', { redisUrl: bed.server.url }, databaseUrl, { forwardTimeoutMs: 300 }) });
     const publisher = await gateway.connect({ headers: publisherHeaders });
+    // The gateway forwards once it hears its reply channel (before that a trade is refused without being forwarded).
+    await eventually(async () => ((await bed.redis.pubsub('CHANNELS', 'barcast:ingest:reply:*')).length === 1 ? true : undefined), 'the reply channel');
     const now = Date.now();
     const started = Date.now();
     const results = await publishOverWs(publisher, [
