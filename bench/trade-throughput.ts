@@ -58,6 +58,7 @@ async function timed(size: ThroughputSize, chunk: number, step: (trades: Trade[]
 /** A store that holds nothing: T1 measures the aggregation, not I/O (finals are written nowhere). */
 const NOWHERE: TradeStore = {
   appendTrades: async (trades) => trades.map(() => true),
+  ingestOffset: async () => undefined,
   tradesSince: async () => [],
   saveBars: async () => undefined,
   bars: async () => [],
@@ -128,7 +129,8 @@ function counting(store: TradeStore): { store: TradeStore; commits(): number } {
 
 function bind(store: TradeStore): TradeStore {
   return {
-    appendTrades: (trades) => store.appendTrades(trades),
+    appendTrades: (trades, advances) => store.appendTrades(trades, advances),
+    ingestOffset: (symbol) => store.ingestOffset(symbol),
     tradesSince: (symbol, from) => store.tradesSince(symbol, from),
     saveBars: (bars) => store.saveBars(bars),
     bars: (symbol, resolution, from, to, limit) => store.bars(symbol, resolution, from, to, limit),

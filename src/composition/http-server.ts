@@ -82,7 +82,7 @@ export function createHttpServer(config: Config, { scheduler, logger, catalog, e
         Router().use([HISTORY_PATH, UDF_PATH], protect),
         historyRoutes(historySource),
         udfRoutes(historySource),
-        ...(trades ? [trades.router(access)] : []),
+        ...(trades?.router ? [trades.router(access)] : []),
         pageRoutes({ ports: () => (status.wsAddress ? { http: (server.address() as AddressInfo).port, webSocket: status.wsAddress.port } : undefined) }),
       ],
     }),

@@ -66,8 +66,11 @@ function conflictingSettings(config: Config): string | undefined {
   if (config.transport.engine === 'uws' && config.transport.uwsPort !== 0 && config.transport.uwsPort === config.port) {
     return `UWS_PORT (${config.transport.uwsPort}) must differ from PORT: with WS_ENGINE=uws the WebSocket has a port of its own (0 picks a free one)`;
   }
-  if (config.ingest.symbols.length > 0 && config.cluster.role !== 'standalone') {
-    return `INGEST_SYMBOLS is served in the standalone role only for now (BARCAST_ROLE is ${config.cluster.role}): trade-built bars over Redis are not built yet`;
+  if (config.ingest.symbols.length > 0 && config.cluster.role !== 'standalone' && config.store.databaseUrl === '') {
+    return (
+      `INGEST_SYMBOLS with BARCAST_ROLE=${config.cluster.role} needs DATABASE_URL (PostgreSQL): every gateway and generator must share the trade store, ` +
+      'and SQLite (DATA_DIR) is one process\'s file'
+    );
   }
   if (config.transport.engine === 'uws' && config.fanout.perMessageDeflate) {
     return 'FANOUT_PERMESSAGE_DEFLATE is not available with WS_ENGINE=uws: the uWebSockets.js binaries barcast uses have no compression';

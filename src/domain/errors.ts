@@ -64,6 +64,12 @@ export const ERRORS = {
   PUBLISH_FORBIDDEN: { message: 'your credential may not publish trades of this symbol', status: 403 },
   INGEST_OVERLOADED: { message: 'too many trades waiting to be stored; retry later', status: 429, closeCode: 1013 },
   STORE_UNAVAILABLE: { message: 'the trade store cannot take writes now; nothing of this batch was stored', status: 503 },
+  // A gateway forwarded the trade to the symbol's lead generator and heard nothing back in INGEST_FORWARD_TIMEOUT_MS
+  // (no generator leads it, or Redis is away). Not acknowledged, yet it may have been stored: publish it again with its id.
+  INGEST_UNAVAILABLE: {
+    message: 'no generator confirmed this trade in time (INGEST_FORWARD_TIMEOUT_MS); it may still have been stored: publish it again with the same id',
+    status: 503,
+  },
 } as const satisfies Readonly<Record<string, ErrorSpec>>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -6,8 +6,7 @@ import type { BarGenerator } from '../streams/bar-stream.js';
 import type { EmitEvent } from '../streams/events.js';
 import type { SeriesHistory } from '../streams/series-history.js';
 import { topicTicks } from '../streams/topic-ticks.js';
-import { selectEngine, type EngineRole, type EngineSelection } from './select-engine.js';
-import type { TradesEngineOptions } from './trades/trades-engine.js';
+import { selectEngine, type EngineRole, type EngineSelection, type TradeFedSelection } from './select-engine.js';
 
 /**
  * The settings an engine is built from, as the app's `Config` spells them (engines never import
@@ -32,8 +31,8 @@ export interface EngineEnvironment {
   readonly generate?: BarGenerator | undefined;
   /** A generator's id in topic leases (default: host, pid and a random suffix). */
   readonly owner?: string | undefined;
-  /** Trade-fed symbols (INGEST_SYMBOLS): the aggregator their bars come from. */
-  readonly trades?: TradesEngineOptions | undefined;
+  /** Trade-fed symbols (INGEST_SYMBOLS): what the role needs of them. */
+  readonly trades?: TradeFedSelection | undefined;
 }
 
 /**

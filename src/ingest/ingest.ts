@@ -1,12 +1,13 @@
 import type { SchedulerLike } from 'rxjs';
 import { requestError } from '../domain/errors.js';
-import { mayPublish, type PublishScope } from '../domain/publish-scope.js';
+import type { PublishScope } from '../domain/publish-scope.js';
+import type { AdmissionRules } from '../domain/trade-admission.js';
 import type { Trade } from '../domain/trade.js';
-import { admitTrade, type AdmissionRules } from '../domain/trade-admission.js';
-import { parseTrade } from '../domain/trade-parse.js';
 import { ACCEPTED, DUPLICATE, refused, type TradeResult } from '../domain/trade-result.js';
 import type { AdmissionWatermark } from '../streams/trade-watermark.js';
-import type { TradeStore } from '../store/trade-store.js';
+import { IngestOffsetConflict } from '../store/ingest-offset-conflict.js';
+import type { OffsetAdvance, TradeStore } from '../store/trade-store.js';
+import { precheckTrades } from './trade-precheck.js';
 
 export interface IngestOptions {
   readonly store: TradeStore;
@@ -37,9 +38,17 @@ interface Waiting {
   readonly index: number;
 }
 
+/** Where a publish sits in its symbol's trade stream (With Redis: the entry it came in). */
+export interface StreamPosition {
+  readonly symbol: string;
+  /** The stream entry's id: committed with the publish's trades as the symbol's ingest offset. */
+  readonly entryId: string;
+}
+
 /** A publish in flight: its answers so far, and its hold on the watermark. */
 interface Publish {
   readonly results: TradeResult[];
+  readonly position: StreamPosition | undefined;
   readonly ticket: number;
   waiting: number;
   readonly done: (results: TradeResult[]) => void;
@@ -61,8 +70,19 @@ export class Ingest {
   private waitTimer: { unsubscribe(): void } | undefined;
   private closing = false;
   private idle: (() => void) | undefined;
+  /** The ingest offset each stream-fed symbol's next commit moves from: what it read, then what it wrote. */
+  private readonly offsets = new Map<string, string | undefined>();
 
   constructor(private readonly options: IngestOptions) {}
+
+  /**
+   * With Redis: `symbol`'s publishes now come from its trade stream, whose committed offset
+   * is `offset` (as read from the store when this process took the symbol's lease). Every
+   * commit of a publish with a position moves it on, or fails whole if another process moved it.
+   */
+  continueStream(symbol: string, offset: string | undefined): void {
+    this.offsets.set(symbol, offset);
+  }
 
   /** Trades waiting for, or in, a commit: what back-pressure is measured by. */
   get pending(): number {
@@ -77,24 +97,12 @@ export class Ingest {
    * Answers each of `items` (untrusted JSON) in order, once every admitted one is committed
    * or refused. `scope` is what the publisher's credential may publish.
    */
-  publish(items: readonly unknown[], scope: PublishScope): Promise<TradeResult[]> {
-    const { rules, scheduler } = this.options;
-    const now = scheduler.now();
-    const results: TradeResult[] = new Array<TradeResult>(items.length);
-    const admitted: { trade: Trade; index: number }[] = [];
-    items.forEach((item, index) => {
-      const parsed = parseTrade(item);
-      if (!parsed.ok) return void (results[index] = refused(parsed.error));
-      const { trade } = parsed;
-      if (this.closing) return void (results[index] = refused(requestError('SHUTTING_DOWN', 'the server is shutting down; publish again after it restarts')));
-      if (!mayPublish(scope, trade.symbol)) return void (results[index] = refused(requestError('PUBLISH_FORBIDDEN', `your credential may not publish ${trade.symbol}`)));
-      const refusal = admitTrade(trade, rules, now);
-      if (refusal) return void (results[index] = refused(refusal));
-      admitted.push({ trade, index });
-    });
+  publish(items: readonly unknown[], scope: PublishScope, position?: StreamPosition): Promise<TradeResult[]> {
+    const now = this.options.scheduler.now();
+    const { results, admitted } = precheckTrades(items, scope, this.options.rules, now, this.closing);
     if (admitted.length === 0) return Promise.resolve(results);
     return new Promise((done) => {
-      const publish: Publish = { results, ticket: this.options.watermark.hold(now), waiting: admitted.length, done };
+      const publish: Publish = { results, position, ticket: this.options.watermark.hold(now), waiting: admitted.length, done };
       for (const { trade, index } of admitted) this.queue.push({ trade, publish, index });
       this.pump();
     });
@@ -122,11 +130,18 @@ export class Ingest {
 
   private commit(): void {
     if (this.committing > 0 || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.options.batchMax);
+    // A publish from a stream is never split between two commits: its entry is committed whole or
+    // not at all, so a new leader that continues after the stored offset never finds half an entry stored.
+    let size = Math.min(this.options.batchMax, this.queue.length);
+    const last = this.queue[size - 1]?.publish;
+    while (last?.position && size < this.queue.length && this.queue[size]?.publish === last) size += 1;
+    const batch = this.queue.splice(0, size);
     this.committing = batch.length;
+    const advances = this.advancesOf(batch);
     // A store that throws instead of rejecting is refused the same way.
-    new Promise<readonly boolean[]>((resolve) => resolve(this.options.store.appendTrades(batch.map((waiting) => waiting.trade)))).then(
+    new Promise<readonly boolean[]>((resolve) => resolve(this.options.store.appendTrades(batch.map((waiting) => waiting.trade), advances))).then(
       (fresh) => {
+        for (const { symbol, next } of advances) this.offsets.set(symbol, next);
         // Handed over before anyone hears of it, so a publisher told "accepted" finds the trade in the bar.
         try {
           this.options.aggregator.add(batch.filter((_, index) => fresh[index] === true).map((waiting) => waiting.trade));
@@ -137,11 +152,20 @@ export class Ingest {
         this.answer(batch, (index) => (fresh[index] === true ? ACCEPTED : DUPLICATE));
       },
       (error: unknown) => {
+        // Lost to another process: its stream is not ours any more (the owner stops and, if it leads again, reads the offset anew).
+        if (error instanceof IngestOffsetConflict) this.offsets.delete(error.symbol);
         this.options.onStoreError?.(error);
         const unavailable = refused(requestError('STORE_UNAVAILABLE'));
         this.answer(batch, () => unavailable);
       },
     );
+  }
+
+  /** Each stream-fed symbol's offset move in a commit: to the last entry of the batch. */
+  private advancesOf(batch: readonly Waiting[]): OffsetAdvance[] {
+    const last = new Map<string, string>();
+    for (const { publish } of batch) if (publish.position) last.set(publish.position.symbol, publish.position.entryId);
+    return [...last].map(([symbol, next]) => ({ symbol, expected: this.offsets.get(symbol), next }));
   }
 
   private answer(batch: readonly Waiting[], resultOf: (index: number) => TradeResult): void {

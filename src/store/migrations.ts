@@ -74,6 +74,13 @@ export const MIGRATIONS: readonly Migration[] = [
     // a file that only grew (or changed after its checkpoint) from one rewritten before it.
     statements: () => ["ALTER TABLE imports ADD COLUMN prefix_sha256 TEXT NOT NULL DEFAULT ''"],
   },
+  {
+    version: 4,
+    name: 'ingest stream offsets',
+    // With Redis (docs/architecture.md, "With Redis"): the id of the last entry of each symbol's
+    // trade stream whose trades are committed, written in the same transaction as the trades.
+    statements: () => ['CREATE TABLE ingest_offsets (symbol TEXT PRIMARY KEY, stream_id TEXT NOT NULL)'],
+  },
 ];
 
 export const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

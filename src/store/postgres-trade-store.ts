@@ -8,7 +8,8 @@ import { barFromRow, checkpointFromRow, checkpointParams, tradeFromRow, type Bar
 import { numberedPlaceholders, PRUNE_CHUNK, STORE_SQL, TRADES_IN_TIME_ORDER } from './store-sql.js';
 import { postgresUnavailableReason as unavailableReason } from './postgres-failures.js';
 import { StoreUnavailableError, WriteHealth } from './store-unavailable.js';
-import type { StoredBar, StoredTrade, StoreHealth, TradeStore } from './trade-store.js';
+import { IngestOffsetConflict } from './ingest-offset-conflict.js';
+import type { OffsetAdvance, StoredBar, StoredTrade, StoreHealth, TradeStore } from './trade-store.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -92,9 +93,21 @@ class PostgresTradeStore implements TradeStore, ImportStore {
     pool.on('error', (error) => this.health_.failed(unavailableReason(error) ?? error.message));
   }
 
-  appendTrades(trades: readonly Trade[]): Promise<readonly boolean[]> {
-    if (trades.length === 0) return this.whenOpen(async () => []);
-    return this.inOrder(() => this.transaction((client) => insertBatch(client, trades)));
+  appendTrades(trades: readonly Trade[], advances: readonly OffsetAdvance[] = []): Promise<readonly boolean[]> {
+    if (trades.length === 0 && advances.length === 0) return this.whenOpen(async () => []);
+    return this.inOrder(() =>
+      this.transaction(async (client) => {
+        const inserted = trades.length === 0 ? [] : await insertBatch(client, trades);
+        // A lost offset race throws here, and the transaction rolls the trades back with it.
+        for (const offset of advances) await advanceOffset(client, offset);
+        return inserted;
+      }),
+    );
+  }
+
+  async ingestOffset(symbol: string): Promise<string | undefined> {
+    const { rows } = await this.read(() => this.pool.query<{ stream_id: string }>(SQL.ingestOffset, [symbol]));
+    return rows[0]?.stream_id;
   }
 
   appendImportBatch(fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint): Promise<readonly boolean[]> {
@@ -250,6 +263,11 @@ async function insertBatch(client: pg.PoolClient, trades: readonly Trade[]): Pro
   // The first trade of each (symbol, id) that came back was inserted; any other with that key is a duplicate.
   const inserted = new Set(rows.filter((row) => row.trade_id !== null).map((row) => tradeKey(row.symbol, row.trade_id ?? '')));
   return trades.map((trade) => trade.id === undefined || inserted.delete(tradeKey(trade.symbol, trade.id)));
+}
+
+async function advanceOffset(client: pg.PoolClient, { symbol, expected, next }: OffsetAdvance): Promise<void> {
+  const { rowCount } = expected === undefined ? await client.query(SQL.firstIngestOffset, [symbol, next]) : await client.query(SQL.advanceIngestOffset, [next, symbol, expected]);
+  if (rowCount !== 1) throw new IngestOffsetConflict(symbol);
 }
 
 function tradeKey(symbol: string, id: string): string {

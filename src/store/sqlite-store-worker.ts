@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteTradeStore } from './sqlite-trade-store.js';
 import { WORKER_READY, type WorkerCall, type WorkerError, type WorkerReply, type WorkerStart } from './sqlite-worker-protocol.js';
+import { IngestOffsetConflict } from './ingest-offset-conflict.js';
 import { StoreUnavailableError } from './store-unavailable.js';
 
 /*
@@ -21,6 +22,7 @@ function errorOf(error: unknown): WorkerError {
     message,
     ...(typeof code === 'string' ? { code } : {}),
     ...(error instanceof StoreUnavailableError ? { unavailable: error.reason } : {}),
+    ...(error instanceof IngestOffsetConflict ? { offsetConflict: error.symbol } : {}),
   };
 }
 

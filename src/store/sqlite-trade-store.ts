@@ -11,7 +11,8 @@ import { barFromRow, checkpointFromRow, checkpointParams, tradeFromRow, tradePar
 import { PRUNE_CHUNK, STORE_SQL, TRADES_IN_TIME_ORDER } from './store-sql.js';
 import { sqliteUnwritableReason } from './sqlite-failures.js';
 import { StoreUnavailableError, WriteHealth } from './store-unavailable.js';
-import type { StoredBar, StoredTrade, StoreHealth, TradeStore } from './trade-store.js';
+import { IngestOffsetConflict } from './ingest-offset-conflict.js';
+import type { OffsetAdvance, StoredBar, StoredTrade, StoreHealth, TradeStore } from './trade-store.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its folder is created if missing. */
@@ -85,7 +86,7 @@ function migrate(db: Database.Database): void {
 class SqliteTradeStore implements TradeStore, ImportStore {
   private readonly health_ = new WriteHealth();
   private readonly statements;
-  private readonly insertBatch: (trades: readonly Trade[]) => boolean[];
+  private readonly insertBatch: (trades: readonly Trade[], advances: readonly OffsetAdvance[]) => boolean[];
   private readonly importBatch: (fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint) => boolean[];
   private readonly saveBarBatch: (bars: readonly StoredBar[]) => void;
   private closed = false;
@@ -102,10 +103,23 @@ class SqliteTradeStore implements TradeStore, ImportStore {
       pruneBars: db.prepare(STORE_SQL.pruneBars),
       importCheckpoint: db.prepare(STORE_SQL.importCheckpoint),
       saveImportCheckpoint: db.prepare(STORE_SQL.saveImportCheckpoint),
+      ingestOffset: db.prepare(STORE_SQL.ingestOffset),
+      advanceIngestOffset: db.prepare(STORE_SQL.advanceIngestOffset),
+      firstIngestOffset: db.prepare(STORE_SQL.firstIngestOffset),
     };
     // A duplicate (even of a trade earlier in the same batch) hits the unique index and changes nothing.
     const insertAll = (trades: readonly Trade[]): boolean[] => trades.map((trade) => this.statements.insertTrade.run(...tradeParams(trade)).changes === 1);
-    this.insertBatch = (trades) => immediateTransaction(db, () => insertAll(trades));
+    // A lost offset race throws inside the transaction, which rolls the trades back with it.
+    const advance = ({ symbol, expected, next }: OffsetAdvance): void => {
+      const moved = expected === undefined ? this.statements.firstIngestOffset.run(symbol, next) : this.statements.advanceIngestOffset.run(next, symbol, expected);
+      if (moved.changes !== 1) throw new IngestOffsetConflict(symbol);
+    };
+    this.insertBatch = (trades, advances) =>
+      immediateTransaction(db, () => {
+        const inserted = insertAll(trades);
+        for (const offset of advances) advance(offset);
+        return inserted;
+      });
     // One transaction for the batch and its checkpoint.
     this.importBatch = (fileKey, trades, checkpoint) =>
       immediateTransaction(db, () => {
@@ -121,9 +135,13 @@ class SqliteTradeStore implements TradeStore, ImportStore {
       });
   }
 
-  async appendTrades(trades: readonly Trade[]): Promise<readonly boolean[]> {
-    if (trades.length === 0) return [];
-    return this.write(() => this.insertBatch(trades));
+  async appendTrades(trades: readonly Trade[], advances: readonly OffsetAdvance[] = []): Promise<readonly boolean[]> {
+    if (trades.length === 0 && advances.length === 0) return [];
+    return this.write(() => this.insertBatch(trades, advances));
+  }
+
+  async ingestOffset(symbol: string): Promise<string | undefined> {
+    return this.read(() => (this.statements.ingestOffset.get(symbol) as { stream_id: string } | undefined)?.stream_id);
   }
 
   async appendImportBatch(fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint): Promise<readonly boolean[]> {

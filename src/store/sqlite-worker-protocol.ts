@@ -13,6 +13,8 @@ export interface WorkerError {
   readonly code?: string;
   /** Set for a StoreUnavailableError: the reason health() reports. */
   readonly unavailable?: string;
+  /** Set for an IngestOffsetConflict: the symbol whose offset moved. */
+  readonly offsetConflict?: string;
 }
 
 /** Worker -> main thread: a call's outcome, with the store's health after it (health() is synchronous). */

@@ -7,8 +7,9 @@ import type { Trade } from '../domain/trade.js';
 import type { ImportCheckpoint, ImportStore, TradeOrderKey } from './import-store.js';
 import type { SqliteStoreOptions } from './sqlite-trade-store.js';
 import { WORKER_READY, type WorkerCall, type WorkerMethod, type WorkerReply, type WorkerStart } from './sqlite-worker-protocol.js';
+import { IngestOffsetConflict } from './ingest-offset-conflict.js';
 import { StoreUnavailableError } from './store-unavailable.js';
-import type { StoredBar, StoredTrade, StoreHealth, TradeStore } from './trade-store.js';
+import type { OffsetAdvance, StoredBar, StoredTrade, StoreHealth, TradeStore } from './trade-store.js';
 
 /**
  * The SQLite store on a worker thread (docs/architecture.md, "Trade-built bars"): the same
@@ -61,9 +62,12 @@ class SqliteWorkerTradeStore implements TradeStore, ImportStore {
     worker.unref();
   }
 
-  appendTrades(trades: readonly Trade[]): Promise<readonly boolean[]> {
-    if (trades.length === 0) return Promise.resolve([]);
-    return this.call('appendTrades', [trades]);
+  appendTrades(trades: readonly Trade[], advances: readonly OffsetAdvance[] = []): Promise<readonly boolean[]> {
+    if (trades.length === 0 && advances.length === 0) return Promise.resolve([]);
+    return this.call('appendTrades', [trades, advances]);
+  }
+  ingestOffset(symbol: string): Promise<string | undefined> {
+    return this.call('ingestOffset', [symbol]);
   }
   appendImportBatch(fileKey: string, trades: readonly Trade[], checkpoint: ImportCheckpoint): Promise<readonly boolean[]> {
     return this.call('appendImportBatch', [fileKey, trades, checkpoint]);
@@ -126,9 +130,14 @@ class SqliteWorkerTradeStore implements TradeStore, ImportStore {
     if (this.calls.size === 0) this.worker.unref();
     this.health_ = reply.health;
     if (reply.ok) return call.resolve(reply.value);
-    const { message, code, unavailable } = reply.error;
-    // Rebuilt as the in-process store throws it: the ingest tells STORE_UNAVAILABLE by its class.
-    const error = unavailable === undefined ? new Error(message) : new StoreUnavailableError(unavailable, { cause: Object.assign(new Error(message), { code }) });
+    const { message, code, unavailable, offsetConflict } = reply.error;
+    // Rebuilt as the in-process store throws it: the ingest tells STORE_UNAVAILABLE and a lost offset race by their classes.
+    const error =
+      offsetConflict !== undefined
+        ? new IngestOffsetConflict(offsetConflict)
+        : unavailable === undefined
+          ? new Error(message)
+          : new StoreUnavailableError(unavailable, { cause: Object.assign(new Error(message), { code }) });
     if (code !== undefined && unavailable === undefined) Object.assign(error, { code });
     call.reject(error);
   }

@@ -17,6 +17,10 @@ export const STORE_SQL = {
   pruneTrades: 'DELETE FROM trades WHERE seq IN (SELECT seq FROM trades WHERE time < ? LIMIT ?)',
   pruneBars: `DELETE FROM bars WHERE (symbol, resolution, time) IN
     (SELECT symbol, resolution, time FROM bars WHERE time < ? LIMIT ?)`,
+  ingestOffset: 'SELECT stream_id FROM ingest_offsets WHERE symbol = ?',
+  // Optimistic: moves only from the offset the caller read; 0 rows changed is a lost race (IngestOffsetConflict).
+  advanceIngestOffset: 'UPDATE ingest_offsets SET stream_id = ? WHERE symbol = ? AND stream_id = ?',
+  firstIngestOffset: 'INSERT INTO ingest_offsets (symbol, stream_id) VALUES (?, ?) ON CONFLICT (symbol) DO NOTHING',
   appliedMigrations: 'SELECT version FROM schema_migrations ORDER BY version',
   recordMigration: 'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
   importCheckpoint: 'SELECT offset_bytes, line, done, ranges, prefix_sha256 FROM imports WHERE file_key = ?',

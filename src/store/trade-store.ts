@@ -14,6 +14,18 @@ export interface StoredBar {
   readonly bar: Bar;
 }
 
+/**
+ * Where a commit moves a symbol's ingest offset (the id of the last entry of its Redis trade
+ * stream that is committed): from `expected` (what the caller read or last wrote; undefined
+ * when none is stored) to `next`, in the transaction of the trades. The leader's guarantee that
+ * no entry is committed twice (docs/architecture.md, "With Redis").
+ */
+export interface OffsetAdvance {
+  readonly symbol: string;
+  readonly expected: string | undefined;
+  readonly next: string;
+}
+
 /** Whether the store can take writes now, and if not, why (GET /ready reports it; reads may still work). */
 export type StoreHealth = { readonly writable: true } | { readonly writable: false; readonly reason: string };
 
@@ -28,8 +40,13 @@ export interface TradeStore {
    * Writes `trades` durably in one transaction, in order. Resolves once committed, with one
    * entry per trade: `true` if it was new, `false` if a trade of the same symbol and id was
    * already stored (a duplicate, not written again). Trades without an id are always new.
+   * With `advances`, the same transaction moves each symbol's ingest offset; when one is no
+   * longer at its `expected` value, nothing is written and it rejects with
+   * IngestOffsetConflict (another process committed that stream meanwhile).
    */
-  appendTrades(trades: readonly Trade[]): Promise<readonly boolean[]>;
+  appendTrades(trades: readonly Trade[], advances?: readonly OffsetAdvance[]): Promise<readonly boolean[]>;
+  /** The stored ingest offset of `symbol`'s trade stream, if any (undefined: from its start). */
+  ingestOffset(symbol: string): Promise<string | undefined>;
   /** The stored trades of `symbol` with `time >= from`, in arrival order (`seq`): recovery. */
   tradesSince(symbol: string, from: number): Promise<readonly StoredTrade[]>;
   /** Stores final bars; storing the same bar again is a no-op (an upsert of identical values). */

@@ -134,4 +134,30 @@ describe('Ingest', () => {
     expect(await waiting).toEqual([{ status: 'accepted' }]);
     expect((await ingest.publish([trade('b')], '*'))[0]).toMatchObject({ status: 'refused', code: 'SHUTTING_DOWN' });
   });
+
+  it('commits a stream entry whole, with its id as the symbol\'s offset moved from the one it continued after', async () => {
+    const { ingest, store } = ingestOf({ batchMax: 2 });
+    store.offsets.set('ACME', '1-0');
+    ingest.continueStream('ACME', '1-0');
+    store.hold();
+    const first = ingest.publish([trade('a')], '*', { symbol: 'ACME', entryId: '2-0' });
+    const second = ingest.publish([trade('b'), trade('c'), trade('d')], '*', { symbol: 'ACME', entryId: '3-0' });
+    await new Promise((resolve) => setImmediate(resolve));
+    store.release();
+    await Promise.all([first, second]);
+    // a, then b c d together although batchMax is 2: an entry is never split.
+    expect(store.appends).toBe(2);
+    expect(store.offsets.get('ACME')).toBe('3-0');
+    expect(store.trades.map((t) => t.id)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('refuses a commit whose offset another process moved, stores nothing of it, and lets go of the stream', async () => {
+    const errors: unknown[] = [];
+    const { ingest, store, fed } = ingestOf({ onStoreError: (error) => errors.push(error) });
+    ingest.continueStream('ACME', '1-0');
+    store.offsets.set('ACME', '2-0'); // another leader committed entry 2-0 meanwhile
+    expect(await ingest.publish([trade('a')], '*', { symbol: 'ACME', entryId: '2-0' })).toEqual([{ status: 'refused', code: 'STORE_UNAVAILABLE', message: expect.any(String) }]);
+    expect({ stored: store.trades.length, fed: fed.length, offset: store.offsets.get('ACME') }).toEqual({ stored: 0, fed: 0, offset: '2-0' });
+    expect(errors).toEqual([expect.objectContaining({ name: 'IngestOffsetConflict', symbol: 'ACME' })]);
+  });
 });

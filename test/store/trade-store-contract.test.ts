@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
 import type { Trade } from '../../src/domain/trade.js';
 import type { ImportStore } from '../../src/store/import-store.js';
+import { IngestOffsetConflict } from '../../src/store/ingest-offset-conflict.js';
 import { configureConnection, openSqliteTradeStore } from '../../src/store/sqlite-trade-store.js';
 import type { TradeStore } from '../../src/store/trade-store.js';
 import { storeFactories, type StoreFactory } from '../support/trade-stores.js';
@@ -147,6 +148,33 @@ describe.each(factories)('TradeStore contract: $name', (factory: StoreFactory) =
     expect(await store.lastBar('AAPL', '1D')).toEqual(bar(Date.UTC(2026, 0, 5)));
   });
 
+  it('moves a symbol\'s ingest offset in the transaction of its trades, from the value the caller read', async () => {
+    expect(await store.ingestOffset('AAPL')).toBeUndefined();
+    expect(await store.appendTrades([trade({ id: 'o1' })], [{ symbol: 'AAPL', expected: undefined, next: '1700000000000-0' }])).toEqual([true]);
+    expect(await store.ingestOffset('AAPL')).toBe('1700000000000-0');
+    await store.appendTrades([trade({ id: 'o2' })], [{ symbol: 'AAPL', expected: '1700000000000-0', next: '1700000000001-3' }]);
+    expect(await store.ingestOffset('AAPL')).toBe('1700000000001-3');
+    // An advance alone (every trade of the entries refused) still moves it.
+    await store.appendTrades([], [{ symbol: 'AAPL', expected: '1700000000001-3', next: '1700000000002-0' }]);
+    expect(await store.ingestOffset('AAPL')).toBe('1700000000002-0');
+    expect(await store.ingestOffset('MSFT')).toBeUndefined();
+  });
+
+  it('writes nothing when the offset moved since the caller read it: two leaders never both commit an entry', async () => {
+    await store.appendTrades([trade({ id: 'first' })], [{ symbol: 'AAPL', expected: undefined, next: '5-0' }]);
+    // Both read 5-0; the first commits, the second's transaction must fail whole.
+    await store.appendTrades([trade({ id: 'winner' })], [{ symbol: 'AAPL', expected: '5-0', next: '6-0' }]);
+    const lost = store.appendTrades([trade({ id: 'loser' })], [{ symbol: 'AAPL', expected: '5-0', next: '6-0' }]);
+    // Its class, not only its name: the ingest tells a lost race by instanceof (it crosses the SQLite worker's thread too).
+    await expect(lost).rejects.toBeInstanceOf(IngestOffsetConflict);
+    await expect(lost).rejects.toMatchObject({ symbol: 'AAPL' });
+    // A second first writer (nothing read) loses too.
+    await expect(store.appendTrades([trade({ id: 'late' })], [{ symbol: 'AAPL', expected: undefined, next: '7-0' }])).rejects.toMatchObject({ name: 'IngestOffsetConflict' });
+    expect((await store.tradesSince('AAPL', 0)).map((row) => row.id)).toEqual(['first', 'winner']);
+    expect(await store.ingestOffset('AAPL')).toBe('6-0');
+    expect(store.health()).toEqual({ writable: true });
+  });
+
   it('refuses calls after close', async () => {
     await store.close();
     await expect(store.appendTrades([trade()])).rejects.toThrow(/closed/);
@@ -193,6 +221,7 @@ describe('SQLite store file', () => {
       { version: 1, name: 'trades and bars' },
       { version: 2, name: 'import checkpoints' },
       { version: 3, name: 'import checkpoints by path and committed prefix' },
+      { version: 4, name: 'ingest stream offsets' },
     ]);
     db.close();
   });

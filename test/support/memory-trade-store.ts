@@ -1,7 +1,8 @@
 import type { Bar } from '../../src/domain/bar.js';
 import type { Resolution } from '../../src/domain/resolution.js';
 import type { Trade } from '../../src/domain/trade.js';
-import type { StoredBar, StoredTrade, StoreHealth, TradeStore } from '../../src/store/trade-store.js';
+import { IngestOffsetConflict } from '../../src/store/ingest-offset-conflict.js';
+import type { OffsetAdvance, StoredBar, StoredTrade, StoreHealth, TradeStore } from '../../src/store/trade-store.js';
 
 /**
  * A TradeStore in memory, for unit tests of the aggregation and the ingest (the e2e tests run
@@ -27,15 +28,23 @@ export class MemoryTradeStore implements TradeStore {
     this.gate = undefined;
   }
 
-  async appendTrades(trades: readonly Trade[]): Promise<readonly boolean[]> {
+  readonly offsets = new Map<string, string>();
+
+  async appendTrades(trades: readonly Trade[], advances: readonly OffsetAdvance[] = []): Promise<readonly boolean[]> {
     this.appends += 1;
     if (this.gate) await this.gate;
     if (this.failWrites) throw new Error('disk full');
+    for (const { symbol, expected } of advances) if (this.offsets.get(symbol) !== expected) throw new IngestOffsetConflict(symbol);
+    for (const { symbol, next } of advances) this.offsets.set(symbol, next);
     return trades.map((trade) => {
       if (trade.id !== undefined && this.trades.some((stored) => stored.symbol === trade.symbol && stored.id === trade.id)) return false;
       this.trades.push({ ...trade, seq: (this.seq += 1) });
       return true;
     });
+  }
+
+  async ingestOffset(symbol: string): Promise<string | undefined> {
+    return this.offsets.get(symbol);
   }
 
   async tradesSince(symbol: string, from: number): Promise<readonly StoredTrade[]> {

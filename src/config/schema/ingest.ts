@@ -65,6 +65,14 @@ export const ingestSchema = {
     default: 0,
     env: 'INGEST_BATCH_WAIT_MS',
   },
+  forwardTimeoutMs: {
+    doc:
+      'With Redis (BARCAST_ROLE gateway): milliseconds a gateway waits for the lead generator to confirm a forwarded trade (100-120000); ' +
+      'past it the trade is refused INGEST_UNAVAILABLE (it may still have been stored: publish it again with its id).',
+    format: range('int', 100, 120_000),
+    default: 5_000,
+    env: 'INGEST_FORWARD_TIMEOUT_MS',
+  },
   publishTokens: {
     doc: 'Bearer tokens that may publish trades of every trade-fed symbol, comma-separated (subscribers\' AUTH_TOKENS never can).',
     format: 'publish-token-list',
@@ -87,6 +95,7 @@ export interface IngestConfig {
   readonly maxPending: number;
   readonly batchMax: number;
   readonly batchWaitMs: number;
+  readonly forwardTimeoutMs: number;
   readonly publishTokens: readonly string[];
   readonly publishTokensFile: string;
 }

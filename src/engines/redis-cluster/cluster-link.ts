@@ -27,6 +27,7 @@ export function clusterGatewayLink({ nodes, reconnectMaxMs, logger }: ClusterLin
   return {
     name: 'redis cluster',
     channels: new RedisChannels(shardedPubSub(cluster), (error) => logger.warn({ err: error }, 'redis cluster subscription change failed')),
+    commands: cluster,
     lastFrame: lastFrameReader(cluster, topicClusterKeys),
     keysOf: topicClusterKeys,
     ready: () => cluster.status === 'ready',
@@ -50,6 +51,10 @@ export function clusterGeneratorLink(options: ClusterGeneratorLinkOptions): Gene
     keysOf: topicClusterKeys,
     publishCommand: 'SPUBLISH',
     demanded: (topics) => shardDemandedTopics(cluster, topics, { reportError, timeoutMs: slotDeadlineMs(periodMs), scheduler }),
+    openConnection: (name) => {
+      const own = createClusterConnection({ nodes, reconnectMaxMs, logger, name });
+      return { commands: own, close: () => closeClusterConnection(own) };
+    },
     ready: () => cluster.status === 'ready',
     close: () => closeClusterConnection(cluster),
   };

@@ -7,6 +7,32 @@ import { publishUpdate } from './publish-update.js';
 import { settledWithin, slotDeadlineMs } from './deadline.js';
 import type { GeneratorLink } from './redis-link.js';
 import { slotTicks } from './slot-ticks.js';
+import type { TradeResult } from '../../domain/trade-result.js';
+import { forwardReplyText, type StreamEntry } from './trade-stream.js';
+import { readTradeStreamEntries } from './trade-stream-reader.js';
+
+/**
+ * What a generator leads trade-fed symbols with (docs/architecture.md, "With Redis"): the
+ * ingest of the symbols' trade streams and their aggregation (src/ingest/stream-ingest.ts
+ * implements it; handed down by the composition root).
+ */
+export interface TradeFedLeading {
+  readonly symbols: readonly string[];
+  /** Recovers the symbol's bars and resolves with the stream offset to continue after. */
+  lead(symbol: string): Promise<string | undefined>;
+  release(symbol: string): void;
+  /** One stream entry: its trades' results, or undefined when the lead ended meanwhile (no answer then). */
+  ingestEntry(symbol: string, entryId: string, trades: readonly unknown[]): Promise<readonly TradeResult[] | undefined>;
+  /** Called with a symbol whose lead ended by itself (another process committed its stream). */
+  onLost(listener: (symbol: string) => void): void;
+  readonly pending: number;
+  readonly maxPending: number;
+}
+
+export interface TradeFedTopics extends TradeFedLeading {
+  /** Every bars topic of a trade-fed symbol, its base topic (`bars:SYMBOL:1`) first. */
+  topicsOf(symbol: string): readonly string[];
+}
 
 export interface GeneratorOptions {
   /** Its Redis: one server, or a cluster (leases and publishes land on each topic's shard). */
@@ -26,6 +52,8 @@ export interface GeneratorOptions {
   readonly onPublished?: (topic: string, ok: boolean) => void;
   /** This generator started or stopped leading a topic. */
   readonly onLeadership?: (topic: string, leading: boolean) => void;
+  /** Trade-fed symbols: led always (not on demand), their trade streams ingested here while led. */
+  readonly tradeFed?: TradeFedTopics;
 }
 
 /** What one slot did: the topics this generator leads after it. */
@@ -47,11 +75,22 @@ export function generatorLoop(options: GeneratorOptions): Observable<SlotReport>
   return new GeneratorState(options).run();
 }
 
+/** A trade-fed symbol this generator leads: recovering, or ingesting its stream. */
+interface LedSymbol {
+  ingesting: boolean;
+  stopReading?: () => void;
+  /** When the base lease this process last set runs out (its clock). */
+  leaseEnds: number;
+}
+
 class GeneratorState {
   /** The publishing subscription of each topic this generator leads. */
   private readonly leading = new Map<string, Subscription>();
+  private readonly ledSymbols = new Map<string, LedSymbol>();
 
-  constructor(private readonly options: GeneratorOptions) {}
+  constructor(private readonly options: GeneratorOptions) {
+    options.tradeFed?.onLost((symbol) => this.stopLeadingSymbol(symbol));
+  }
 
   run(): Observable<SlotReport> {
     const { periodMs, scheduler } = this.options;
@@ -70,6 +109,7 @@ class GeneratorState {
         .subscribe(subscriber);
       return () => {
         slots.unsubscribe();
+        for (const symbol of [...this.ledSymbols.keys()]) this.stopLeadingSymbol(symbol);
         for (const topic of [...this.leading.keys()]) this.stopLeading(topic);
       };
     });
@@ -77,13 +117,137 @@ class GeneratorState {
 
   private async runSlot(slot: number): Promise<SlotReport> {
     const { link } = this.options;
-    if (!link.ready()) return { slot, leading: [...this.leading.keys()] };
+    if (!link.ready()) {
+      this.dropLapsedSymbols();
+      return { slot, leading: [...this.leading.keys()] };
+    }
     const demanded = await link.demanded(this.options.topics);
-    for (const topic of [...this.leading.keys()]) if (!demanded.includes(topic)) this.stopLeading(topic);
+    // Trade-fed topics are led with their symbol, not on demand (holdSymbolLeases).
+    for (const topic of [...this.leading.keys()]) if (!demanded.includes(topic) && !this.isTradeFedTopic(topic)) this.stopLeading(topic);
     // A shard that does not answer must not hold up the leases on the others, or they would
     // lapse too: the slot waits about half an interval at most, and a late answer still applies.
-    await settledWithin(Promise.all(demanded.map((topic) => this.holdLease(topic, slot))), slotDeadlineMs(this.options.periodMs), this.options.scheduler);
+    const tradeFed = this.options.tradeFed?.symbols ?? [];
+    await settledWithin(
+      Promise.all([...demanded.map((topic) => this.holdLease(topic, slot)), ...tradeFed.map((symbol) => this.holdSymbolLeases(symbol, slot))]),
+      slotDeadlineMs(this.options.periodMs),
+      this.options.scheduler,
+    );
     return { slot, leading: [...this.leading.keys()] };
+  }
+
+  /**
+   * A trade-fed symbol's leases, taken whatever the demand (its finals must reach history with
+   * nobody watching): the base topic's first, which decides who ingests and aggregates the
+   * symbol; then, only by its holder, those of the symbol's other topics, whose updates come
+   * from the same aggregation (publishes are lease-guarded per topic).
+   */
+  private async holdSymbolLeases(symbol: string, slot: number): Promise<void> {
+    const tradeFed = this.options.tradeFed;
+    if (!tradeFed) return;
+    const [base, ...others] = tradeFed.topicsOf(symbol);
+    if (base === undefined) return;
+    let lease: Awaited<ReturnType<typeof renewOrAcquireLease>>;
+    const leaseEnds = Math.round((slot + this.options.leaseIntervals) * this.options.periodMs);
+    try {
+      lease = await this.renew(base, slot);
+    } catch (error) {
+      this.options.reportError(base, error);
+      this.dropLapsedSymbols();
+      return;
+    }
+    if (lease === 'held_by_other') return this.stopLeadingSymbol(symbol);
+    const led = this.ledSymbols.get(symbol);
+    if (!led) return this.startLeadingSymbol(symbol, base, leaseEnds);
+    led.leaseEnds = leaseEnds;
+    if (!led.ingesting) return; // still recovering: its topics are claimed once it ingests
+    await Promise.all(
+      others.map(async (topic) => {
+        try {
+          if ((await this.renew(topic, slot)) === 'held_by_other') this.stopLeading(topic);
+          else this.startLeading(topic);
+        } catch (error) {
+          this.options.reportError(topic, error);
+        }
+      }),
+    );
+  }
+
+  /** Redis away past the lease this process held on a symbol: it leads it no more, so it stops ingesting it (another may take over). */
+  private dropLapsedSymbols(): void {
+    const now = this.options.scheduler.now();
+    for (const [symbol, led] of [...this.ledSymbols]) if (now >= led.leaseEnds) this.stopLeadingSymbol(symbol);
+  }
+
+  private isTradeFedTopic(topic: string): boolean {
+    const tradeFed = this.options.tradeFed;
+    return tradeFed !== undefined && tradeFed.symbols.some((symbol) => tradeFed.topicsOf(symbol).includes(topic));
+  }
+
+  private renew(topic: string, slot: number) {
+    const { link, owner, periodMs, leaseIntervals } = this.options;
+    return renewOrAcquireLease(link.commands, link.keysOf(topic).lease, owner, Math.round((slot + leaseIntervals) * periodMs), this.options.scheduler.now());
+  }
+
+  /** Recovers the symbol (the previous leader's forming bars, from the store), then publishes its base topic and ingests its stream. */
+  private startLeadingSymbol(symbol: string, base: string, leaseEnds: number): void {
+    const tradeFed = this.options.tradeFed;
+    if (!tradeFed) return;
+    const led: LedSymbol = { ingesting: false, leaseEnds };
+    this.ledSymbols.set(symbol, led);
+    tradeFed.lead(symbol).then(
+      (offset) => {
+        if (this.ledSymbols.get(symbol) !== led) return;
+        led.ingesting = true;
+        this.startLeading(base);
+        led.stopReading = this.readStream(symbol, base, offset, tradeFed);
+      },
+      (error: unknown) => {
+        // The store could not be read: let go, and try again at the next slot.
+        if (this.ledSymbols.get(symbol) === led) this.ledSymbols.delete(symbol);
+        this.options.reportError(base, error);
+      },
+    );
+  }
+
+  private readStream(symbol: string, base: string, offset: string | undefined, tradeFed: TradeFedTopics): () => void {
+    const { link, scheduler } = this.options;
+    const connection = link.openConnection(`barcast-generator-trades-${symbol}`);
+    const reader = readTradeStreamEntries({
+      connection: connection.commands,
+      key: link.keysOf(base).tradeStream,
+      after: offset,
+      full: () => tradeFed.pending >= tradeFed.maxPending,
+      scheduler,
+      reportError: (error) => this.options.reportError(base, error),
+      onEntry: (entry) => this.ingestEntry(symbol, base, entry, tradeFed),
+    });
+    return () => {
+      reader.stop();
+      connection.close();
+    };
+  }
+
+  private ingestEntry(symbol: string, base: string, entry: StreamEntry, tradeFed: TradeFedTopics): void {
+    const { link } = this.options;
+    tradeFed.ingestEntry(symbol, entry.id, entry.trades).then(
+      (results) => {
+        if (results === undefined || entry.replyTo === '') return;
+        const text = forwardReplyText({ requestId: entry.requestId, results });
+        const sent = link.publishCommand === 'SPUBLISH' ? link.commands.spublish(entry.replyTo, text) : link.commands.publish(entry.replyTo, text);
+        // A lost answer times out at the gateway (INGEST_UNAVAILABLE), which is what it must say then.
+        sent.catch((error: unknown) => this.options.reportError(base, error));
+      },
+      (error: unknown) => this.options.reportError(base, error),
+    );
+  }
+
+  private stopLeadingSymbol(symbol: string): void {
+    const led = this.ledSymbols.get(symbol);
+    if (!led) return;
+    this.ledSymbols.delete(symbol);
+    led.stopReading?.();
+    for (const topic of this.options.tradeFed?.topicsOf(symbol) ?? []) this.stopLeading(topic);
+    this.options.tradeFed?.release(symbol);
   }
 
   private async holdLease(topic: string, slot: number): Promise<void> {
@@ -103,8 +267,14 @@ class GeneratorState {
     const { link, owner } = this.options;
     const keys = link.keysOf(topic);
     this.options.onLeadership?.(topic, true);
+    // Each update goes out with a later time than the one before it (gateways keep only newer
+    // ones, and the publish script refuses one not later than the last): trade-fed topics can
+    // send two in one millisecond (a final and the next bar's first state).
+    let lastTs = Number.NEGATIVE_INFINITY;
     const subscription = this.options.updates(topic).subscribe({
-      next: (update) => {
+      next: (received) => {
+        const update = received.ts > lastTs ? received : { ...received, ts: lastTs + 1 };
+        lastTs = update.ts;
         publishUpdate(link.commands, keys, owner, update.ts, updateFrame(BARS_KIND, topic, update), link.publishCommand).then(
           () => {
             // 'not_leader' (the lease lapsed under a long pause) is settled at the next slot: the

@@ -13,6 +13,11 @@ export interface TopicRedisKeys {
   readonly lastFrame: string;
   /** The event time of the last published update: the guard against publishing one twice. */
   readonly lastTs: string;
+  /**
+   * Of a trade-fed symbol's base topic (`bars:SYMBOL:1`): the Redis Stream gateways forward its
+   * published trades to, read by the generator that holds this topic's lease (same slot).
+   */
+  readonly tradeStream: string;
 }
 
 /** A topic's keys on one Redis: `barcast:bars:AAPL:1`, `barcast:lease:bars:AAPL:1`, ... */
@@ -37,5 +42,14 @@ function keysNamed(name: string): TopicRedisKeys {
     lease: `${PREFIX}lease:${name}`,
     lastFrame: `${PREFIX}last:${name}`,
     lastTs: `${PREFIX}ts:${name}`,
+    tradeStream: `${PREFIX}trades:${name}`,
   };
+}
+
+/**
+ * The channel a gateway hears its forwarded trades' answers on (one per gateway process). On
+ * a cluster it is a sharded channel like the topics': its name alone picks its shard.
+ */
+export function ingestReplyChannel(gatewayId: string): string {
+  return `${PREFIX}ingest:reply:{${gatewayId}}`;
 }

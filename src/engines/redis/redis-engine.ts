@@ -7,7 +7,7 @@ import { barsTopicKey, parseBarsTopicKey } from '../../domain/topic.js';
 import { fillMissedFinals } from '../../streams/operators/fill-missed-finals.js';
 import type { SeriesHistory } from '../../streams/series-history.js';
 import { channelBarStream } from './channel-bar-stream.js';
-import { generatorLoop } from './generator.js';
+import { generatorLoop, type TradeFedTopics } from './generator.js';
 import type { GatewayLink, GeneratorLink } from './redis-link.js';
 
 /** The `cluster` config section: all the Redis engines read. */
@@ -28,6 +28,8 @@ export interface RedisGeneratorOptions {
   /** Computes the bars: the in-process engine, as standalone runs it. */
   readonly compute: BarEngine;
   readonly onLeadership?: (topic: string, leading: boolean) => void;
+  /** Trade-fed symbols: leased always, their trade streams ingested while led (not among `topics`). */
+  readonly tradeFed?: TradeFedTopics;
 }
 
 export interface RedisEngineDependencies {
@@ -118,6 +120,7 @@ export function redisGeneratorEngine(
           return hub.updates(BARS_TOPIC, topic);
         },
         reportError,
+        ...(options.tradeFed ? { tradeFed: options.tradeFed } : {}),
         onPublished: (topic, ok) => published.set(topic, ok),
         onLeadership: (topic, leading) => {
           if (!leading) published.delete(topic);

@@ -17,6 +17,8 @@ export interface GatewayLink {
   /** What it is, for readiness reasons and logs: `redis`, `redis cluster`. */
   readonly name: string;
   readonly channels: ChannelSource;
+  /** Runs commands (the XADD of forwarded trades; on a cluster: on the shard of the key's slot). */
+  readonly commands: Redis | Cluster;
   /** The topic's last published frame (a GET). */
   readonly lastFrame: (topic: string) => Observable<string | undefined>;
   keysOf(topic: string): TopicRedisKeys;
@@ -33,6 +35,8 @@ export interface GeneratorLink {
   readonly publishCommand: PublishCommand;
   /** Of `topics`, those some gateway subscribes to. */
   demanded(topics: readonly string[]): Promise<string[]>;
+  /** A connection of its own to the same Redis, for a blocking read (XREAD BLOCK of a trade stream). */
+  openConnection(name: string): { readonly commands: Redis | Cluster; close(): void };
   ready(): boolean;
   close(): void;
 }
@@ -51,6 +55,7 @@ export function singleRedisGatewayLink({ redisUrl, reconnectMaxMs, logger }: Sin
   return {
     name: 'redis',
     channels: new RedisChannels(classicPubSub(subscriber), (error) => logger.warn({ err: error }, 'redis subscription change failed')),
+    commands,
     lastFrame: lastFrameReader(commands),
     keysOf: topicRedisKeys,
     ready: () => subscriber.status === 'ready' && commands.status === 'ready',
@@ -70,6 +75,10 @@ export function singleRedisGeneratorLink({ redisUrl, reconnectMaxMs, logger }: S
     keysOf: topicRedisKeys,
     publishCommand: 'PUBLISH',
     demanded: (topics) => demandedTopics(redis, topics),
+    openConnection: (name) => {
+      const own = createRedisConnection({ url: redisUrl, reconnectMaxMs, logger, name });
+      return { commands: own, close: () => closeRedisConnection(own) };
+    },
     ready: () => redis.status === 'ready',
     close: () => closeRedisConnection(redis),
   };

@@ -41,6 +41,8 @@ interface TopicAggregation {
   truncated: boolean;
   /** Time of the newest final already in the store at start: replayed trades of it or before are skipped. */
   storedUpTo: number;
+  /** Its aggregation, while it runs. */
+  running?: Subscription;
 }
 
 /**
@@ -60,20 +62,22 @@ export class TradeAggregator {
   /** Each symbol's topics, every resolution: what a commit goes to (no key is built per trade). */
   private readonly bySymbol = new Map<string, TopicAggregation[]>();
   private readonly resolutions: readonly Resolution[];
-  private readonly subscriptions: Subscription[] = [];
   private pendingBars: StoredBar[] = [];
   private saving: Promise<void> = Promise.resolve();
   private flushQueued = false;
-  /** While the stored trades are replayed, no bar is shown or goes final: they all come in first. */
-  private recovering = true;
+  /** Symbols whose stored trades are being replayed: no bar of theirs is shown or goes final until all are in. */
+  private readonly recovering = new Set<string>();
   private readonly recovered = new Subject<void>();
-  private readonly watermark: TradeWatermark;
 
   constructor(private readonly options: TradeAggregatorOptions) {
     this.resolutions = [...new Set<Resolution>([BASE_RESOLUTION, ...options.resolutions])];
-    const ingest = options.watermark;
-    this.watermark = {
-      heldBefore: () => (this.recovering ? Number.NEGATIVE_INFINITY : (ingest?.heldBefore() ?? Number.POSITIVE_INFINITY)),
+  }
+
+  /** What a symbol's bars wait for: its recovery, then the ingest's commits in flight. */
+  private watermarkOf(symbol: string): TradeWatermark {
+    const ingest = this.options.watermark;
+    return {
+      heldBefore: () => (this.recovering.has(symbol) ? Number.NEGATIVE_INFINITY : (ingest?.heldBefore() ?? Number.POSITIVE_INFINITY)),
       released$: ingest ? merge(this.recovered, ingest.released$) : this.recovered,
     };
   }
@@ -83,38 +87,73 @@ export class TradeAggregator {
     return this.options.symbols.includes(symbol);
   }
 
-  /** Recovers from the store, then runs every topic's aggregation. Trades may be added once it resolves. */
+  /** Recovers every symbol from the store, then runs its aggregation (standalone). Trades may be added once it resolves. */
   async start(): Promise<void> {
-    const { store, symbols, maxBars } = this.options;
-    for (const symbol of symbols) {
-      const replays: [TopicAggregation, Resolution][] = [];
-      let from = Number.POSITIVE_INFINITY;
+    for (const symbol of this.options.symbols) await this.lead(symbol);
+  }
+
+  /** Whether this process aggregates `symbol` now (standalone: from start; a generator: while it holds the symbol's lease). */
+  leads(symbol: string): boolean {
+    return this.bySymbol.has(symbol);
+  }
+
+  /**
+   * Recovers `symbol` from the store and runs its aggregation (docs/architecture.md,
+   * "Recovery"): standalone at start, a generator when it takes the symbol's lease (With
+   * Redis), so the forming bars are what the previous leader had. Its trades may be added
+   * once it resolves.
+   */
+  async lead(symbol: string): Promise<void> {
+    if (this.leads(symbol)) return;
+    const { store, maxBars } = this.options;
+    this.recovering.add(symbol);
+    const replays: [TopicAggregation, Resolution][] = [];
+    let from = Number.POSITIVE_INFINITY;
+    try {
       for (const resolution of this.resolutions) {
         const finals = [...(await store.bars(symbol, resolution, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, maxBars))];
         const last = finals.at(-1);
-        const topic: TopicAggregation = {
-          trades: new Subject(),
-          live: new Subject(),
-          latest: undefined,
-          finals,
-          truncated: finals.length >= maxBars,
-          storedUpTo: last?.time ?? Number.NEGATIVE_INFINITY,
-        };
-        this.topics.set(barsTopicKey(symbol, resolution), topic);
-        this.bySymbol.set(symbol, [...(this.bySymbol.get(symbol) ?? []), topic]);
-        replays.push([topic, resolution]);
+        replays.push([
+          { trades: new Subject(), live: new Subject(), latest: undefined, finals, truncated: finals.length >= maxBars, storedUpTo: last?.time ?? Number.NEGATIVE_INFINITY },
+          resolution,
+        ]);
         from = Math.min(from, last === undefined ? 0 : nextPeriodStart(resolution, last.time));
       }
-      for (const [topic, resolution] of replays) this.run(symbol, resolution, topic);
-      // In arrival order, as they were folded live; nothing settles until all are in (see
-      // `watermark`), so a bar long due closes with every trade it had, late ones included.
       const stored = await store.tradesSince(symbol, from);
+      for (const [topic, resolution] of replays) {
+        this.topics.set(barsTopicKey(symbol, resolution), topic);
+        this.run(symbol, resolution, topic);
+      }
+      this.bySymbol.set(
+        symbol,
+        replays.map(([topic]) => topic),
+      );
+      // In arrival order, as they were folded live; nothing settles until all are in (see
+      // `watermarkOf`), so a bar long due closes with every trade it had, late ones included.
       for (const [topic, resolution] of replays) {
         for (const trade of stored) if (periodStart(resolution, trade.time) > topic.storedUpTo) topic.trades.next(trade);
       }
+    } finally {
+      this.recovering.delete(symbol);
+      this.recovered.next();
     }
-    this.recovering = false;
-    this.recovered.next();
+  }
+
+  /**
+   * Stops aggregating `symbol` here (a generator lost its lease): its topics complete, and the
+   * finals already made go on to the store. Another process recovers it from the store.
+   */
+  release(symbol: string): void {
+    for (const resolution of this.resolutions) {
+      const key = barsTopicKey(symbol, resolution);
+      const topic = this.topics.get(key);
+      if (!topic) continue;
+      this.topics.delete(key);
+      topic.running?.unsubscribe();
+      topic.live.complete();
+    }
+    this.bySymbol.delete(symbol);
+    this.flush();
   }
 
   /**
@@ -161,20 +200,16 @@ export class TradeAggregator {
 
   /** Stops aggregating and waits for the finals on their way to the store. */
   async stop(): Promise<void> {
-    for (const subscription of this.subscriptions) subscription.unsubscribe();
-    for (const topic of this.topics.values()) topic.live.complete();
-    this.flush();
+    for (const symbol of [...this.bySymbol.keys()]) this.release(symbol);
     await this.saving;
   }
 
   private run(symbol: string, resolution: Resolution, topic: TopicAggregation): void {
     const { latenessMs, scheduler } = this.options;
-    this.subscriptions.push(
-      topic.trades.pipe(aggregateTrades(resolution, latenessMs, scheduler, this.watermark)).subscribe((update) => {
-        if (update.final === true) this.keepFinal(symbol, resolution, topic, update.value);
-        this.publish(topic, update);
-      }),
-    );
+    topic.running = topic.trades.pipe(aggregateTrades(resolution, latenessMs, scheduler, this.watermarkOf(symbol))).subscribe((update) => {
+      if (update.final === true) this.keepFinal(symbol, resolution, topic, update.value);
+      this.publish(topic, update);
+    });
   }
 
   private publish(topic: TopicAggregation, update: TopicUpdate<Bar>): void {

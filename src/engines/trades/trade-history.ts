@@ -3,8 +3,7 @@ import type { QuoteData } from '../../domain/quote.js';
 import type { IndexRange } from '../../domain/history.js';
 import { periodIndex, periodStartAt, type Resolution } from '../../domain/resolution.js';
 import type { TradeStore } from '../../store/trade-store.js';
-import { tradeFedQuote } from '../../streams/operators/to-trade-fed-quote.js';
-import type { TradeAggregator } from './trade-aggregator.js';
+import { tradeFedQuote, type TradeFedMinutes } from '../../streams/operators/to-trade-fed-quote.js';
 
 /** The history endpoints' bars (transport/http/history-query.ts, `BarHistory`), as this module sees them. */
 export interface BarHistorySource {
@@ -16,9 +15,10 @@ export interface BarHistorySource {
  * History for REST and UDF with trade-fed symbols (docs/history.md): their closed bars from
  * the store's `bars` table (only the periods that had trades: gaps are gaps), plus the bar the
  * aggregator shows now when the range reaches it and asks for it, and their UDF quotes; every
- * other symbol is the mock series' (`mock`).
+ * other symbol is the mock series' (`mock`). `aggregator` is the aggregator (standalone, a
+ * generator) or a gateway's view of the topics (With Redis): both hold the minutes.
  */
-export function tradeBarHistory(aggregator: TradeAggregator, store: TradeStore, mock: BarHistorySource) {
+export function tradeBarHistory(aggregator: TradeFedMinutes, store: TradeStore, mock: BarHistorySource) {
   return {
     turn: () => mock.turn(),
     tradeFed: (symbol: string) => aggregator.isTradeFed(symbol),

@@ -47,11 +47,15 @@ export function tradesRoutes(ingest: TradeIngest, access: AccessPolicy): Router 
     }
     const results = await ingest.publish(items, scope);
     const counts = resultCounts(results);
-    const unavailable = counts.accepted + counts.duplicates === 0 && results.some((result) => result.status === 'refused' && result.code === 'STORE_UNAVAILABLE');
-    response.status(unavailable ? 503 : 200).json({ status: unavailable ? 'error' : 'ok', ...(unavailable ? { code: 'STORE_UNAVAILABLE' } : {}), ...counts, results });
+    // Nothing stored and the store (or, on a gateway, the lead generator) could not take it: the batch is answered 503 with that code.
+    const unavailable = counts.accepted + counts.duplicates === 0 ? results.find((result) => result.status === 'refused' && UNAVAILABLE.has(result.code)) : undefined;
+    const code = unavailable?.status === 'refused' ? unavailable.code : undefined;
+    response.status(code ? 503 : 200).json({ status: code ? 'error' : 'ok', ...(code ? { code } : {}), ...counts, results });
   });
   return router;
 }
+
+const UNAVAILABLE: ReadonlySet<string> = new Set(['STORE_UNAVAILABLE', 'INGEST_UNAVAILABLE']);
 
 /** The trades of the body, or why it is not a batch. */
 function tradesOf(request: Request): unknown[] | ReturnType<typeof requestError> {

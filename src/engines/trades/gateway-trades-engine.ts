@@ -1,0 +1,30 @@
+import { tap, type Subscription } from 'rxjs';
+import type { BarEngine } from '../../streams/bar-source.js';
+import { BARS_TOPIC } from '../../streams/bars-topic.js';
+import type { GatewayTradeView } from './gateway-trade-view.js';
+
+/**
+ * A gateway's engine with trade-fed symbols (docs/architecture.md, "With Redis"): their topics
+ * come off Redis like every other (the wrapped gateway engine), and every update received is
+ * shown to the gateway's view of them (recent finals, forming bar). Every trade-fed topic is
+ * subscribed from start to stop, watched or not, so the view never misses a final while no
+ * client holds the topic: resumes are then answered from it. (A few dozen channels: trade-fed
+ * symbols are few.)
+ */
+export function gatewayTradesEngine(view: GatewayTradeView, wrapped: BarEngine, onStop: () => void = () => undefined): BarEngine {
+  const held: Subscription[] = [];
+  return {
+    bars: (topic, context) => (view.isTradeFed(topic.symbol) ? wrapped.bars(topic, context).pipe(tap((update) => view.observe(topic, update))) : wrapped.bars(topic, context)),
+    servesClients: wrapped.servesClients,
+    readiness: () => wrapped.readiness(),
+    start: (hub) => {
+      wrapped.start(hub);
+      for (const topic of view.allTopics()) held.push(hub.updates(BARS_TOPIC, topic).subscribe());
+    },
+    stop: async () => {
+      for (const subscription of held.splice(0)) subscription.unsubscribe();
+      onStop();
+      await wrapped.stop();
+    },
+  };
+}
