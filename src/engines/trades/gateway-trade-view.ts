@@ -41,6 +41,11 @@ export class GatewayTradeView implements TradeFedFinals {
     for (const topic of this.allTopics()) this.topics.set(barsTopicKey(topic.symbol, topic.resolution), { finals: [], truncated: false, latest: undefined });
   }
 
+  /** Finals kept per topic (HISTORY_MAX_BARS). */
+  get maxBars(): number {
+    return this.options.maxBars;
+  }
+
   isTradeFed(symbol: string): boolean {
     return this.options.symbols.includes(symbol);
   }
@@ -72,6 +77,11 @@ export class GatewayTradeView implements TradeFedFinals {
   forming(topic: BarsTopic): Bar | undefined {
     const latest = this.topics.get(barsTopicKey(topic.symbol, topic.resolution))?.latest;
     return latest !== undefined && latest.final !== true ? latest.value : undefined;
+  }
+
+  /** The stored finals of `topic` with `from <= time < to` (at most HISTORY_MAX_BARS, the newest): what fills a final lost on the way. */
+  storedFinals(topic: BarsTopic, from: number, to: number): Promise<readonly Bar[]> {
+    return this.options.store.bars(topic.symbol, topic.resolution, from, to, this.options.maxBars);
   }
 
   recentFinals(topic: BarsTopic): RecentFinals {
