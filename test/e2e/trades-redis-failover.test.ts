@@ -5,7 +5,7 @@ import type { Bar } from '../../src/domain/bar.js';
 import { periodStart } from '../../src/domain/resolution.js';
 import { eventually, redisTestBed } from '../support/cluster.js';
 import { startPostgresServer, type PostgresServer } from '../support/postgres-server.js';
-import type { TestClient } from '../../src/testing/index.js';
+import { isUpdateOf, type TestClient, type UpdateMessage } from '../../src/testing/index.js';
 import { outcomes, PUBLISH_TOKEN, publishOverWs } from '../support/trade-publisher.js';
 import { tradesClusterConfig } from '../support/trades-redis.js';
 
@@ -65,7 +65,7 @@ interface Sent {
 
 describe('trade-built bars over Redis: failover of the lead generator', () => {
   it(
-    'loses no acknowledged trade and counts none twice when the lead generator is SIGKILLed mid-publish: history volume equals the trades acked',
+    'loses no acknowledged trade and counts none twice when the lead generator is SIGKILLed mid-publish: history volume equals the trades acked, and a live chart was streamed exactly history',
     { timeout: 150_000 },
     async () => {
       const databaseUrl = await postgres.createDatabase();
@@ -78,13 +78,18 @@ describe('trade-built bars over Redis: failover of the lead generator', () => {
         config: tradesClusterConfig('gateway', { redisUrl }, databaseUrl, { latenessMs: LATENESS_MS, forwardTimeoutMs: 1_000 }),
       });
       const publisher = await gateway.connect({ headers: { authorization: `Bearer ${PUBLISH_TOKEN}` } });
+      // A chart watching live through the failover: what it was streamed must end up equal to history.
+      const watcher = await gateway.connect();
+      await watcher.response(watcher.subscribeBars('ACME', '1'));
 
       const { acked, n } = await publishThrough(publisher, 4_000, () => {
         first.kill('SIGKILL');
       });
       expect((await lease())?.includes(`:${second.pid}:`)).toBe(true);
       expect(acked.size).toBe(n);
-      await expectHistoryHolds(gateway.httpUrl, acked);
+      const bars = await expectHistoryHolds(gateway.httpUrl, acked);
+      const streamedFinals = (watcher.messages.filter(isUpdateOf('bars:ACME:1')) as UpdateMessage<Bar>[]).filter((update) => update.final === true).map((update) => update.payload);
+      expect(streamedFinals).toEqual(bars);
     },
   );
 
@@ -151,7 +156,7 @@ async function publishThrough(publisher: TestClient, forMs: number, fault: () =>
 }
 
 /** Once every minute the trades fell in has closed: its volume in history is exactly the sum of its trades' sizes. */
-async function expectHistoryHolds(httpUrl: string, acked: ReadonlyMap<string, Sent>): Promise<void> {
+async function expectHistoryHolds(httpUrl: string, acked: ReadonlyMap<string, Sent>): Promise<readonly Bar[]> {
   const minutes = [...new Set([...acked.values()].map((sent) => periodStart('1', sent.time)))].sort((a, b) => a - b);
   const last = minutes.at(-1)!;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, last + MINUTE + LATENESS_MS + 1_000 - Date.now())));
@@ -165,4 +170,5 @@ async function expectHistoryHolds(httpUrl: string, acked: ReadonlyMap<string, Se
   const expected = minutes.map((minute) => [...acked.values()].filter((sent) => periodStart('1', sent.time) === minute).reduce((sum, sent) => sum + sent.size, 0));
   expect(bars.map((bar) => bar.time)).toEqual(minutes);
   expect(bars.map((bar) => bar.volume)).toEqual(expected);
+  return bars;
 }
