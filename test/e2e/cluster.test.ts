@@ -92,7 +92,7 @@ describe('a cluster of two gateways and two generators on one Redis', () => {
 
     const leader = await redis.get(lease);
     const [dying, survivor] = leader === 'gen-1' ? [gen1, 'gen-2'] : [gen2, 'gen-1'];
-    await dying.app.stop(); // as good as a crash: the lease is not released, it lapses
+    await dying.app.stop(); // a clean stop gives the lease up (next test); the survivor then takes it at its next slot
     const stoppedAt = recorder.frames.length;
     await eventually(async () => ((await redis.get(lease)) === survivor ? true : undefined), 'the other generator to take the lease');
     await eventually(() => (recorder.frames.length >= stoppedAt + 3 ? true : undefined), '3 frames after the failover');
@@ -111,6 +111,20 @@ describe('a cluster of two gateways and two generators on one Redis', () => {
       if (current.payload.time === previous.payload.time) expect(current.payload.open).toBe(previous.payload.open);
       else expect(current.payload.open).toBe(previous.payload.close);
     }
+  });
+
+  it('gives its leases up on a clean stop, so the standby need not wait for them to lapse', async () => {
+    const { lease } = topicRedisKeys(AAPL);
+    const [front, gen1, gen2] = await Promise.all([gateway(), generator('gen-1'), generator('gen-2')]);
+    const client = await connect(front.wsUrl);
+    client.subscribeBars('AAPL');
+    await client.waitForCount(isUpdateOf(AAPL), 2);
+    const leader = await eventually(async () => (await redis.get(lease)) ?? undefined, 'a generator to hold the lease');
+    const [stopping, survivor] = leader === 'gen-1' ? [gen1, 'gen-2'] : [gen2, 'gen-1'];
+    await stopping.app.stop();
+    // Right after the stop: no longer the stopped one's (gone, or already the survivor's), where a lapse would take 1.5 intervals.
+    expect([null, survivor]).toContain(await redis.get(lease));
+    await eventually(async () => ((await redis.get(lease)) === survivor ? true : undefined), 'the other generator to take the lease');
   });
 
   it('reports a tick whose generation fails and carries on with the next one', async () => {

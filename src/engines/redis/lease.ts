@@ -36,3 +36,20 @@ export async function renewOrAcquireLease(
   const acquired = await redis.set(key, owner, 'PX', remainingMs, 'NX');
   return acquired === 'OK' ? 'acquired' : 'held_by_other';
 }
+
+/** Deletes the lease only if `owner` still holds it (a lease that lapsed and was taken by another stays theirs). */
+const RELEASE_IF_OWNER = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+/**
+ * Gives a lease up at once, on a clean stop: a standby takes the topic at its next slot
+ * instead of waiting for the lease to lapse (up to `leaseIntervals`), which for a trade-fed
+ * symbol is how long publishes would go unanswered during a rolling restart. Resolves with
+ * whether this owner held it.
+ */
+export async function releaseLease(redis: Redis | Cluster, key: string, owner: string): Promise<boolean> {
+  return (await redis.eval(RELEASE_IF_OWNER, 1, key, owner)) === 1;
+}

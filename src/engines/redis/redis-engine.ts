@@ -7,7 +7,9 @@ import { barsTopicKey, parseBarsTopicKey } from '../../domain/topic.js';
 import { fillMissedFinals } from '../../streams/operators/fill-missed-finals.js';
 import type { SeriesHistory } from '../../streams/series-history.js';
 import { channelBarStream } from './channel-bar-stream.js';
+import { settledWithin, slotDeadlineMs } from './deadline.js';
 import { generatorLoop, type TradeFedTopics } from './generator.js';
+import { releaseLease } from './lease.js';
 import type { GatewayLink, GeneratorLink } from './redis-link.js';
 
 /** The `cluster` config section: all the Redis engines read. */
@@ -96,6 +98,8 @@ export function redisGeneratorEngine(
   const { logger, scheduler, reportError } = dependencies;
   /** Whether the latest publish of each topic this generator leads reached Redis. */
   const published = new Map<string, boolean>();
+  /** The topics whose lease this generator holds and publishes: given up on a clean stop. */
+  const leading = new Set<string>();
   let running: Subscription | undefined;
   return {
     bars: (topic, context) => options.compute.bars(topic, context),
@@ -122,14 +126,26 @@ export function redisGeneratorEngine(
         reportError,
         ...(options.tradeFed ? { tradeFed: options.tradeFed } : {}),
         onPublished: (topic, ok) => published.set(topic, ok),
-        onLeadership: (topic, leading) => {
-          if (!leading) published.delete(topic);
-          options.onLeadership?.(topic, leading);
+        onLeadership: (topic, leads) => {
+          if (leads) leading.add(topic);
+          else {
+            leading.delete(topic);
+            published.delete(topic);
+          }
+          options.onLeadership?.(topic, leads);
         },
       }).subscribe();
     },
     stop: async () => {
+      const held = [...leading];
+      // Nothing is published after this; then the leases go, so a standby takes over at its next
+      // slot rather than when they lapse. A Redis that does not answer holds the stop up at most
+      // one slot's deadline (the leases then lapse as after a crash).
       running?.unsubscribe();
+      if (link.ready() && held.length > 0) {
+        const release = Promise.all(held.map((topic) => releaseLease(link.commands, link.keysOf(topic).lease, options.owner).catch(() => false)));
+        await settledWithin(release, slotDeadlineMs(options.periodMs), scheduler);
+      }
       link.close();
     },
   };
