@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Observable, of, throwError } from 'rxjs';
+import type { Observable} from 'rxjs';
+import { of, throwError } from 'rxjs';
 import type { Bar } from '../../../src/domain/bar.js';
 import type { TopicUpdate } from '../../../src/domain/update.js';
 import { fillMissedTradeFinals, type StoredFinals } from '../../../src/streams/operators/fill-missed-trade-finals.js';
