@@ -14,7 +14,7 @@
  * writes bench/results/cluster-<time>.json and prints a summary. Loopback only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -43,6 +43,7 @@ export interface Member {
 
 /** Starts `src/main.ts` in its own process on a free port; resolves once it listens. */
 export function startMember(env: Record<string, string>): Promise<Member> {
+  const logFile = process.env['BENCH_SERVER_LOG'];
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the member too (written when SIGTERM ends it).
   const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
@@ -60,6 +61,8 @@ export function startMember(env: Record<string, string>): Promise<Member> {
     }, START_TIMEOUT_MS);
     child.once('exit', (code) => reject(new Error(`a member exited early with code ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      // BENCH_SERVER_LOG=FILE keeps the members' logs (the bench reads them only for "listening"): why a run's server closed a client.
+      if (logFile) appendFileSync(logFile, `${line}\n`);
       const entry = JSON.parse(line) as { msg?: string; port?: number };
       if (entry.msg !== 'barcast listening') return;
       clearTimeout(timer);
