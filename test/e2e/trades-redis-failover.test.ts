@@ -68,16 +68,7 @@ describe('trade-built bars over Redis: failover of the lead generator', () => {
     'loses no acknowledged trade and counts none twice when the lead generator is SIGKILLed mid-publish: history volume equals the trades acked, and a live chart was streamed exactly history',
     { timeout: 150_000 },
     async () => {
-      const databaseUrl = await postgres.createDatabase();
-      const redisUrl = bed.server.url;
-      const first = await startGenerator(redisUrl, databaseUrl);
-      const lease = () => bed.redis.get('barcast:lease:bars:ACME:1');
-      await eventually(async () => ((await lease())?.includes(`:${first.pid}:`) ? true : undefined), 'the first generator to take the lease', 10_000);
-      const second = await startGenerator(redisUrl, databaseUrl);
-      const gateway = await bed.apps.start({
-        config: tradesClusterConfig('gateway', { redisUrl }, databaseUrl, { latenessMs: LATENESS_MS, forwardTimeoutMs: 1_000 }),
-      });
-      const publisher = await gateway.connect({ headers: { authorization: `Bearer ${PUBLISH_TOKEN}` } });
+      const { first, second, lease, gateway, publisher } = await leaderStandbyAndGateway();
       // A chart watching live through the failover: what it was streamed must end up equal to history.
       const watcher = await gateway.connect();
       await watcher.response(watcher.subscribeBars('ACME', '1'));
@@ -97,16 +88,7 @@ describe('trade-built bars over Redis: failover of the lead generator', () => {
     'commits no entry twice when the lead generator is paused past its lease and wakes up while the standby leads: history volume equals the trades acked',
     { timeout: 150_000 },
     async () => {
-      const databaseUrl = await postgres.createDatabase();
-      const redisUrl = bed.server.url;
-      const first = await startGenerator(redisUrl, databaseUrl);
-      const lease = () => bed.redis.get('barcast:lease:bars:ACME:1');
-      await eventually(async () => ((await lease())?.includes(`:${first.pid}:`) ? true : undefined), 'the first generator to take the lease', 10_000);
-      const second = await startGenerator(redisUrl, databaseUrl);
-      const gateway = await bed.apps.start({
-        config: tradesClusterConfig('gateway', { redisUrl }, databaseUrl, { latenessMs: LATENESS_MS, forwardTimeoutMs: 1_000 }),
-      });
-      const publisher = await gateway.connect({ headers: { authorization: `Bearer ${PUBLISH_TOKEN}` } });
+      const { first, second, lease, gateway, publisher } = await leaderStandbyAndGateway();
       // Frozen mid-publish (a GC pause, a stalled VM): its lease lapses, the standby takes over; then it wakes up still believing it leads.
       const { acked, n } = await publishThrough(publisher, 4_000, () => {
         first.kill('SIGSTOP');
@@ -118,6 +100,21 @@ describe('trade-built bars over Redis: failover of the lead generator', () => {
     },
   );
 });
+
+/** A lead generator (the first, once it holds ACME's lease), a standby, a gateway on them, and a publisher connected to it. */
+async function leaderStandbyAndGateway() {
+  const databaseUrl = await postgres.createDatabase();
+  const redisUrl = bed.server.url;
+  const first = await startGenerator(redisUrl, databaseUrl);
+  const lease = () => bed.redis.get('barcast:lease:bars:ACME:1');
+  await eventually(async () => ((await lease())?.includes(`:${first.pid}:`) ? true : undefined), 'the first generator to take the lease', 10_000);
+  const second = await startGenerator(redisUrl, databaseUrl);
+  const gateway = await bed.apps.start({
+    config: tradesClusterConfig('gateway', { redisUrl }, databaseUrl, { latenessMs: LATENESS_MS, forwardTimeoutMs: 1_000 }),
+  });
+  const publisher = await gateway.connect({ headers: { authorization: `Bearer ${PUBLISH_TOKEN}` } });
+  return { first, second, lease, gateway, publisher };
+}
 
 /**
  * Publishes trades with ids through `publisher` for `forMs`, calling `fault` once 100 are
