@@ -1,12 +1,11 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
 import { periodStart } from '../../src/domain/resolution.js';
 import { TestClient } from '../../src/testing/index.js';
+import { startMainProcess } from '../support/main-process.js';
 import { dataDirs, PUBLISH_TOKEN, publishOverWs } from '../support/trade-publisher.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MINUTE = 60_000;
 const children: ChildProcessWithoutNullStreams[] = [];
 const dirs = dataDirs();
@@ -15,33 +14,11 @@ afterEach(() => {
   dirs.removeAll();
 });
 
-/** src/main.ts as `npm start` runs it (through tsx), with trade-fed ACME on the SQLite file in `dataDir`. */
+/** src/main.ts as `npm start` runs it, with trade-fed ACME on the SQLite file in `dataDir`. */
 async function startBarcast(dataDir: string, latenessMs: number): Promise<{ child: ChildProcessWithoutNullStreams; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'production',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      INGEST_SYMBOLS: 'ACME',
-      PUBLISH_TOKENS: PUBLISH_TOKEN,
-      DATA_DIR: dataDir,
-      INGEST_LATENESS_MS: String(latenessMs),
-    },
-  });
-  children.push(child);
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const found = /"port":(\d+).*"msg":"barcast listening"/.exec(buffered)?.[1];
-      if (found) resolve(Number(found));
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening: ${buffered}`)));
-  });
-  return { child, port };
+  const started = await startMainProcess({ INGEST_SYMBOLS: 'ACME', PUBLISH_TOKENS: PUBLISH_TOKEN, DATA_DIR: dataDir, INGEST_LATENESS_MS: String(latenessMs) });
+  children.push(started.child);
+  return started;
 }
 
 describe('trade-built bars and a killed process', () => {

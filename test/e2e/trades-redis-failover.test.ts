@@ -1,15 +1,14 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/domain/bar.js';
 import { periodStart } from '../../src/domain/resolution.js';
 import { eventually, redisTestBed } from '../support/cluster.js';
 import { startPostgresServer, type PostgresServer } from '../support/postgres-server.js';
 import { isUpdateOf, type TestClient, type UpdateMessage } from '../../src/testing/index.js';
+import { startMainProcess } from '../support/main-process.js';
 import { outcomes, PUBLISH_TOKEN, publishOverWs } from '../support/trade-publisher.js';
 import { tradesClusterConfig } from '../support/trades-redis.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MINUTE = 60_000;
 const LATENESS_MS = 3_000;
 const bed = redisTestBed();
@@ -25,35 +24,19 @@ afterAll(async () => {
   await postgres?.dispose();
 });
 
-/** A generator as `npm start` runs it (src/main.ts through tsx), in a process of its own: resolves once it listens. */
+/** A generator as `npm start` runs it, in a process of its own: resolves once it listens. */
 async function startGenerator(redisUrl: string, databaseUrl: string): Promise<ChildProcessWithoutNullStreams> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'production',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      BARCAST_ROLE: 'generator',
-      REDIS_URL: redisUrl,
-      DATABASE_URL: databaseUrl,
-      // A lease of 0.3 s: the standby takes over within a few tenths of a second of the kill.
-      BAR_BROADCASTER_INTERVAL: '0.2',
-      BAR_BROADCASTER_RESOLUTIONS: '1,5',
-      INGEST_SYMBOLS: 'ACME',
-      INGEST_LATENESS_MS: String(LATENESS_MS),
-    },
+  const { child } = await startMainProcess({
+    BARCAST_ROLE: 'generator',
+    REDIS_URL: redisUrl,
+    DATABASE_URL: databaseUrl,
+    // A lease of 0.3 s: the standby takes over within a few tenths of a second of the kill.
+    BAR_BROADCASTER_INTERVAL: '0.2',
+    BAR_BROADCASTER_RESOLUTIONS: '1,5',
+    INGEST_SYMBOLS: 'ACME',
+    INGEST_LATENESS_MS: String(LATENESS_MS),
   });
   children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      if (buffered.includes('"msg":"barcast listening"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`generator exited with ${code} before listening: ${buffered}`)));
-  });
   return child;
 }
 
