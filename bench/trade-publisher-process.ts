@@ -18,7 +18,7 @@ const MAX_IN_FLIGHT = 50_000;
 
 let socket: WebSocket | undefined;
 let timer: NodeJS.Timeout | undefined;
-const batches: { sentAt: number; tradeTime: number; trades: number; accepted: number }[] = [];
+const batches: { sentAt: number; answeredAt: number; tradeTime: number; trades: number; accepted: number }[] = [];
 const refusals: Record<string, number> = {};
 let answered = 0;
 let inFlight = 0;
@@ -33,11 +33,13 @@ async function start(request: PublisherStart): Promise<void> {
     ws.once('error', reject);
   });
   ws.on('message', (data) => {
+    const at = monotonicMs();
     const message = JSON.parse(String(data)) as { type: string; id?: number; payload?: { status: string; accepted?: number; code?: string; results?: { status: string; code?: string }[] } };
     if (message.type !== 'trades.publish.response' || message.id === undefined) return;
     const batch = batches[message.id];
     if (!batch) return;
     answered += 1;
+    batch.answeredAt = at;
     inFlight -= batch.trades;
     batch.accepted = message.payload?.accepted ?? 0;
     if (message.payload?.status !== 'ok') refusals[message.payload?.code ?? 'unknown'] = (refusals[message.payload?.code ?? 'unknown'] ?? 0) + batch.trades;
@@ -58,7 +60,7 @@ async function start(request: PublisherStart): Promise<void> {
     const time = Date.now();
     const id = batches.length;
     const frame = JSON.stringify({ type: 'trades.publish', id, payload: { trades: feed.next(due, time) } });
-    batches.push({ sentAt: monotonicMs(), tradeTime: time, trades: due, accepted: 0 });
+    batches.push({ sentAt: monotonicMs(), answeredAt: Number.NaN, tradeTime: time, trades: due, accepted: 0 });
     ws.send(frame);
     sent += due;
     inFlight += due;

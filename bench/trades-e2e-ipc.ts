@@ -17,9 +17,11 @@ export interface PublisherStart {
   readonly batchEveryMs: number;
 }
 
-/** One publish: when it left, its trades' time (they share it), how many it had and how many were accepted. */
+/** One publish: when it left and when its answer came, its trades' time (they share it), how many it had and how many were accepted. */
 export interface SentBatch {
   readonly sentAt: number;
+  /** When the publisher read its answer (NaN if none came): send to durable acknowledgement. */
+  readonly answeredAt: number;
   readonly tradeTime: number;
   readonly trades: number;
   readonly accepted: number;

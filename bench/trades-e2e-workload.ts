@@ -74,6 +74,8 @@ export interface TradesE2eResult extends TradesE2eSize {
   /** Trades sent in the first INGEST_LATENESS_MS of their minute: held by design until the previous bar is final. */
   readonly held: WeightedLatency;
   readonly all: WeightedLatency;
+  /** Per trade, from its batch's send to the publisher reading the batch's answer (durable): the ingest's share of the latency, before the fan-out. */
+  readonly answered: WeightedLatency;
   readonly acceptedPerSecond: number;
   /** The server's CPU over the measured stretch (1: one core busy). */
   readonly serverCores: number;
@@ -179,6 +181,7 @@ export async function runTradesE2e(size: TradesE2eSize): Promise<TradesE2eResult
       pipeline: latencies.pipeline,
       held: latencies.held,
       all: latencies.all,
+      answered: answerLatency(measuredBatches),
       acceptedPerSecond: accepted / (size.measureMs / 1000),
       serverCores: (last.cpuSeconds - first.cpuSeconds) / ((last.at - first.at) / 1000),
       serverCpuUsPerTrade: ((last.cpuSeconds - first.cpuSeconds) * 1e6) / Math.max(1, accepted),
@@ -236,6 +239,11 @@ export function tradeLatencies(batches: readonly SentBatch[], clients: readonly 
   return { pipeline: weighted(pipeline), held: weighted(held), all: weighted([...pipeline, ...held]), unseen };
 }
 
+/** Each answered batch's send-to-answer time, weighted by its trades. */
+export function answerLatency(batches: readonly SentBatch[]): WeightedLatency {
+  return weighted(batches.filter((batch) => Number.isFinite(batch.answeredAt)).map((batch) => [batch.answeredAt - batch.sentAt, batch.trades]));
+}
+
 function weighted(samples: [number, number][]): WeightedLatency {
   const sorted = [...samples].sort((a, b) => a[0] - b[0]);
   const total = sorted.reduce((sum, [, weight]) => sum + weight, 0);
@@ -286,6 +294,7 @@ export function describeTradesE2e(result: TradesE2eResult): string {
     row('pipeline', result.pipeline),
     row('held', result.held),
     row('all', result.all),
+    row('answered', result.answered),
     memory('server rss ', result.rss),
     memory('server heap', result.heap),
   ].join('\n');
