@@ -13,7 +13,7 @@ import { StoreUnavailableError } from './store-unavailable.js';
 const port = parentPort;
 if (!port) throw new Error('sqlite-store-worker.ts runs as a worker thread (sqlite-worker-store.ts starts it)');
 const start = workerData as WorkerStart;
-const store = openSqliteTradeStore({ file: start.file, sync: start.sync });
+const store = openSqliteTradeStore({ file: start.file, sync: start.sync, checkpoints: start.checkpoints });
 
 function errorOf(error: unknown): WorkerError {
   const message = error instanceof Error ? error.message : String(error);

@@ -29,4 +29,14 @@ export const WORKER_READY = 'ready';
 export interface WorkerStart {
   readonly file: string;
   readonly sync: 'normal' | 'full';
+  readonly checkpoints: 'writer' | 'background';
 }
+
+/** What the checkpointer (sqlite-checkpointer.ts) is started with (workerData). */
+export interface CheckpointerStart {
+  readonly file: string;
+}
+
+/** Main thread -> checkpointer: stop, close the connection, then answer CHECKPOINTER_CLOSED. */
+export const CHECKPOINTER_CLOSE = 'close';
+export const CHECKPOINTER_CLOSED = 'closed';

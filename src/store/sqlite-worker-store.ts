@@ -6,7 +6,16 @@ import type { Resolution } from '../domain/resolution.js';
 import type { Trade } from '../domain/trade.js';
 import type { ImportCheckpoint, ImportStore, TradeOrderKey } from './import-store.js';
 import type { SqliteStoreOptions } from './sqlite-trade-store.js';
-import { WORKER_READY, type WorkerCall, type WorkerMethod, type WorkerReply, type WorkerStart } from './sqlite-worker-protocol.js';
+import {
+  CHECKPOINTER_CLOSE,
+  CHECKPOINTER_CLOSED,
+  WORKER_READY,
+  type CheckpointerStart,
+  type WorkerCall,
+  type WorkerMethod,
+  type WorkerReply,
+  type WorkerStart,
+} from './sqlite-worker-protocol.js';
 import { IngestOffsetConflict } from './ingest-offset-conflict.js';
 import { StoreUnavailableError } from './store-unavailable.js';
 import type { OffsetAdvance, StoredBar, StoredTrade, StoreHealth, TradeStore } from './trade-store.js';
@@ -16,12 +25,13 @@ import type { OffsetAdvance, StoredBar, StoredTrade, StoreHealth, TradeStore } f
  * store as openSqliteTradeStore, the same file, statements and transactions, run by
  * sqlite-store-worker.ts. libsql is synchronous, so in-process every commit, its fsync (with
  * INGEST_SYNC=full) and every WAL checkpoint held the event loop: a 5,000-trade commit is
- * 35-45 ms of it (bench T3). Here the loop only posts the trades and reads the answer.
+ * 35-45 ms of it (bench T3). Here the loop only posts the trades and reads the answer, and the
+ * WAL's checkpoints run on a third thread (sqlite-checkpointer.ts), off the commits' path.
  * Durability is unchanged: appendTrades resolves only once the worker's COMMIT returned.
  * Writes are made in the order they were called (a prune's chunks go between them, as in-process).
  */
 export async function openSqliteWorkerTradeStore(options: SqliteStoreOptions): Promise<TradeStore & ImportStore> {
-  const worker = startWorker({ file: options.file, sync: options.sync });
+  const worker = startWorker('sqlite-store-worker', { file: options.file, sync: options.sync, checkpoints: 'background' } satisfies WorkerStart);
   await new Promise<void>((resolve, reject) => {
     const failed = (error: Error) => reject(error);
     worker.once('error', failed);
@@ -31,17 +41,29 @@ export async function openSqliteWorkerTradeStore(options: SqliteStoreOptions): P
       else reject(new Error(`the SQLite store worker said ${String(message)} before it was ready`));
     });
   });
-  return new SqliteWorkerTradeStore(worker);
+  // Started once the store has created and migrated the file, which the checkpointer only opens.
+  return new SqliteWorkerTradeStore(worker, startCheckpointer(options.file));
 }
 
 /**
- * The worker beside this file: built (.js), started as is; from source (.ts, under tsx or
+ * The checkpoints' own thread (sqlite-checkpointer.ts). If it fails to start or dies, the
+ * store carries on: the writer's backstop checkpoint (WAL_BACKSTOP_PAGES) bounds the WAL.
+ */
+function startCheckpointer(file: string): Worker {
+  const checkpointer = startWorker('sqlite-checkpointer', { file } satisfies CheckpointerStart);
+  checkpointer.on('error', () => undefined);
+  checkpointer.unref();
+  return checkpointer;
+}
+
+/**
+ * A worker beside this file: built (.js), started as is; from source (.ts, under tsx or
  * vitest), through tsx's loader registered in the worker first, since a process started by
  * vitest has no loader a worker would inherit.
  */
-function startWorker(workerData: WorkerStart): Worker {
+function startWorker(name: 'sqlite-store-worker' | 'sqlite-checkpointer', workerData: WorkerStart | CheckpointerStart): Worker {
   const ext = extname(fileURLToPath(import.meta.url));
-  const file = new URL(`./sqlite-store-worker${ext}`, import.meta.url);
+  const file = new URL(`./${name}${ext}`, import.meta.url);
   if (ext !== '.ts') return new Worker(file, { workerData });
   const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(file.href)}); })`;
   return new Worker(boot, { eval: true, workerData });
@@ -53,11 +75,16 @@ class SqliteWorkerTradeStore implements TradeStore, ImportStore {
   private health_: StoreHealth = { writable: true };
   private closed: Promise<void> | undefined;
   private exited: Error | undefined;
+  private checkpointerExited = false;
 
-  constructor(private readonly worker: Worker) {
+  constructor(
+    private readonly worker: Worker,
+    private readonly checkpointer: Worker,
+  ) {
     worker.on('message', (reply: WorkerReply) => this.settle(reply));
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => this.fail(new Error(`the SQLite store worker exited (code ${code})`)));
+    checkpointer.once('exit', () => (this.checkpointerExited = true));
     // Like a socket: the worker keeps the process alive only while a call waits for it.
     worker.unref();
   }
@@ -101,10 +128,27 @@ class SqliteWorkerTradeStore implements TradeStore, ImportStore {
     return this.health_;
   }
 
-  /** Waits for the calls made before it (the worker answers in order), then ends the worker. */
+  /**
+   * Stops the checkpointer, then waits for the calls made before it (the worker answers in
+   * order) and ends the worker: the store's connection is the last, so its close checkpoints what is left.
+   */
   close(): Promise<void> {
-    this.closed ??= this.exited ? Promise.resolve() : this.send<void>('close', []).then(() => this.worker.terminate().then(() => undefined));
+    this.closed ??= this.stopCheckpointer().then(() =>
+      this.exited ? undefined : this.send<void>('close', []).then(() => this.worker.terminate().then(() => undefined)),
+    );
     return this.closed;
+  }
+
+  private stopCheckpointer(): Promise<void> {
+    if (this.checkpointerExited) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => resolve();
+      this.checkpointer.once('exit', done);
+      this.checkpointer.once('message', (message: unknown) => {
+        if (message === CHECKPOINTER_CLOSED) void this.checkpointer.terminate().then(done, done);
+      });
+      this.checkpointer.postMessage(CHECKPOINTER_CLOSE);
+    });
   }
 
   private call<T>(method: WorkerMethod, args: readonly unknown[]): Promise<T> {
