@@ -20,6 +20,25 @@ export interface PostgresStoreOptions {
 
 /** A connection attempt that takes longer fails the call, so writes fail fast while PostgreSQL is down. */
 const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * PostgreSQL ends a session of ours that sits this long inside a transaction. Ours are a few
+ * statements sent back to back, idle between them for a round trip: idle for 10 s, the process
+ * froze mid-commit (a pause, a stalled VM), and the rows it locked (a symbol's `ingest_offsets`
+ * row, behind Redis) would hold up the generator that leads the symbol after it, for as long as
+ * it stays frozen. Ended, the locks go, the new leader's commit goes through, and the frozen one's
+ * commit fails when it wakes (its trades were never acknowledged). PostgreSQL's default is no limit.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+
+/** The pool's settings for `options`: what every connection of the store is opened with. */
+export function postgresPoolConfig(options: PostgresStoreOptions): pg.PoolConfig {
+  return {
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+}
 /** Any number: it names the lock that keeps two processes from migrating one database at once. */
 const MIGRATION_LOCK = 2_100_021;
 
@@ -44,7 +63,7 @@ const UPSERT_BARS = `INSERT INTO bars (symbol, resolution, time, open, high, low
 
 /** Opens the PostgreSQL store: a pool, and the schema migrated before the first call. */
 export async function openPostgresTradeStore(options: PostgresStoreOptions): Promise<TradeStore & ImportStore> {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool(postgresPoolConfig(options));
   const store = new PostgresTradeStore(pool);
   try {
     await migrate(pool);
