@@ -41,10 +41,12 @@ export function createApp(config: Config, dependencies: AppDependencies = {}): A
   const scheduler = dependencies.scheduler ?? asyncScheduler;
   const logger = dependencies.logger ?? createLogger(config.log.level);
   const catalog = configuredCatalog(config);
-  // Trade-built bars (INGEST_SYMBOLS): undefined without trade-fed symbols, and then nothing of it runs.
-  const trades = createTrades(config, { scheduler, logger, store: dependencies.tradeStore });
   const events = createAppEvents(config, catalog, { scheduler, logger });
   const { emit } = events.bus;
+  // Trade-built bars (INGEST_SYMBOLS): undefined without trade-fed symbols, and then nothing of it runs.
+  const trades = createTrades(config, { scheduler, logger, emit, store: dependencies.tradeStore });
+  const { ingest } = trades ?? {};
+  if (ingest) events.prometheus.addGauge('barcast_ingest_pending_trades', 'Published trades waiting for, or in, a commit (or, on a gateway, for the generator); past INGEST_MAX_PENDING publishers are slowed.', () => ingest.pending);
 
   const history = seriesHistory(config.broadcaster.seed);
   const engine = configuredEngine(config, {

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Config } from '../config/schema.js';
+import { resultsByOutcome } from '../domain/trade-result.js';
 import type { TradeFedSelection } from '../engines/select-engine.js';
 import { GatewayTradeView } from '../engines/trades/gateway-trade-view.js';
 import { TradeAggregator } from '../engines/trades/trade-aggregator.js';
@@ -11,6 +12,7 @@ import { StreamIngest } from '../ingest/stream-ingest.js';
 import type { Logger } from '../logger.js';
 import { openTradeStore } from '../store/open-trade-store.js';
 import type { TradeStore } from '../store/trade-store.js';
+import type { EmitEvent } from '../streams/events.js';
 import type { TradeFedMinutes } from '../streams/operators/to-trade-fed-quote.js';
 import { pruneOnSchedule } from '../streams/retention-prune.js';
 import { AdmissionWatermark } from '../streams/trade-watermark.js';
@@ -51,6 +53,8 @@ export interface TradeIngestWiring {
 export interface TradeIngestDependencies {
   readonly scheduler: SchedulerLike;
   readonly logger: Logger;
+  /** Where commits and answered publishes are reported (metrics). */
+  readonly emit: EmitEvent;
   /** Replaces the store the config names (tests). */
   readonly store?: TradeStore | undefined;
 }
@@ -61,7 +65,7 @@ export function createTrades(config: Config, dependencies: TradeIngestDependenci
 }
 
 /** Standalone, and a generator: the ingest, the aggregator, and (on a generator) the ingest of the trade streams. */
-function aggregatingTrades(config: Config, { scheduler, logger, store: given }: TradeIngestDependencies): TradeIngestWiring {
+function aggregatingTrades(config: Config, { scheduler, logger, emit, store: given }: TradeIngestDependencies): TradeIngestWiring {
   const { ingest: settings } = config;
   const generator = config.cluster.role === 'generator';
   const store = new OpenedStore();
@@ -90,17 +94,19 @@ function aggregatingTrades(config: Config, { scheduler, logger, store: given }: 
       logger.error({ err: error }, 'committing trades failed; they were refused STORE_UNAVAILABLE');
       streams?.storeFailed(error);
     },
+    onCommitted: ({ trades, durationMs }) => emit({ type: 'trades_committed', trades, durationMs }),
     onAggregatorError: (error) => logger.error({ err: error }, 'aggregating committed trades failed; they are stored, a restart rebuilds their bars'),
   });
+  const answering = reportingAnswers(ingest, emit);
   if (generator) streams = new StreamIngest(settings.symbols, ingest, aggregator, store);
   let pruning: Subscription | undefined;
   return {
     engine: { symbols: settings.symbols, engine: { aggregator }, ...(streams ? { leading: streams } : {}) },
     finals: aggregator,
     // A generator takes no publishes: a trade committed here, beside the stream, would miss the lead generator's bars.
-    ingest: generator ? undefined : ingest,
+    ingest: generator ? undefined : answering,
     history: (mock) => tradeBarHistory(aggregator, store, mock),
-    ...(generator ? {} : { router: (access: AccessPolicy) => tradesRoutes(ingest, access) }),
+    ...(generator ? {} : { router: (access: AccessPolicy) => tradesRoutes(answering, access) }),
     async start() {
       store.open(given ?? (await openTradeStore(config.store)));
       // A generator recovers each symbol when it takes its lease, not here.
@@ -127,7 +133,7 @@ function aggregatingTrades(config: Config, { scheduler, logger, store: given }: 
 }
 
 /** A gateway: trades checked here and forwarded to each symbol's lead generator; the topics' view; history from the store. */
-function forwardingTrades(config: Config, { scheduler, logger, store: given }: TradeIngestDependencies): TradeIngestWiring {
+function forwardingTrades(config: Config, { scheduler, logger, emit, store: given }: TradeIngestDependencies): TradeIngestWiring {
   const { ingest: settings } = config;
   const store = new OpenedStore();
   const view = new GatewayTradeView({
@@ -138,12 +144,13 @@ function forwardingTrades(config: Config, { scheduler, logger, store: given }: T
     onError: (error) => logger.warn({ err: error }, 'reloading the finals of a trade-fed topic failed; resumes of it may be refused until the next one'),
   });
   const ingest = new ForwardingIngest({ rules: admissionRules(config), scheduler, maxPending: settings.maxPending });
+  const answering = reportingAnswers(ingest, emit);
   return {
     engine: { symbols: settings.symbols, gateway: { view, useForwarder: (forwarder) => ingest.useForwarder(forwarder), forwardTimeoutMs: settings.forwardTimeoutMs } },
     finals: view,
-    ingest,
+    ingest: answering,
     history: (mock) => tradeBarHistory(view, store, mock),
-    router: (access) => tradesRoutes(ingest, access),
+    router: (access) => tradesRoutes(answering, access),
     async start() {
       store.open(given ?? (await openTradeStore(config.store)));
       await view.load();
@@ -152,6 +159,23 @@ function forwardingTrades(config: Config, { scheduler, logger, store: given }: T
     drain: (timeoutMs) => within(ingest.close(), timeoutMs, scheduler),
     close: async () => {
       await store.close();
+    },
+  };
+}
+
+/** `ingest` as the transport sees it, each answered publish reported (`trades_answered`, for barcast_trades_total). */
+function reportingAnswers(ingest: TradeIngest, emit: EmitEvent): TradeIngest {
+  return {
+    publish: async (items, scope) => {
+      const results = await ingest.publish(items, scope);
+      emit({ type: 'trades_answered', outcomes: resultsByOutcome(results) });
+      return results;
+    },
+    get pending() {
+      return ingest.pending;
+    },
+    get maxPending() {
+      return ingest.maxPending;
     },
   };
 }

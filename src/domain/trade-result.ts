@@ -27,3 +27,13 @@ export function resultCounts(results: readonly TradeResult[]): { readonly accept
   }
   return { accepted, duplicates, refused: results.length - accepted - duplicates };
 }
+
+/** A publish's results by what they were: `accepted`, `duplicate`, or the code each refused one had. */
+export function resultsByOutcome(results: readonly TradeResult[]): Readonly<Record<string, number>> {
+  const byOutcome: Record<string, number> = {};
+  for (const result of results) {
+    const outcome = result.status === 'refused' ? result.code : result.status;
+    byOutcome[outcome] = (byOutcome[outcome] ?? 0) + 1;
+  }
+  return byOutcome;
+}

@@ -25,6 +25,8 @@ export interface IngestOptions {
   readonly batchWaitMs: number;
   /** A commit failed (the trades are refused STORE_UNAVAILABLE); for logs and metrics. */
   readonly onStoreError?: (error: unknown) => void;
+  /** A commit succeeded: how many trades it wrote and how long the store took (scheduler time); for metrics. */
+  readonly onCommitted?: (commit: { readonly trades: number; readonly durationMs: number }) => void;
   /** Handing committed trades to the aggregator threw (a bug): for logs. */
   readonly onAggregatorError?: (error: unknown) => void;
   /** Runs `next` on a later turn of the event loop, between two commits (default: setImmediate; see `answer`). */
@@ -138,9 +140,11 @@ export class Ingest {
     const batch = this.queue.splice(0, size);
     this.committing = batch.length;
     const advances = this.advancesOf(batch);
+    const started = this.options.scheduler.now();
     // A store that throws instead of rejecting is refused the same way.
     new Promise<readonly boolean[]>((resolve) => resolve(this.options.store.appendTrades(batch.map((waiting) => waiting.trade), advances))).then(
       (fresh) => {
+        this.options.onCommitted?.({ trades: batch.length, durationMs: this.options.scheduler.now() - started });
         for (const { symbol, next } of advances) this.offsets.set(symbol, next);
         // Handed over before anyone hears of it, so a publisher told "accepted" finds the trade in the bar.
         try {

@@ -41,7 +41,14 @@ export type BroadcastEventBody =
    */
   | { readonly type: 'redis_update_received'; readonly topic: string; readonly lagMs: number }
   /** Behind Redis: this generator took a topic's lease, or found it held by another. */
-  | { readonly type: 'lease_changed'; readonly topic: string; readonly change: LeaseChange };
+  | { readonly type: 'lease_changed'; readonly topic: string; readonly change: LeaseChange }
+  /**
+   * A publish of trades answered (WebSocket or HTTP): how many trades had each outcome,
+   * `accepted`, `duplicate` or the error code a trade was refused with.
+   */
+  | { readonly type: 'trades_answered'; readonly outcomes: Readonly<Record<string, number>> }
+  /** One commit of published trades (the ingest's group commit): how many, and how long the store took to answer. */
+  | { readonly type: 'trades_committed'; readonly trades: number; readonly durationMs: number };
 
 export type AuthCloseReason = 'expired' | 'revoked';
 

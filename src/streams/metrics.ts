@@ -25,6 +25,8 @@ export interface MetricsState {
   readonly connectionsClosedByAuth: Readonly<Record<AuthCloseReason, number>>;
   readonly tokenRefreshes: { readonly ok: number; readonly failed: number };
   readonly leaseChanges: Readonly<Record<LeaseChange, number>>;
+  /** Published trades answered, by outcome (`accepted`, `duplicate`, an error code). */
+  readonly tradeOutcomes: Readonly<Record<string, number>>;
 }
 
 export interface TopicIdleness {
@@ -84,6 +86,7 @@ export function initialMetricsState(): MetricsState {
     connectionsClosedByAuth: { expired: 0, revoked: 0 },
     tokenRefreshes: { ok: 0, failed: 0 },
     leaseChanges: { acquired: 0, lost: 0 },
+    tradeOutcomes: {},
   };
 }
 
@@ -149,8 +152,14 @@ export function reduceMetrics(configuredTopics: readonly string[]): (state: Metr
       case 'lease_changed':
         return { ...state, leaseChanges: { ...state.leaseChanges, [event.change]: state.leaseChanges[event.change] + 1 } };
       case 'redis_update_received':
+      case 'trades_committed':
         // A histogram only (Prometheus observes it from the event stream); nothing to fold.
         return state;
+      case 'trades_answered': {
+        const tradeOutcomes = { ...state.tradeOutcomes };
+        for (const [outcome, count] of Object.entries(event.outcomes)) tradeOutcomes[outcome] = (tradeOutcomes[outcome] ?? 0) + count;
+        return { ...state, tradeOutcomes };
+      }
       case 'message_rejected':
         return {
           ...state,

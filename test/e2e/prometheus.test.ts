@@ -2,14 +2,17 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { promtool, startPrometheus, type PrometheusServer } from '../support/prometheus.js';
 import { testApps, isType, TestClient } from '../../src/testing/index.js';
+import { dataDirs, ingestConfig, PUBLISH_TOKEN, publishOverWs } from '../support/trade-publisher.js';
 
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 const apps = testApps();
+const dirs = dataDirs();
 let prometheus: PrometheusServer | undefined;
 afterEach(async () => {
   await prometheus?.stop();
   prometheus = undefined;
   await apps.stopAll();
+  dirs.removeAll();
 });
 
 /** The samples of an exposition text, as `name{labels}` -> value. */
@@ -59,6 +62,36 @@ describe('GET /metrics', () => {
     expect(values.get('barcast_update_delivery_delay_seconds_count')).toBeGreaterThan(0);
     expect(values.get('barcast_socket_send_buffer_bytes_count')).toBe(values.get('barcast_update_delivery_delay_seconds_count'));
     await client.close();
+  });
+
+  it('counts published trades by outcome, their commits, and the trades waiting for one', async () => {
+    const { httpUrl, connect } = await apps.start({ config: ingestConfig(dirs.make(), { latenessMs: 60_000 }) });
+    const publisher = await connect({ headers: { authorization: `Bearer ${PUBLISH_TOKEN}` } });
+    const now = Date.now();
+    const trade = (id: string, extra: Record<string, unknown> = {}) => ({ symbol: 'ACME', price: 10, size: 1, time: now, id, ...extra });
+    expect((await publishOverWs(publisher, [trade('a'), trade('b'), trade('c', { size: -1 }), trade('d', { symbol: 'NOPE' })])).accepted).toBe(2);
+    expect((await publishOverWs(publisher, [trade('a'), trade('e')])).duplicates).toBe(1);
+    // Over HTTP too: both ways in are counted where they are answered.
+    const posted = await fetch(`${httpUrl}/api/v1/trades`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${PUBLISH_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify([trade('f')]),
+    });
+    expect(posted.status).toBe(200);
+
+    const { text } = await scrape(httpUrl);
+    const checked = await promtool(['check', 'metrics'], text);
+    expect(checked.output).toBe('');
+    const values = samples(text);
+    expect(values.get('barcast_trades_total{outcome="accepted"}')).toBe(4);
+    expect(values.get('barcast_trades_total{outcome="duplicate"}')).toBe(1);
+    expect(values.get('barcast_trades_total{outcome="NEGATIVE_SIZE"}')).toBe(1);
+    expect(values.get('barcast_trades_total{outcome="UNKNOWN_SYMBOL"}')).toBe(1);
+    // Three publishes, each committed on its own (the store was free each time): five trades written, one of them a duplicate.
+    expect(values.get('barcast_ingest_commit_seconds_count')).toBe(3);
+    expect(values.get('barcast_ingest_committed_trades_total')).toBe(5);
+    expect(values.get('barcast_ingest_pending_trades')).toBe(0);
+    await publisher.close();
   });
 
   it('says what the JSON snapshot says: both read the same state', async () => {

@@ -89,6 +89,20 @@ describe('Ingest', () => {
     expect({ pending: ingest.pending, heldBefore: watermark.heldBefore() }).toEqual({ pending: 0, heldBefore: Number.POSITIVE_INFINITY });
   });
 
+  it('reports each successful commit with its size and the store\'s time, on the scheduler\'s clock, and no failed one', async () => {
+    const commits: { trades: number; durationMs: number }[] = [];
+    const { ingest, store, clock } = ingestOf({ onCommitted: (commit) => commits.push(commit) });
+    store.hold();
+    const published = ingest.publish([trade('a'), trade('b'), trade('a')], '*');
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advanceTo(clock.now() + 7);
+    store.release();
+    await published;
+    store.failWrites = true;
+    expect(await ingest.publish([trade('c')], '*')).toMatchObject([{ status: 'refused', code: 'STORE_UNAVAILABLE' }]);
+    expect(commits).toEqual([{ trades: 3, durationMs: 7 }]);
+  });
+
   it('commits the trades that wait together in one transaction, at most batchMax at a time', async () => {
     const { ingest, store } = ingestOf({ batchMax: 3 });
     store.hold();

@@ -50,6 +50,18 @@ describe('metrics: a scan over broadcast events', () => {
     });
   });
 
+  it('adds up published trades by outcome over publishes, and leaves commits to the histogram', () => {
+    const reduce = reduceMetrics(settings.configuredTopics);
+    const events: BroadcastEvent[] = [
+      { type: 'trades_answered', outcomes: { accepted: 3, NEGATIVE_SIZE: 1 }, at: 1 },
+      { type: 'trades_committed', trades: 3, durationMs: 2, at: 2 },
+      { type: 'trades_answered', outcomes: { accepted: 1, duplicate: 2 }, at: 3 },
+    ];
+    const state = events.reduce(reduce, initialMetricsState());
+    expect(state.tradeOutcomes).toEqual({ accepted: 4, duplicate: 2, NEGATIVE_SIZE: 1 });
+    expect(reduce(state, { type: 'trades_committed', trades: 5, durationMs: 1, at: 4 })).toBe(state);
+  });
+
   it('counts as skipped the whole intervals each configured topic spent idle, with no timer', () => {
     const reduce = reduceMetrics(settings.configuredTopics);
     const events: BroadcastEvent[] = [
