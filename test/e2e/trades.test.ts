@@ -188,7 +188,7 @@ describe('trade-built bars on a real server', () => {
   it("withholds a WebSocket publisher's acks past INGEST_MAX_PENDING and stops reading it until they come; past twice the bound it is closed with 1013", async () => {
     const clock = fastClock(SPEED);
     const store = new MemoryTradeStore();
-    const { connect } = await apps.start({ scheduler: clock, tradeStore: store, config: ingestConfig(dirs.make(), { latenessMs: 60_000, maxPending: 2 }) });
+    const { connect, httpUrl } = await apps.start({ scheduler: clock, tradeStore: store, config: ingestConfig(dirs.make(), { latenessMs: 60_000, maxPending: 2 }) });
     const publisher = await connect(publisherHeaders);
     const trade = (id: string) => ({ symbol: 'ACME', price: 10, size: 1, time: clock.now(), id });
     store.hold();
@@ -204,6 +204,10 @@ describe('trade-built bars on a real server', () => {
     const flooder = await connect(publisherHeaders);
     flooder.send({ type: 'trades.publish', id: 1, payload: { trades: ['1', '2', '3', '4', '5'].map(trade) } });
     expect(await flooder.closed).toMatchObject({ code: 1013 });
+    // Told apart from a slow consumer's 1013 on /metrics.
+    const metrics = await (await fetch(`${httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^barcast_messages_rejected_total\{code="INGEST_OVERLOADED"\} 1$/m);
+    expect(metrics).toMatch(/^barcast_slow_consumers_closed_total 0$/m);
   });
 
   it.each(TRANSPORT_ENGINES)('takes trades.publish on the %s engine, and its subscribers see the bars', async (engine) => {

@@ -171,7 +171,11 @@ export class Session implements FrameSink, TokenBucket {
         return socket.isOpen;
       },
       reply: (frame) => this.reply(frame),
-      close: (code, reason) => socket.close(code, reason),
+      close: (code, reason) => {
+        // Counted like an error reply, so /metrics tells this 1013 from a slow consumer's.
+        this.context.emit({ type: 'message_rejected', code: 'INGEST_OVERLOADED' });
+        socket.close(code, reason);
+      },
     });
     if (!answered) return;
     // Past the ingest's bound, a publisher is not read while it has a batch waiting: TCP slows it down.
