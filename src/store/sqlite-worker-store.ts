@@ -1,21 +1,12 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Bar } from '../domain/bar.js';
 import type { Resolution } from '../domain/resolution.js';
 import type { Trade } from '../domain/trade.js';
 import type { ImportCheckpoint, ImportStore, TradeOrderKey } from './import-store.js';
 import type { SqliteStoreOptions } from './sqlite-trade-store.js';
-import {
-  CHECKPOINTER_CLOSE,
-  CHECKPOINTER_CLOSED,
-  WORKER_READY,
-  type CheckpointerStart,
-  type WorkerCall,
-  type WorkerMethod,
-  type WorkerReply,
-  type WorkerStart,
-} from './sqlite-worker-protocol.js';
+import { CheckpointThread } from './sqlite-checkpoint-thread.js';
+import { WORKER_READY, type WorkerCall, type WorkerMethod, type WorkerReply, type WorkerStart } from './sqlite-worker-protocol.js';
+import { startStoreThread } from './store-thread.js';
 import { IngestOffsetConflict } from './ingest-offset-conflict.js';
 import { StoreUnavailableError } from './store-unavailable.js';
 import type { OffsetAdvance, StoredBar, StoredTrade, StoreHealth, TradeStore } from './trade-store.js';
@@ -31,7 +22,7 @@ import type { OffsetAdvance, StoredBar, StoredTrade, StoreHealth, TradeStore } f
  * Writes are made in the order they were called (a prune's chunks go between them, as in-process).
  */
 export async function openSqliteWorkerTradeStore(options: SqliteStoreOptions): Promise<TradeStore & ImportStore> {
-  const worker = startWorker('sqlite-store-worker', { file: options.file, sync: options.sync, checkpoints: 'background' } satisfies WorkerStart);
+  const worker = startStoreThread('sqlite-store-worker', { file: options.file, sync: options.sync, checkpoints: 'background' } satisfies WorkerStart);
   await new Promise<void>((resolve, reject) => {
     const failed = (error: Error) => reject(error);
     worker.once('error', failed);
@@ -41,32 +32,7 @@ export async function openSqliteWorkerTradeStore(options: SqliteStoreOptions): P
       else reject(new Error(`the SQLite store worker said ${String(message)} before it was ready`));
     });
   });
-  // Started once the store has created and migrated the file, which the checkpointer only opens.
-  return new SqliteWorkerTradeStore(worker, startCheckpointer(options.file));
-}
-
-/**
- * The checkpoints' own thread (sqlite-checkpointer.ts). If it fails to start or dies, the
- * store carries on: the writer's backstop checkpoint (WAL_BACKSTOP_PAGES) bounds the WAL.
- */
-function startCheckpointer(file: string): Worker {
-  const checkpointer = startWorker('sqlite-checkpointer', { file } satisfies CheckpointerStart);
-  checkpointer.on('error', () => undefined);
-  checkpointer.unref();
-  return checkpointer;
-}
-
-/**
- * A worker beside this file: built (.js), started as is; from source (.ts, under tsx or
- * vitest), through tsx's loader registered in the worker first, since a process started by
- * vitest has no loader a worker would inherit.
- */
-function startWorker(name: 'sqlite-store-worker' | 'sqlite-checkpointer', workerData: WorkerStart | CheckpointerStart): Worker {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const file = new URL(`./${name}${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(file, { workerData });
-  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(file.href)}); })`;
-  return new Worker(boot, { eval: true, workerData });
+  return new SqliteWorkerTradeStore(worker, new CheckpointThread(options.file));
 }
 
 class SqliteWorkerTradeStore implements TradeStore, ImportStore {
@@ -75,16 +41,14 @@ class SqliteWorkerTradeStore implements TradeStore, ImportStore {
   private health_: StoreHealth = { writable: true };
   private closed: Promise<void> | undefined;
   private exited: Error | undefined;
-  private checkpointerExited = false;
 
   constructor(
     private readonly worker: Worker,
-    private readonly checkpointer: Worker,
+    private readonly checkpoints: CheckpointThread,
   ) {
     worker.on('message', (reply: WorkerReply) => this.settle(reply));
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => this.fail(new Error(`the SQLite store worker exited (code ${code})`)));
-    checkpointer.once('exit', () => (this.checkpointerExited = true));
     // Like a socket: the worker keeps the process alive only while a call waits for it.
     worker.unref();
   }
@@ -133,22 +97,10 @@ class SqliteWorkerTradeStore implements TradeStore, ImportStore {
    * order) and ends the worker: the store's connection is the last, so its close checkpoints what is left.
    */
   close(): Promise<void> {
-    this.closed ??= this.stopCheckpointer().then(() =>
+    this.closed ??= this.checkpoints.stop().then(() =>
       this.exited ? undefined : this.send<void>('close', []).then(() => this.worker.terminate().then(() => undefined)),
     );
     return this.closed;
-  }
-
-  private stopCheckpointer(): Promise<void> {
-    if (this.checkpointerExited) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const done = () => resolve();
-      this.checkpointer.once('exit', done);
-      this.checkpointer.once('message', (message: unknown) => {
-        if (message === CHECKPOINTER_CLOSED) void this.checkpointer.terminate().then(done, done);
-      });
-      this.checkpointer.postMessage(CHECKPOINTER_CLOSE);
-    });
   }
 
   private call<T>(method: WorkerMethod, args: readonly unknown[]): Promise<T> {

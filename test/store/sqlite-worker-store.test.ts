@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Trade } from '../../src/domain/trade.js';
 import { openSqliteTradeStore, WAL_BACKSTOP_PAGES } from '../../src/store/sqlite-trade-store.js';
+import { openTradeStore, SQLITE_FILE_NAME } from '../../src/store/open-trade-store.js';
 import { openSqliteWorkerTradeStore } from '../../src/store/sqlite-worker-store.js';
 import type { TradeStore } from '../../src/store/trade-store.js';
 
@@ -29,7 +30,7 @@ async function appendUntil(store: TradeStore, file: string, enough: (appended: n
   return { appended, walMax };
 }
 
-// What the worker store adds to the contract (test/store/trade-store-contract.test.ts runs that).
+// What the worker store and the checkpoint thread add to the contract (test/store/trade-store-contract.test.ts runs that).
 describe('the SQLite store on a worker thread', () => {
   let dir: string;
   beforeEach(() => {
@@ -61,9 +62,9 @@ describe('the SQLite store on a worker thread', () => {
     await expect(store.appendTrades([{ symbol: 'ACME', price: 1, size: 1, time: 1 }])).rejects.toThrow(/closed/);
   });
 
-  it('checkpoints the WAL on a thread of its own, long before the writer would', async () => {
-    const file = join(dir, 'barcast.sqlite');
-    const store = await openSqliteWorkerTradeStore({ file, sync: 'normal' });
+  it.each(['worker', 'main'] as const)('checkpoints the WAL on a thread of its own, long before the writer would (SQLITE_THREAD=%s)', async (sqliteThread) => {
+    const file = join(dir, SQLITE_FILE_NAME);
+    const store = await openTradeStore({ dataDir: dir, databaseUrl: '', sync: 'normal', sqliteThread });
     try {
       // 2,000 pages of WAL written: past SQLite's own 1,000, well short of the writer's backstop.
       const empty = sizeOf(file);
