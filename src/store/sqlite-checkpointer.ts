@@ -3,9 +3,9 @@ import Database from 'libsql';
 import { CHECKPOINTER_CLOSE, CHECKPOINTER_CLOSED, type CheckpointerStart } from './sqlite-worker-protocol.js';
 
 /*
- * The WAL's checkpoints on a thread of their own (sqlite-worker-store.ts starts it beside the
- * store's worker): a PASSIVE checkpoint every CHECKPOINT_EVERY_MS from a second connection to
- * the same file. PASSIVE never waits for and never blocks the writer: it copies the pages
+ * The WAL's checkpoints on a thread of their own (CheckpointThread in sqlite-checkpoint-thread.ts
+ * starts it, beside the store's worker or beside the store on the event loop): a PASSIVE
+ * checkpoint every CHECKPOINT_EVERY_MS from a second connection to the same file. PASSIVE never waits for and never blocks the writer: it copies the pages
  * committed so far while commits go on, so a commit no longer pays for copying and syncing
  * the WAL now and then (docs/architecture.md, "SQLite on its own thread"). The writer still
  * checkpoints by itself once the WAL reaches WAL_BACKSTOP_PAGES (sqlite-trade-store.ts): if
@@ -13,7 +13,7 @@ import { CHECKPOINTER_CLOSE, CHECKPOINTER_CLOSED, type CheckpointerStart } from 
  * which is why a failed checkpoint here is only tried again at the next turn.
  */
 const port = parentPort;
-if (!port) throw new Error('sqlite-checkpointer.ts runs as a worker thread (sqlite-worker-store.ts starts it)');
+if (!port) throw new Error('sqlite-checkpointer.ts runs as a worker thread (sqlite-checkpoint-thread.ts starts it)');
 const { file } = workerData as CheckpointerStart;
 
 /**

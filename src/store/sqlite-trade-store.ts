@@ -22,7 +22,7 @@ export interface SqliteStoreOptions {
   /**
    * Who copies the WAL back into the database file. `writer` (default): the committing
    * connection, as SQLite does by itself, every WAL_AUTOCHECKPOINT_PAGES. `background`: another
-   * thread does it (sqlite-checkpointer.ts, started by the worker store), and the writer's own
+   * thread does it (sqlite-checkpointer.ts, started by sqlite-checkpoint-thread.ts), and the writer's own
    * checkpoint is only the backstop that bounds the WAL, at WAL_BACKSTOP_PAGES.
    */
   readonly checkpoints?: 'writer' | 'background';
